@@ -1,0 +1,110 @@
+"""browsercheck: is this visitor's browser good enough for this site, and what do we tell them?
+
+>>> import browsercheck
+>>> v = browsercheck.check("Mozilla/5.0 (Windows NT 10.0; WOW64; Trident/7.0; rv:11.0) like Gecko")
+>>> v.status, v.client.browser, v.client.version
+(<Status.UNSUPPORTED: 'unsupported'>, 'ie', '11.0')
+
+Importing is cheap: the parsers are built on first use.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import weakref
+from collections.abc import Mapping
+
+from ._checker import Checker as Checker
+from ._errors import BrowsercheckError as BrowsercheckError
+from ._errors import PolicyError as PolicyError
+from ._errors import Problem as Problem
+from ._model import Client as Client
+from ._model import Device as Device
+from ._model import Status as Status
+from ._model import Verdict as Verdict
+from ._policy import Policy as Policy
+from ._policy import Rule as Rule
+from ._policy import Site as Site
+
+__all__ = [
+    "BrowsercheckError",
+    "Checker",
+    "Client",
+    "Device",
+    "Policy",
+    "PolicyError",
+    "Problem",
+    "Rule",
+    "Site",
+    "Status",
+    "Verdict",
+    "check",
+    "default_policy",
+    "load_policy",
+    "parse_policy",
+]
+
+__version__ = "0.1.0"
+
+_checkers_lock = threading.Lock()
+_default_checker: Checker | None = None
+_policy_checkers: weakref.WeakKeyDictionary[Policy, Checker] = weakref.WeakKeyDictionary()
+
+
+def check(
+    user_agent: str | bytes | None = None,
+    *,
+    headers: Mapping[str, str] | None = None,
+    policy: Policy | None = None,
+) -> Verdict:
+    """The verdict for one request's User-Agent (or its ``headers``) under ``policy``.
+
+    ``policy`` defaults to the shipped default policy. Verdicts are cached per policy; to judge
+    many requests against a policy file of one's own, make a `Checker` once and reuse it.
+    """
+    return _checker_for(policy).check(user_agent, headers=headers)
+
+
+def _checker_for(policy: Policy | None) -> Checker:
+    global _default_checker
+    if policy is None:
+        if _default_checker is None:
+            with _checkers_lock:
+                if _default_checker is None:
+                    _default_checker = Checker()
+        return _default_checker
+    if not isinstance(policy, Policy):
+        raise TypeError(
+            f"policy must be a Policy or None, got {type(policy).__name__}: {policy!r:.80}"
+            " (read a file once with browsercheck.load_policy(path))"
+        )
+    checker = _policy_checkers.get(policy)
+    if checker is None:
+        with _checkers_lock:
+            checker = _policy_checkers.setdefault(policy, Checker(policy))
+    return checker
+
+
+def load_policy(source: str | os.PathLike[str] | None = None) -> Policy:
+    """Read and validate a policy file (``None``: the default policy).
+
+    Raises `PolicyError` listing every problem, each with its file, line and field.
+    """
+    from ._policy_loader import load_policy as load
+
+    return load(source)
+
+
+def parse_policy(text: str, filename: str = "<string>") -> Policy:
+    """Validate policy YAML given as text; ``filename`` names it in error messages."""
+    from ._policy_loader import parse_policy as parse
+
+    return parse(text, filename)
+
+
+def default_policy() -> Policy:
+    """The default policy shipped with browsercheck (Baseline "widely available")."""
+    from ._policy_loader import default_policy as load
+
+    return load()

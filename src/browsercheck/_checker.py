@@ -1,0 +1,103 @@
+"""`Checker`: detection, a policy and a cache put together. The one entry point every adapter uses."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from ._cache import BoundedCache
+from ._model import Client, Verdict
+from ._policy import Policy
+
+if TYPE_CHECKING:
+    from ._detect import Detector
+
+DEFAULT_CACHE_SIZE = 10_000
+_MAX_KEY_LENGTH = 2048  # = the detector's MAX_UA_LENGTH: it reads no further, so neither does the key
+
+_lock = threading.Lock()
+_detector: Detector | None = None
+
+
+def shared_detector() -> Detector:
+    """The default detector, built on first use (it compiles a few thousand regexes) and shared."""
+    global _detector
+    if _detector is None:
+        with _lock:
+            if _detector is None:
+                from ._detect import Detector
+
+                _detector = Detector.default()
+    return _detector
+
+
+class Checker:
+    """Judges User-Agents against one policy. Safe to share between threads.
+
+    ``Checker()`` uses the default policy; ``Checker("policy.yaml")`` or
+    ``Checker(load_policy("policy.yaml"))`` a policy of one's own. Verdicts are cached per
+    User-Agent, at most ``cache_size`` of them (0 turns the cache off). ``detector`` replaces
+    detection, e.g. with another ua-parser resolver.
+    """
+
+    def __init__(
+        self,
+        policy: Policy | str | os.PathLike[str] | None = None,
+        *,
+        detector: Detector | None = None,
+        cache_size: int = DEFAULT_CACHE_SIZE,
+    ) -> None:
+        if not isinstance(policy, Policy):
+            from ._policy_loader import load_policy
+
+            policy = load_policy(policy)
+        self.policy: Policy = policy
+        self._detector = detector
+        self._cache: BoundedCache[str, Verdict] = BoundedCache(cache_size)
+
+    def check(
+        self, user_agent: str | bytes | None = None, *, headers: Mapping[str, str] | None = None
+    ) -> Verdict:
+        """The verdict for one request.
+
+        ``user_agent`` is the User-Agent header; when it is ``None`` it is read from ``headers``
+        (any mapping; the name is matched case-insensitively). No User-Agent at all is a verdict
+        (``unknown``), as is any string: only a value of the wrong type raises.
+        """
+        if user_agent is None:
+            user_agent = _header(headers, "user-agent") if headers is not None else ""
+        elif isinstance(user_agent, bytes):
+            user_agent = user_agent.decode("utf-8", "replace")
+        elif not isinstance(user_agent, str):
+            raise TypeError(f"user_agent must be a str, bytes or None, got {type(user_agent).__name__}: {user_agent!r:.80}")
+        if len(user_agent) > _MAX_KEY_LENGTH:
+            user_agent = user_agent[:_MAX_KEY_LENGTH]
+        verdict = self._cache.get(user_agent)
+        if verdict is None:
+            from ._judge import judge
+
+            verdict = judge(self.detect(user_agent), self.policy)
+            self._cache.put(user_agent, verdict)
+        return verdict
+
+    def detect(self, user_agent: str) -> Client:
+        """What the User-Agent says, before any policy: uncached."""
+        detector = self._detector if self._detector is not None else shared_detector()
+        return detector(user_agent)
+
+    def clear_cache(self) -> None:
+        self._cache.clear()
+
+
+def _header(headers: Mapping[str, str], name: str) -> str:
+    value = headers.get(name)
+    if value is None:
+        for key, candidate in headers.items():
+            if key.lower() == name:
+                value = candidate
+                break
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value if isinstance(value, str) else ""

@@ -1,0 +1,289 @@
+"""Detection: a User-Agent string in, a `Client` out.
+
+ua-parser names the browser family and the OS; this module maps them onto canonical keys and adds
+what ua-parser does not know: the engine and its version, iOS's shared WebKit, frozen tokens,
+the device class, and bots.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Protocol
+
+from ua_parser import OS, Domain, PartialResult, UserAgent
+
+from ._bots import BotDetector
+from ._model import Client, Device
+
+MAX_UA_LENGTH = 2048
+"""Characters of a User-Agent that are parsed. The longest real ones (in-app browsers) stay under
+1,000; the cap keeps a 100 kB junk header from costing more than a normal one."""
+
+
+class Resolver(Protocol):
+    """ua-parser's resolver interface: ``resolver(ua, domains) -> PartialResult``."""
+
+    def __call__(self, ua: str, domains: Domain, /) -> PartialResult: ...
+
+
+BotCheck = Callable[[str], "str | None"]
+
+_CHROMIUM = re.compile(r"Chrom(?:e|ium)/(\d+(?:\.\d+)*)")
+_FIREFOX = re.compile(r"Firefox/(\d+(?:\.\d+)*)")
+_GECKO_RV = re.compile(r"rv:(\d+(?:\.\d+)*)\) Gecko")
+_SAFARI_VERSION = re.compile(r"Version/(\d+(?:\.\d+)*)")
+_PRESTO = re.compile(r"Presto/(\d+(?:\.\d+)*)")
+
+_IOS_FROZEN_AT = "18.6"  # Safari 26+ on iOS keeps saying "CPU iPhone OS 18_6"
+_FIRST_UNFROZEN_SAFARI = 26
+
+_OS_NAMES = {
+    "Mac OS X": "macOS",
+    "Chrome OS": "ChromeOS",
+    "Ubuntu": "Linux",
+    "Debian": "Linux",
+    "Fedora": "Linux",
+    "Linux Mint": "Linux",
+    "Arch Linux": "Linux",
+    "Red Hat": "Linux",
+}
+_DESKTOP_OSES = frozenset({"Windows", "macOS", "Linux", "ChromeOS", "FreeBSD", "OpenBSD"})
+
+# ua-parser family -> canonical key, where the key does not depend on the platform.
+_FAMILY_KEYS = {
+    "Chrome Mobile iOS": "chrome_ios",
+    "Chrome Mobile WebView": "webview_android",
+    "Chromium": "chromium",
+    "Firefox iOS": "firefox_ios",
+    "Mobile Safari UI/WKWebView": "webview_ios",
+    "IE": "ie",
+    "IE Mobile": "ie",
+    "Opera Mobile": "opera_android",
+    "Opera Mini": "opera_mini",
+    "Samsung Internet": "samsunginternet_android",
+    "Yandex Browser": "yandex",
+    "UC Browser": "uc",
+    "Vivaldi": "vivaldi",
+    "Brave": "brave",
+    "Amazon Silk": "silk",
+    "Electron": "electron",
+    "MiuiBrowser": "miui",
+    "Huawei Browser": "huawei",
+    "Whale": "whale",
+    "QQ Browser": "qq",
+    "QQ Browser Mobile": "qq",
+    "DuckDuckGo Mobile": "duckduckgo",
+    "Facebook": "facebook",
+    "Instagram": "instagram",
+    "Google": "google_app",
+}
+
+
+def _version(part: UserAgent | OS | None) -> str | None:
+    if part is None or part.major is None:
+        return None
+    pieces = [part.major, part.minor, part.patch, part.patch_minor]
+    return ".".join(p for p in pieces if p is not None)
+
+
+def _major(version: str | None) -> int | None:
+    if not version:
+        return None
+    head = version.split(".", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+def _major_minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+def _browser_key(family: str, version: str | None, os: str | None) -> str | None:
+    if key := _FAMILY_KEYS.get(family):
+        return key
+    android = os == "Android"
+    ios = os in ("iOS", "iPadOS")
+    if family in ("Chrome", "Chrome Mobile"):
+        return "chrome_android" if android else "chrome"
+    if family in ("Edge", "Edge Mobile"):
+        major = _major(version)
+        if ios:
+            return "edge_ios"
+        if major is not None and major < 79:  # Edge 12-18 was EdgeHTML; Chromium Edge began at 79
+            return "edge_legacy"
+        return "edge_android" if android else "edge"
+    if family in ("Firefox", "Firefox Mobile"):
+        if os == "KaiOS":
+            return "kaios"
+        return "firefox_android" if android else "firefox"
+    if family in ("Safari", "Mobile Safari"):
+        return "safari_ios" if ios else "safari"
+    if family == "Opera":
+        return "opera_android" if android else "opera"
+    return None
+
+
+def _engine(key: str | None, version: str | None, ua: str) -> tuple[str | None, str | None]:
+    """The rendering engine and its version, from the tokens that say it."""
+    if key == "ie":
+        return "trident", version
+    if key == "edge_legacy":
+        return "edgehtml", version
+    if m := _PRESTO.search(ua):
+        return "presto", m.group(1)
+    if m := _CHROMIUM.search(ua):
+        return "blink", m.group(1)
+    if "Gecko/" in ua and (m := _FIREFOX.search(ua) or _GECKO_RV.search(ua)):
+        # Firefox 110-119 froze rv:109.0: its own Firefox/NNN token is the truth
+        return "gecko", m.group(1)
+    if "AppleWebKit/" in ua and (m := _SAFARI_VERSION.search(ua)) and "Safari/" in ua:
+        return "webkit", m.group(1)
+    return None, None
+
+
+def _device(ua: str, os: str | None) -> Device:
+    if "iPad" in ua or "Tablet" in ua:
+        return Device.TABLET
+    if "iPhone" in ua or "iPod" in ua:
+        return Device.MOBILE
+    if os == "Android":
+        # Android phones say "Mobile"; tablets (and Chromium's reduced tablet UA) do not
+        return Device.MOBILE if "Mobile" in ua else Device.TABLET
+    if "Mobi" in ua or os in ("Windows Phone", "KaiOS"):
+        return Device.MOBILE
+    if os in _DESKTOP_OSES:
+        return Device.DESKTOP
+    return Device.UNKNOWN
+
+
+def clean_user_agent(ua: str) -> str:
+    """The part of ``ua`` that is parsed: capped, and encodable (lone surrogates replaced)."""
+    if len(ua) > MAX_UA_LENGTH:
+        ua = ua[:MAX_UA_LENGTH]
+    if not ua.isascii():
+        ua = ua.encode("utf-8", "replace").decode("utf-8")
+    return ua
+
+
+_EMPTY = Client(
+    browser=None,
+    name="Unknown",
+    version=None,
+    engine=None,
+    engine_version=None,
+    os=None,
+    os_version=None,
+    device=Device.UNKNOWN,
+    notes=("no User-Agent was sent",),
+)
+
+
+class Detector:
+    """``detector(ua) -> Client``. Stateless after construction and safe to share between threads.
+
+    Both parts can be swapped: any ua-parser resolver (``ua_parser.BasicResolver(...)``), any
+    callable that names a bot or returns ``None``.
+    """
+
+    def __init__(self, resolver: Resolver, bots: BotCheck) -> None:
+        self._resolver = resolver
+        self._bots = bots
+
+    @classmethod
+    def default(cls) -> Detector:
+        """ua-parser's precompiled rules on its native resolver, and crawlerdetect's bot list."""
+        from ua_parser import load_lazy_builtins
+        from ua_parser.regex import Resolver as NativeResolver
+
+        return cls(NativeResolver(load_lazy_builtins()), BotDetector.from_crawlerdetect())
+
+    def __call__(self, ua: str) -> Client:
+        ua = clean_user_agent(ua)
+        if not ua.strip():
+            return _EMPTY
+        if bot := self._bots(ua):
+            return Client(
+                browser=None,
+                name=bot,
+                version=None,
+                engine=None,
+                engine_version=None,
+                os=None,
+                os_version=None,
+                device=Device.BOT,
+                bot=bot,
+            )
+        parsed = self._resolver(ua, Domain.USER_AGENT | Domain.OS)
+        family = parsed.user_agent.family if parsed.user_agent else "Other"
+        version = _version(parsed.user_agent)
+        os, os_version = _os(parsed.os, ua)
+        key = _browser_key(family, version, os)
+        name = _display_name(key, family)
+        engine, engine_version = _engine(key, version, ua)
+        frozen: set[str] = set()
+        notes: list[str] = []
+        fallback = None
+
+        if os in ("iOS", "iPadOS") and os_version:
+            # Every iOS browser is the system's WebKit; since Safari 26 the OS token is frozen
+            # at 18.6 and Safari's Version/ is the real release.
+            safari = _SAFARI_VERSION.search(ua)
+            safari_major = _major(safari.group(1)) if safari else None
+            if safari and safari_major is not None and safari_major >= _FIRST_UNFROZEN_SAFARI:
+                os_version = _major_minor(safari.group(1))
+                notes.append(f"iOS version read from Version/{safari.group(1)}")
+            elif _major_minor(os_version) == _IOS_FROZEN_AT:
+                frozen.add("os_version")
+            engine = "webkit"
+            engine_version = version if key == "safari_ios" else os_version
+            if key != "safari_ios":
+                fallback = "safari_ios"
+                notes.append(f"{name} on iOS uses the system's WebKit: judged by iOS {os_version}")
+        elif os == "Android" and "; wv)" in ua and key != "webview_android":
+            fallback = "webview_android"  # an app's WebView, judged as one where not named
+
+        if os == "Windows" and os_version == "10":
+            frozen.add("os_version")  # Windows 11 also says "Windows NT 10.0"
+        elif os == "macOS" and os_version and os_version.startswith("10.15"):
+            frozen.add("os_version")  # browsers cap macOS at 10.15(.7)
+        elif os == "Android" and "Android 10; K)" in ua:
+            frozen.add("os_version")  # Chromium's reduced Android token
+        if engine == "blink":
+            # Chromium sends MAJOR.0.0.0: only the major version is real
+            frozen.update(
+                field
+                for field, value in (("version", version), ("engine_version", engine_version))
+                if value and value.endswith(".0.0.0")
+            )
+
+        return Client(
+            browser=key,
+            name=name,
+            version=version,
+            engine=engine,
+            engine_version=engine_version,
+            os=os,
+            os_version=os_version,
+            device=_device(ua, os),
+            fallback=fallback,
+            frozen=frozenset(frozen),
+            notes=tuple(notes),
+        )
+
+
+def _display_name(key: str | None, family: str) -> str:
+    from ._browsers import BROWSERS
+
+    if key is not None:
+        return BROWSERS[key].name
+    return "Unknown" if family == "Other" else family
+
+
+def _os(parsed: OS | None, ua: str) -> tuple[str | None, str | None]:
+    if parsed is None or parsed.family == "Other":
+        return None, None
+    name = _OS_NAMES.get(parsed.family, parsed.family)
+    if name == "iOS" and "iPad" in ua:
+        name = "iPadOS"
+    version = None if name == "Linux" else _version(parsed)
+    return name, version

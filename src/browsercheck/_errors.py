@@ -1,0 +1,42 @@
+"""Exceptions: one base class, and a policy error that carries every problem found."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class BrowsercheckError(Exception):
+    """Base of every error browsercheck raises on purpose."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a policy file."""
+
+    file: str
+    line: int | None
+    """1-based line number; ``None`` when the problem has no place (an unreadable file)."""
+    field: str
+    """Dotted path of the field: ``"browsers.chrome"``; ``""`` for the document itself."""
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class PolicyError(BrowsercheckError, ValueError):
+    """A policy that cannot be used. ``problems`` lists every problem found, in file order."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        if not problems:
+            raise ValueError("PolicyError needs at least one problem")
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in policy {self.problems[0].file}"
+        super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in self.problems))
+
+    @property
+    def file(self) -> str:
+        return self.problems[0].file

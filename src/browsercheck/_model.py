@@ -1,0 +1,128 @@
+"""The records browsercheck returns: what was detected (`Client`) and what was decided (`Verdict`)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+
+class Status(enum.Enum):
+    """How a browser stands against a policy."""
+
+    SUPPORTED = "supported"
+    """Meets the policy."""
+    OUTDATED = "outdated"
+    """A known browser below the policy's minimum: the site still works, show the notice."""
+    UNSUPPORTED = "unsupported"
+    """Blocked by the policy (``false``, or below its hard floor): the site will not work."""
+    UNKNOWN = "unknown"
+    """No browser recognised, or one the policy cannot judge. Never blocked by default."""
+    BOT = "bot"
+    """A crawler, link preview, monitor, HTTP library or command-line client."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Device(enum.Enum):
+    DESKTOP = "desktop"
+    MOBILE = "mobile"
+    TABLET = "tablet"
+    BOT = "bot"
+    UNKNOWN = "unknown"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Client:
+    """What a User-Agent says about the browser behind it.
+
+    Versions are strings as the browser sent them (``"124.0.0.0"``); ``None`` where the
+    User-Agent does not say. ``frozen`` names the fields whose value the browser froze (Chromium's
+    ``Windows NT 10.0`` is also Windows 11): the real value may be higher.
+    """
+
+    browser: str | None
+    """Canonical key (MDN browser-compat-data ids: ``"chrome"``, ``"safari_ios"``, ...)."""
+    name: str
+    """Human name: ``"Google Chrome"``, ``"Internet Explorer"``; ``"Unknown"`` when unrecognised."""
+    version: str | None
+    engine: str | None
+    """``"blink"``, ``"gecko"``, ``"webkit"``, ``"trident"``, ``"edgehtml"``, ``"presto"``."""
+    engine_version: str | None
+    """Chromium version for Blink, Firefox version for Gecko, Safari/iOS release for WebKit."""
+    os: str | None
+    os_version: str | None
+    device: Device
+    bot: str | None = None
+    """What identified a bot (``"Googlebot"``, ``"curl"``); ``None`` for browsers."""
+    fallback: str | None = None
+    """The key whose rule applies when the policy does not name ``browser``: ``"safari_ios"``
+    for every iOS browser, ``"webview_android"`` for Android in-app browsers."""
+    frozen: frozenset[str] = frozenset()
+    notes: tuple[str, ...] = ()
+    """How detection reached a value it had to infer, in plain words."""
+
+    @property
+    def is_bot(self) -> bool:
+        return self.bot is not None
+
+    @property
+    def on_ios(self) -> bool:
+        """On iOS and iPadOS every browser is the system's WebKit."""
+        return self.os in ("iOS", "iPadOS")
+
+    @property
+    def label(self) -> str:
+        """``"Google Chrome 124 on Windows 10"``: for reasons and reports."""
+        text = self.name
+        if self.version:
+            text += " " + self.version
+        if self.os:
+            text += " on " + self.os + (" " + self.os_version if self.os_version else "")
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "browser": {"key": self.browser, "name": self.name, "version": self.version},
+            "engine": {"name": self.engine, "version": self.engine_version},
+            "os": {"name": self.os, "version": self.os_version},
+            "device": self.device.value,
+            "bot": self.bot,
+            "fallback": self.fallback,
+            "frozen": sorted(self.frozen),
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The decision for one client under one policy, with the reasons a person can read."""
+
+    status: Status
+    client: Client
+    rule: str | None
+    """The policy rule that decided, e.g. ``"chrome >=125"``; ``None`` when none applied."""
+    reasons: tuple[str, ...]
+    policy: str
+    """The policy's name."""
+    recommendations: tuple[str, ...]
+    """Browser keys the policy recommends, in its order."""
+
+    @property
+    def needs_notice(self) -> bool:
+        """True for statuses a person should be told about."""
+        return self.status in (Status.OUTDATED, Status.UNSUPPORTED)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status.value,
+            **self.client.to_dict(),
+            "rule": self.rule,
+            "reasons": list(self.reasons),
+            "policy": self.policy,
+            "recommendations": list(self.recommendations),
+        }

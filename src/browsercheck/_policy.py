@@ -1,0 +1,83 @@
+"""A validated, immutable support policy and the rules in it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
+
+UnknownAction = Literal["allow", "notify"]
+
+DEFAULT_RECOMMEND = ("firefox", "chrome", "edge")
+
+# Engine rules a policy gets from its browser rules unless it sets `engines:` itself: a Chromium
+# derivative the policy does not name is held to Chrome's rule, and so on.
+ENGINE_FROM_BROWSER = MappingProxyType(
+    {
+        "blink": "chrome",
+        "gecko": "firefox",
+        "webkit": "safari",
+        "trident": "ie",
+        "edgehtml": "edge_legacy",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """What a policy says of one browser (or engine)."""
+
+    subject: str
+    """The browser key, or ``"engine blink"`` for an engine rule."""
+    supported: SpecifierSet | None
+    """Versions that meet the policy; ``None``: every version."""
+    blocked: bool = False
+    """``false`` in the policy: never works here."""
+    unsupported_below: Version | None = None
+    """The hard floor: below it a browser is unsupported, not merely outdated."""
+    line: int | None = None
+
+    def __str__(self) -> str:
+        if self.blocked:
+            return f"{self.subject}: false"
+        text = f"{self.subject} {self.supported}" if self.supported else f"{self.subject}: true"
+        if self.unsupported_below is not None:
+            text += f" (unsupported below {self.unsupported_below})"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    name: str | None = None
+    """The site's own name, used in notices: ``"haninge.se"``."""
+    locale: str | None = None
+    """The notice language when the request does not choose one."""
+
+
+@dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)  # identity: rules hold mappings
+class Policy:
+    """A support policy. Build one with `load_policy`; it is immutable and safe to share."""
+
+    name: str
+    source: str
+    """Where it was read from: a path, or ``"<default>"``, ``"<string>"``."""
+    browsers: Mapping[str, Rule]
+    engines: Mapping[str, Rule] = field(default_factory=lambda: MappingProxyType({}))
+    unknown: UnknownAction = "allow"
+    recommend: tuple[str, ...] = DEFAULT_RECOMMEND
+    site: Site = field(default_factory=Site)
+
+    def rule_for(self, key: str) -> Rule | None:
+        return self.browsers.get(key)
+
+    def engine_rule(self, engine: str) -> Rule | None:
+        """The explicit ``engines:`` rule, else the rule of the engine's reference browser."""
+        if rule := self.engines.get(engine):
+            return rule
+        reference = ENGINE_FROM_BROWSER.get(engine)
+        return self.browsers.get(reference) if reference else None

@@ -1,0 +1,320 @@
+"""Reading a policy file: YAML in, a `Policy` or a `PolicyError` listing every problem out.
+
+The YAML is composed with PyYAML's safe loader into nodes, which keep their line numbers, and each
+node is checked by hand: a problem is recorded with its file, line and field, and checking goes on,
+so that one run reports everything that is wrong.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Callable, Iterator
+from importlib import resources
+from types import MappingProxyType
+from typing import TypeVar
+
+import yaml
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from ._browsers import ALIASES, BROWSERS, ENGINES, canonical_key
+from ._errors import PolicyError, Problem
+from ._policy import DEFAULT_RECOMMEND, Policy, Rule, Site, UnknownAction
+
+SCHEMA = 1
+DEFAULT_SOURCE = "<default>"
+_DEFAULT_RESOURCE = "data/supported_browsers.yaml"
+
+_TOP_FIELDS = ("schema", "name", "browsers", "engines", "unknown", "recommend", "site")
+_RULE_FIELDS = ("supported", "unsupported_below")
+_SITE_FIELDS = ("name", "locale")
+_UNKNOWN_ACTIONS: tuple[UnknownAction, ...] = ("allow", "notify")
+_LOCALE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
+_RULE_SHAPE = "a version specifier such as '>=125', true, false, or a mapping"
+
+_TAG = "tag:yaml.org,2002:"
+_TYPE_NAMES = {
+    _TAG + "str": "a string",
+    _TAG + "int": "a number",
+    _TAG + "float": "a number",
+    _TAG + "bool": "a boolean",
+    _TAG + "null": "null",
+    _TAG + "map": "a mapping",
+    _TAG + "seq": "a list",
+}
+
+T = TypeVar("T")
+
+
+def load_policy(source: str | os.PathLike[str] | None = None) -> Policy:
+    """Read and validate a policy file; ``None`` loads the default policy shipped with browsercheck.
+
+    Raises `PolicyError` listing every problem (with file, line and field) if it cannot be used.
+    """
+    if source is None:
+        return default_policy()
+    filename = os.fspath(source)
+    try:
+        with open(filename, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise PolicyError([Problem(filename, None, "", f"cannot read: {e.strerror}")]) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise PolicyError([Problem(filename, None, "", f"not UTF-8 text: {e.reason} at byte {e.start}")]) from None
+    return parse_policy(text, filename)
+
+
+def default_policy() -> Policy:
+    """The policy shipped inside the package: Baseline "widely available"."""
+    text = resources.files("browsercheck").joinpath(_DEFAULT_RESOURCE).read_text("utf-8")
+    return parse_policy(text, DEFAULT_SOURCE)
+
+
+def parse_policy(text: str, filename: str = "<string>") -> Policy:
+    """Validate policy YAML given as text; ``filename`` is only used in messages."""
+    return _Reader(filename).read(text)
+
+
+def _type_name(node: yaml.Node) -> str:
+    return _TYPE_NAMES.get(node.tag, "a value of tag " + node.tag)
+
+
+def _suggest(word: str, choices: Iterator[str] | tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class _Reader:
+    def __init__(self, filename: str) -> None:
+        self.file = filename
+        self.problems: list[Problem] = []
+
+    def problem(self, node: yaml.Node | None, field: str, message: str) -> None:
+        line = node.start_mark.line + 1 if node is not None else 1
+        self.problems.append(Problem(self.file, line, field, message))
+
+    # -- document ---------------------------------------------------------------------------
+
+    def read(self, text: str) -> Policy:
+        loader = yaml.SafeLoader(text)
+        try:
+            root = loader.get_single_node()
+        except yaml.MarkedYAMLError as e:
+            mark = e.problem_mark or e.context_mark
+            line = mark.line + 1 if mark else None
+            raise PolicyError([Problem(self.file, line, "", f"invalid YAML: {e.problem}")]) from None
+        except yaml.YAMLError as e:
+            raise PolicyError([Problem(self.file, None, "", f"invalid YAML: {e}")]) from None
+        finally:
+            loader.dispose()
+        if root is None:
+            raise PolicyError([Problem(self.file, 1, "", "the file is empty")])
+        if not isinstance(root, yaml.MappingNode):
+            raise PolicyError(
+                [Problem(self.file, root.start_mark.line + 1, "", f"expected a mapping at the top level, got {_type_name(root)}")]
+            )
+        policy = self.policy(root)
+        if policy is None or self.problems:  # policy() gives None only with problems recorded
+            raise PolicyError(sorted(self.problems, key=lambda p: p.line or 0))
+        return policy
+
+    def policy(self, root: yaml.MappingNode) -> Policy | None:
+        fields = dict(self.entries(root, "", _TOP_FIELDS))
+        if "schema" in fields:
+            node = fields["schema"]
+            if not (node.tag == _TAG + "int" and int(node.value) == SCHEMA):
+                shown = repr(node.value) if isinstance(node, yaml.ScalarNode) else _type_name(node)
+                self.problem(node, "schema", f"unsupported schema {shown}; this version reads schema {SCHEMA}")
+        name = self.optional(fields, "name", self.string, os.path.basename(self.file))
+        browsers_node = fields.get("browsers")
+        if browsers_node is None:
+            self.problem(root, "browsers", "required field is missing")
+            browsers: dict[str, Rule] = {}
+        else:
+            browsers = self.rules(browsers_node, "browsers", self.browser_key)
+        engines = self.rules(fields["engines"], "engines", self.engine_key) if "engines" in fields else {}
+        unknown = self.optional(fields, "unknown", self.unknown_action, "allow")
+        recommend = self.optional(fields, "recommend", self.recommend, DEFAULT_RECOMMEND)
+        site = self.optional(fields, "site", self.site, Site())
+        if self.problems or name is None or unknown is None or recommend is None or site is None:
+            return None
+        return Policy(
+            name=name,
+            source=self.file,
+            browsers=MappingProxyType(browsers),
+            engines=MappingProxyType(engines),
+            unknown=unknown,
+            recommend=recommend,
+            site=site,
+        )
+
+    def entries(self, node: yaml.MappingNode, path: str, allowed: tuple[str, ...]) -> Iterator[tuple[str, yaml.Node]]:
+        """The (key, value node) pairs of a mapping whose keys are fixed field names."""
+        for key, value in self.pairs(node, path):
+            if key in allowed:
+                yield key, value
+            else:
+                self.problem(value, _join(path, key), f"unknown field '{key}'{_suggest(key, allowed)}")
+
+    def pairs(self, node: yaml.MappingNode, path: str) -> Iterator[tuple[str, yaml.Node]]:
+        """The (key, value node) pairs of a mapping; duplicate and non-string keys are problems."""
+        first_line: dict[str, int] = {}
+        for key_node, value in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in (_TAG + "str", _TAG + "int"):
+                self.problem(key_node, path, f"expected a name as key, got {_type_name(key_node)}")
+                continue
+            key = str(key_node.value)
+            line = key_node.start_mark.line + 1
+            if key in first_line:
+                self.problem(key_node, _join(path, key), f"duplicate key '{key}' (first on line {first_line[key]})")
+                continue
+            first_line[key] = line
+            yield key, value
+
+    def optional(self, fields: dict[str, yaml.Node], name: str, read: Callable[[yaml.Node, str], T | None], default: T) -> T | None:
+        return read(fields[name], name) if name in fields else default
+
+    # -- values -----------------------------------------------------------------------------
+
+    def string(self, node: yaml.Node, path: str) -> str | None:
+        if isinstance(node, yaml.ScalarNode) and node.tag == _TAG + "str" and node.value.strip():
+            return str(node.value).strip()
+        self.problem(node, path, f"expected a non-empty string, got {_type_name(node)}")
+        return None
+
+    def unknown_action(self, node: yaml.Node, path: str) -> UnknownAction | None:
+        for action in _UNKNOWN_ACTIONS:
+            if isinstance(node, yaml.ScalarNode) and node.tag == _TAG + "str" and node.value == action:
+                return action
+        shown = repr(node.value) if isinstance(node, yaml.ScalarNode) else _type_name(node)
+        self.problem(node, path, f"expected 'allow' or 'notify', got {shown}")
+        return None
+
+    def recommend(self, node: yaml.Node, path: str) -> tuple[str, ...] | None:
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, path, f"expected a list of browser keys, got {_type_name(node)}")
+            return None
+        keys: list[str] = []
+        for index, item in enumerate(node.value):
+            item_path = f"{path}[{index}]"
+            name = self.string(item, item_path)
+            if name is None:
+                continue
+            key = self.browser_key(name, item, item_path)
+            if key is not None and key in keys:
+                self.problem(item, item_path, f"'{name}' is listed twice")
+            elif key is not None:
+                keys.append(key)
+        return tuple(keys)
+
+    def site(self, node: yaml.Node, path: str) -> Site | None:
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, path, f"expected a mapping with 'name' and 'locale', got {_type_name(node)}")
+            return None
+        fields = dict(self.entries(node, path, _SITE_FIELDS))
+        name = self.optional(fields, "name", lambda n, _: self.string(n, f"{path}.name"), None)
+        locale = self.optional(fields, "locale", lambda n, _: self.locale(n, f"{path}.locale"), None)
+        return Site(name=name, locale=locale)
+
+    def locale(self, node: yaml.Node, path: str) -> str | None:
+        text = self.string(node, path)
+        if text is not None and not _LOCALE.fullmatch(text):
+            self.problem(node, path, f"invalid locale '{text}' (expected a language tag such as 'sv' or 'en-GB')")
+            return None
+        return text
+
+    # -- rules ------------------------------------------------------------------------------
+
+    def browser_key(self, name: str, node: yaml.Node, path: str) -> str | None:
+        key = canonical_key(name)
+        if key is None:
+            self.problem(node, path, f"unknown browser '{name}'{_suggest(name, (*BROWSERS, *ALIASES))}")
+        return key
+
+    def engine_key(self, name: str, node: yaml.Node, path: str) -> str | None:
+        if name in ENGINES:
+            return name
+        self.problem(node, path, f"unknown engine '{name}'{_suggest(name, tuple(sorted(ENGINES)))}")
+        return None
+
+    def rules(self, node: yaml.Node, path: str, key_of: Callable[[str, yaml.Node, str], str | None]) -> dict[str, Rule]:
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, path, f"expected a mapping of names to rules, got {_type_name(node)}")
+            return {}
+        rules: dict[str, Rule] = {}
+        for name, value in self.pairs(node, path):
+            field = _join(path, name)
+            key = key_of(name, value, field)
+            if key is None:
+                continue
+            if key in rules:
+                self.problem(value, field, f"'{name}' is '{key}', already set on line {rules[key].line}")
+                continue
+            subject = key if path == "browsers" else f"engine {key}"
+            if rule := self.rule(value, field, subject):
+                rules[key] = rule
+        return rules
+
+    def rule(self, node: yaml.Node, path: str, subject: str) -> Rule | None:
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            fields = dict(self.entries(node, path, _RULE_FIELDS))
+            supported = None
+            if "supported" in fields:
+                value = fields["supported"]
+                if value.tag == _TAG + "bool" and value.value.lower() == "true":
+                    pass  # every version meets the policy; the floor alone decides
+                else:
+                    supported = self.specifier(value, f"{path}.supported")
+                    if supported is None:
+                        return None
+            floor = None
+            if "unsupported_below" in fields:
+                floor = self.version(fields["unsupported_below"], f"{path}.unsupported_below")
+                if floor is None:
+                    return None
+            if not fields:
+                self.problem(node, path, "expected 'supported' and/or 'unsupported_below'")
+                return None
+            return Rule(subject, supported, unsupported_below=floor, line=line)
+        if isinstance(node, yaml.ScalarNode) and node.tag == _TAG + "bool":
+            if node.value.lower() in ("true", "yes", "on"):
+                return Rule(subject, None, line=line)
+            return Rule(subject, None, blocked=True, line=line)
+        supported = self.specifier(node, path)
+        return Rule(subject, supported, line=line) if supported is not None else None
+
+    def specifier(self, node: yaml.Node, path: str) -> SpecifierSet | None:
+        if not isinstance(node, yaml.ScalarNode) or node.tag not in (_TAG + "str", _TAG + "int", _TAG + "float"):
+            self.problem(node, path, f"expected {_RULE_SHAPE}, got {_type_name(node)}")
+            return None
+        # the scalar's source text, not its value: YAML would read 17.10 as the float 17.1
+        text = str(node.value).strip()
+        if not text:
+            self.problem(node, path, "empty version specifier (write true for every version)")
+            return None
+        if text[0].isdigit():
+            text = ">=" + text  # a bare version is a minimum
+        try:
+            return SpecifierSet(text)
+        except InvalidSpecifier:
+            self.problem(node, path, f"invalid version specifier '{node.value}'")
+            return None
+
+    def version(self, node: yaml.Node, path: str) -> Version | None:
+        if isinstance(node, yaml.ScalarNode) and node.tag in (_TAG + "str", _TAG + "int", _TAG + "float"):
+            try:
+                return Version(str(node.value).strip())
+            except InvalidVersion:
+                self.problem(node, path, f"invalid version '{node.value}'")
+                return None
+        self.problem(node, path, f"expected a version such as '100', got {_type_name(node)}")
+        return None
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key

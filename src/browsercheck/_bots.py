@@ -73,6 +73,22 @@ def _unanchored(pattern: str) -> str:
     return pattern
 
 
+_SEPARATORS = frozenset(" ;,()[]+")
+
+
+def _product_name(ua: str, matched: str) -> str:
+    """The product token around the matched text, without its version: "facebookexternalhit"."""
+    start = ua.lower().find(matched.lower())
+    if start < 0:  # the match spans text that stripping joined: report it as matched
+        return matched.strip() or ua
+    end = start + len(matched)
+    while start > 0 and ua[start - 1] not in _SEPARATORS:
+        start -= 1
+    while end < len(ua) and ua[end] not in _SEPARATORS:
+        end += 1
+    return ua[start:end].split("/", 1)[0] or matched
+
+
 class BotDetector:
     """``detector(ua)`` is the text that marks ``ua`` as a bot, or ``None`` for a browser."""
 
@@ -96,7 +112,8 @@ class BotDetector:
         stripped = self._exclusions.sub("", ua)
         if not stripped:
             return None
-        return self._exact_patterns().search(stripped)
+        matched = self._exact_patterns().search(stripped)
+        return _product_name(ua, matched) if matched is not None else None
 
     def _exact_patterns(self) -> _PatternSet:
         if self._exact is None:

@@ -1,0 +1,3 @@
+from browsercheck.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,56 @@
+"""Real User-Agent strings, one test each, judged under the default policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import browsercheck
+from browsercheck import Status, Verdict
+
+from .conftest import load_cases
+
+CASES = load_cases("user_agents.yaml")
+
+
+def _field(verdict: Verdict, name: str) -> Any:
+    client = verdict.client
+    if name == "status":
+        return verdict.status.value
+    if name == "rule":
+        return verdict.rule
+    if name == "device":
+        return client.device.value
+    if name == "frozen":
+        return sorted(client.frozen)
+    return getattr(client, name)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_user_agent(case: dict[str, Any]) -> None:
+    verdict = browsercheck.check(case["ua"])
+    expected = {name: (str(v) if isinstance(v, float) else v) for name, v in case["expect"].items()}
+    actual = {name: _field(verdict, name) for name in expected}
+    assert actual == expected, verdict.reasons
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_every_verdict_explains_itself(case: dict[str, Any]) -> None:
+    verdict = browsercheck.check(case["ua"])
+    assert verdict.reasons, "a verdict without a reason"
+    if verdict.status in (Status.SUPPORTED, Status.OUTDATED, Status.UNSUPPORTED):
+        assert verdict.rule is not None
+        assert verdict.rule.split()[0].rstrip(":") in verdict.reasons[-1] or verdict.rule in verdict.reasons[-1]
+
+
+def test_ios_browsers_are_judged_by_ios_not_their_own_version() -> None:
+    # Chrome for iOS 157 on iOS 15.8 is WebKit 15.8: outdated, whatever its own number says
+    ua = (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 15_8 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) CriOS/157.0.7500.0 Mobile/15E148 Safari/604.1"
+    )
+    verdict = browsercheck.check(ua)
+    assert verdict.status is Status.OUTDATED
+    assert verdict.client.version == "157.0.7500.0"
+    assert "iOS 15.8 does not meet safari_ios >=17.5" in verdict.reasons

@@ -16,7 +16,6 @@ import threading
 from collections.abc import Sequence
 from typing import Protocol
 
-
 # The native engine (Rust's regex crate) has no lookarounds; such patterns run in Python's re.
 _LOOKAROUND = re.compile(r"\(\?<?[=!]")
 
@@ -29,7 +28,7 @@ class _PatternSet:
     """Patterns matched together; the native engine where it can compile them, ``re`` where not."""
 
     def __init__(self, patterns: Sequence[str]) -> None:
-        import ua_parser_rs  # type: ignore[import-untyped]
+        import ua_parser_rs
 
         native = [p for p in patterns if not _LOOKAROUND.search(p)]
         python = [p for p in patterns if _LOOKAROUND.search(p)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from ._cache import BoundedCache
@@ -39,14 +39,15 @@ class Checker:
     ``Checker()`` uses the default policy; ``Checker("policy.yaml")`` or
     ``Checker(load_policy("policy.yaml"))`` a policy of one's own. Verdicts are cached per
     User-Agent, at most ``cache_size`` of them (0 turns the cache off). ``detector`` replaces
-    detection, e.g. with another ua-parser resolver.
+    detection: any callable from a User-Agent to a `Client`, such as
+    ``browsercheck.Detector(other_ua_parser_resolver, bot_check)``.
     """
 
     def __init__(
         self,
         policy: Policy | str | os.PathLike[str] | None = None,
         *,
-        detector: Detector | None = None,
+        detector: Callable[[str], Client] | None = None,
         cache_size: int = DEFAULT_CACHE_SIZE,
     ) -> None:
         if not isinstance(policy, Policy):
@@ -57,9 +58,7 @@ class Checker:
         self._detector = detector
         self._cache: BoundedCache[str, Verdict] = BoundedCache(cache_size)
 
-    def check(
-        self, user_agent: str | bytes | None = None, *, headers: Mapping[str, str] | None = None
-    ) -> Verdict:
+    def check(self, user_agent: str | bytes | None = None, *, headers: Mapping[str, str] | None = None) -> Verdict:
         """The verdict for one request.
 
         ``user_agent`` is the User-Agent header; when it is ``None`` it is read from ``headers``
@@ -71,7 +70,9 @@ class Checker:
         elif isinstance(user_agent, bytes):
             user_agent = user_agent.decode("utf-8", "replace")
         elif not isinstance(user_agent, str):
-            raise TypeError(f"user_agent must be a str, bytes or None, got {type(user_agent).__name__}: {user_agent!r:.80}")
+            raise TypeError(
+                f"user_agent must be a str, bytes or None, got {type(user_agent).__name__}: {user_agent!r:.80}"
+            )
         if len(user_agent) > _MAX_KEY_LENGTH:
             user_agent = user_agent[:_MAX_KEY_LENGTH]
         verdict = self._cache.get(user_agent)

@@ -39,7 +39,11 @@ def judge(client: Client, policy: Policy) -> Verdict:
         if step.rule is not None:
             return _apply(step.rule, step, client, policy)
     if client.browser is None and client.engine is None:
-        what = "no browser was recognised" if client.name == "Unknown" else f"{client.name} is not a browser browsercheck knows"
+        what = (
+            "no browser was recognised"
+            if client.name == "Unknown"
+            else f"{client.name} is not a browser browsercheck knows"
+        )
         return _verdict(Status.UNKNOWN, client, policy, None, (*client.notes, what))
     reason = f"the policy has no rule for {client.name}"
     reason += f" nor for its engine ({_ENGINE_NAMES[client.engine]})" if client.engine else " and its engine is unknown"
@@ -97,11 +101,13 @@ def _parse_version(text: str | None) -> Version | None:
         return None
 
 
-def _verdict(status: Status, client: Client, policy: Policy, rule: Rule | None, reasons: tuple[str, ...] | list[str]) -> Verdict:
+def _verdict(
+    status: Status, client: Client, policy: Policy, rule: Rule | None, reasons: tuple[str, ...] | list[str]
+) -> Verdict:
     return Verdict(
         status=status,
         client=client,
-        rule=str(rule) if rule is not None else None,
+        rule=rule.text if rule is not None else None,
         reasons=tuple(reasons),
         policy=policy.name,
         recommendations=policy.recommend,

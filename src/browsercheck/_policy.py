@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 UnknownAction = Literal["allow", "notify"]
 
-DEFAULT_RECOMMEND = ("firefox", "chrome", "edge")
+DEFAULT_RECOMMEND: tuple[str, ...] = ("firefox", "chrome", "edge")
 
 # Engine rules a policy gets from its browser rules unless it sets `engines:` itself: a Chromium
 # derivative the policy does not name is held to Chrome's rule, and so on.
@@ -41,14 +41,22 @@ class Rule:
     unsupported_below: Version | None = None
     """The hard floor: below it a browser is unsupported, not merely outdated."""
     line: int | None = None
+    text: str = field(init=False, repr=False, compare=False)
+    """How reasons quote the rule: ``"chrome >=125"``; made once, since every verdict uses it."""
 
-    def __str__(self) -> str:
+    def __post_init__(self) -> None:
         if self.blocked:
-            return f"{self.subject}: false"
-        text = f"{self.subject} {self.supported}" if self.supported else f"{self.subject}: true"
+            text = f"{self.subject}: false"
+        elif self.supported is None:
+            text = f"{self.subject}: true"
+        else:
+            text = f"{self.subject} {self.supported}"
         if self.unsupported_below is not None:
             text += f" (unsupported below {self.unsupported_below})"
-        return text
+        object.__setattr__(self, "text", text)  # a frozen dataclass sets derived fields this way
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @dataclass(frozen=True, slots=True)

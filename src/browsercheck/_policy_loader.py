@@ -64,7 +64,9 @@ def load_policy(source: str | os.PathLike[str] | None = None) -> Policy:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise PolicyError([Problem(filename, None, "", f"not UTF-8 text: {e.reason} at byte {e.start}")]) from None
+        line = data.count(b"\n", 0, e.start) + 1
+        problem = Problem(filename, line, "", f"not UTF-8 text: {e.reason} at byte {e.start}")
+        raise PolicyError([problem]) from None
     return parse_policy(text, filename)
 
 
@@ -80,7 +82,7 @@ def parse_policy(text: str, filename: str = "<string>") -> Policy:
 
 
 def _type_name(node: yaml.Node) -> str:
-    return _TYPE_NAMES.get(node.tag, "a value of tag " + node.tag)
+    return _TYPE_NAMES.get(node.tag, f"a value tagged {node.tag!r}")
 
 
 def _suggest(word: str, choices: Iterator[str] | tuple[str, ...]) -> str:
@@ -115,7 +117,14 @@ class _Reader:
             raise PolicyError([Problem(self.file, 1, "", "the file is empty")])
         if not isinstance(root, yaml.MappingNode):
             raise PolicyError(
-                [Problem(self.file, root.start_mark.line + 1, "", f"expected a mapping at the top level, got {_type_name(root)}")]
+                [
+                    Problem(
+                        self.file,
+                        root.start_mark.line + 1,
+                        "",
+                        f"expected a mapping at the top level, got {_type_name(root)}",
+                    )
+                ]
             )
         policy = self.policy(root)
         if policy is None or self.problems:  # policy() gives None only with problems recorded
@@ -137,7 +146,8 @@ class _Reader:
         else:
             browsers = self.rules(browsers_node, "browsers", self.browser_key)
         engines = self.rules(fields["engines"], "engines", self.engine_key) if "engines" in fields else {}
-        unknown = self.optional(fields, "unknown", self.unknown_action, "allow")
+        default_action: UnknownAction = "allow"
+        unknown = self.optional(fields, "unknown", self.unknown_action, default_action)
         recommend = self.optional(fields, "recommend", self.recommend, DEFAULT_RECOMMEND)
         site = self.optional(fields, "site", self.site, Site())
         if self.problems or name is None or unknown is None or recommend is None or site is None:
@@ -175,7 +185,9 @@ class _Reader:
             first_line[key] = line
             yield key, value
 
-    def optional(self, fields: dict[str, yaml.Node], name: str, read: Callable[[yaml.Node, str], T | None], default: T) -> T | None:
+    def optional(
+        self, fields: dict[str, yaml.Node], name: str, read: Callable[[yaml.Node, str], T | None], default: T
+    ) -> T | None:
         return read(fields[name], name) if name in fields else default
 
     # -- values -----------------------------------------------------------------------------

@@ -41,8 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check",
         help="judge User-Agent strings",
-        description="Judge User-Agent strings against a policy. '-' reads one User-Agent a line "
-        "from standard input.",
+        description="Judge User-Agent strings against a policy. '-' reads one User-Agent a line from standard input.",
     )
     check.add_argument("user_agents", nargs="+", metavar="USER_AGENT", help="a User-Agent, or - for stdin")
     check.add_argument("--policy", metavar="FILE", help="policy file (default: the shipped Baseline policy)")

@@ -1,0 +1,159 @@
+"""How fast is browsercheck, beside what a user would otherwise reach for, in one run?
+
+    python benchmarks/bench_check.py [--count 4000]
+
+Prints, on the same distinct User-Agents: `user_agents.parse` (the usual choice), ua-parser 1.x on
+each resolver it has (the evidence for using the native one), crawlerdetect against browsercheck's
+bot check, browsercheck's uncached and cached `check()`, import time and first-call setup time.
+Needs the `bench` extra: pip install -e '.[bench]'.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib.util
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ua_parser import Domain
+
+sys.path.insert(0, str(Path(__file__).parent))
+from corpus import distinct_user_agents
+
+
+def per_second(fn: Callable[[str], object], uas: Sequence[str]) -> float:
+    """Calls per second of ``fn`` over ``uas``, each once: the best of three passes if cheap."""
+    best = float("inf")
+    for _ in range(3):
+        gc.collect()
+        start = time.perf_counter()
+        for ua in uas:
+            fn(ua)
+        best = min(best, time.perf_counter() - start)
+        if best > 2:  # slow libraries: one pass is evidence enough
+            break
+    return len(uas) / best
+
+
+def repeated_ns(fn: Callable[[str], object], ua: str, calls: int = 200_000) -> float:
+    fn(ua)
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(calls):
+            fn(ua)
+        best = min(best, time.perf_counter() - start)
+    return best / calls * 1e9
+
+
+def subprocess_seconds(code: str, runs: int = 7) -> float:
+    """The median of what ``code`` itself reports, in a fresh interpreter each run."""
+    times = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        times.append(float(out.stdout))
+    return statistics.median(times)
+
+
+def _with_domains(resolver: Callable[[str, Domain], object], domains: Domain) -> Callable[[str], object]:
+    return lambda ua: resolver(ua, domains)
+
+
+def row(name: str, rate: float, baseline: float | None = None, note: str = "") -> None:
+    ratio = f"{rate / baseline:8.1f}x" if baseline else " " * 9
+    print(f"  {name:<52} {rate:>12,.0f}/s {1e6 / rate:>9.1f} us {ratio}  {note}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=4000, help="distinct User-Agents (default 4000)")
+    args = parser.parse_args(argv)
+
+    import ua_parser
+    import user_agents
+    from crawlerdetect import CrawlerDetect
+
+    import browsercheck
+    from browsercheck._bots import BotDetector
+
+    uas = distinct_user_agents(args.count)
+    slow_subset = uas[: max(200, args.count // 10)]
+    print(
+        f"browsercheck {browsercheck.__version__}, Python {sys.version.split()[0]}, ua-parser "
+        f"{'.'.join(map(str, ua_parser.VERSION))}; {len(uas):,} distinct User-Agents "
+        f"(the slow ones on the first {len(slow_subset):,})\n"
+    )
+
+    print("distinct User-Agents, each once (uncached)    calls/s    per call   vs user_agents")
+    baseline = per_second(user_agents.parse, uas)
+    row("user_agents.parse (browser, OS, device)", baseline, baseline)
+
+    matchers = ua_parser.load_lazy_builtins()
+    resolvers: list[tuple[str, Callable[[], ua_parser.Resolver], Sequence[str]]] = [
+        ("native (ua-parser-rs)", lambda: ua_parser.regex.Resolver(matchers), uas),
+        ("basic (pure Python)", lambda: ua_parser.BasicResolver(ua_parser.load_builtins()), slow_subset),
+    ]
+    if importlib.util.find_spec("re2"):
+        resolvers.append(("re2 (google-re2)", lambda: ua_parser.re2.Resolver(matchers), uas))
+    else:
+        print("  (ua-parser's re2 resolver not measured: google-re2 is not installed)")
+    for name, make, sample in resolvers:
+        resolver = make()
+        resolver(sample[0], Domain.ALL)  # lazy matchers compile on first use
+        for domains, what, note in [
+            (Domain.USER_AGENT, "browser only", ""),
+            (Domain.USER_AGENT | Domain.OS, "browser+OS", "what browsercheck asks for"),
+            (Domain.ALL, "browser+OS+device", ""),
+        ]:
+            rate = per_second(_with_domains(resolver, domains), sample)
+            row(f"ua-parser {name}: {what}", rate, baseline, note)
+
+    row("crawlerdetect.is_crawler", per_second(lambda ua: CrawlerDetect().is_crawler(ua), slow_subset), baseline)
+    bots = BotDetector.from_crawlerdetect()
+    bots(uas[0])
+    row("browsercheck bot check (same patterns)", per_second(bots, uas), baseline)
+
+    browsercheck.check(uas[0])  # build the shared parsers outside the timing
+    uncached = browsercheck.Checker(cache_size=0)
+    row(
+        "browsercheck check(), uncached: everything",
+        per_second(uncached.check, uas),
+        baseline,
+        "browser, OS, device, bot, policy",
+    )
+
+    print("\nthe same User-Agent again (cached)               ns per call")
+    hot = uas[1]
+    print(f"  {'dict lookup':<52} {repeated_ns({hot: 1}.get, hot):>10,.0f}")
+    print(f"  {'browsercheck.check(ua)':<52} {repeated_ns(browsercheck.check, hot):>10,.0f}")
+    checker = browsercheck.Checker()
+    print(f"  {'Checker.check(ua)':<52} {repeated_ns(checker.check, hot):>10,.0f}")
+    print(f"  {'user_agents.parse(ua)':<52} {repeated_ns(user_agents.parse, hot, 20_000):>10,.0f}")
+
+    print("\nstart-up (median of 7 fresh interpreters)          ms")
+    bare = subprocess_seconds("import time; t = time.perf_counter(); import json; print(time.perf_counter() - t)")
+    imp = subprocess_seconds(
+        "import time; t = time.perf_counter(); import browsercheck; print(time.perf_counter() - t)"
+    )
+    first = subprocess_seconds(
+        "import browsercheck, time; t = time.perf_counter(); browsercheck.check('Mozilla/5.0'); "
+        "print(time.perf_counter() - t)",
+        runs=3,
+    )
+    ua_imp = subprocess_seconds(
+        "import time; t = time.perf_counter(); import user_agents; print(time.perf_counter() - t)"
+    )
+    print(f"  {'import json (for scale)':<52} {bare * 1e3:>8.1f}")
+    print(f"  {'import browsercheck':<52} {imp * 1e3:>8.1f}")
+    print(f"  {'import user_agents':<52} {ua_imp * 1e3:>8.1f}")
+    print(f"  {'first check(): builds the parsers, once per process':<52} {first * 1e3:>8.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

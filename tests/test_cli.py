@@ -1,0 +1,87 @@
+"""The command line, called as main([...])."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from browsercheck.cli import main
+
+IE11 = "Mozilla/5.0 (Windows NT 10.0; WOW64; Trident/7.0; rv:11.0) like Gecko"
+CHROME_124 = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
+)
+
+
+def test_check_prints_a_readable_verdict(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", CHROME_124]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "outdated: Google Chrome 124.0.0.0 on Windows 10"
+    assert "  policy:     Baseline widely available, 2026-11-27 (rule: chrome >=125)" in out
+    assert "  - Google Chrome 124.0.0.0 does not meet chrome >=125" in out
+
+
+def test_check_json_from_stdin_one_line_per_input_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{IE11}\n\ncurl/8.5.0\r\n"))
+    assert main(["check", "--json", "-"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["status"] for r in rows] == ["unsupported", "unknown", "bot"]
+    assert [r["user_agent"] for r in rows] == [IE11, "", "curl/8.5.0"]
+    first = rows[0]
+    assert first["browser"] == {"key": "ie", "name": "Internet Explorer", "version": "11.0"}
+    assert first["os"] == {"name": "Windows", "version": "10"}
+    assert first["engine"] == {"name": "trident", "version": "11.0"}
+    assert first["device"] == "desktop"
+    assert first["reasons"] == ["Internet Explorer is unsupported by the policy (ie: false)"]
+
+
+def test_check_with_own_policy(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    policy = tmp_path / "p.yaml"
+    policy.write_text("name: Lenient\nbrowsers: {chrome: '>=100', ie: true}\n")
+    assert main(["check", "--policy", str(policy), "--json", CHROME_124, IE11]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(r["status"], r["policy"]) for r in rows] == [("supported", "Lenient"), ("supported", "Lenient")]
+
+
+def test_check_with_broken_policy_exits_1_and_says_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    policy = tmp_path / "p.yaml"
+    policy.write_text("browsers: {chrom: 125}\n")
+    assert main(["check", "--policy", str(policy), CHROME_124]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"{policy}:1: browsers.chrom: unknown browser 'chrom' (did you mean 'chrome'?)" in captured.err
+
+
+def test_policy_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text("name: Good\nbrowsers: {chrome: 125}\n")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("browsers:\n  chrome: '>=x'\nunknown: maybe\n")
+    assert main(["policy", "validate", str(good)]) == 0
+    assert capsys.readouterr().out == f"{good}: ok ('Good', 1 browser rule)\n"
+    assert main(["policy", "validate", str(good), str(bad)]) == 1
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        f"2 problems in policy {bad}:",
+        f"  {bad}:2: browsers.chrome: invalid version specifier '>=x'",
+        f"  {bad}:3: unknown: expected 'allow' or 'notify', got 'maybe'",
+    ]
+
+
+def test_shipped_policy_validates(capsys: pytest.CaptureFixture[str]) -> None:
+    path = Path(__file__).parents[1] / "data" / "supported_browsers.yaml"
+    assert main(["policy", "validate", str(path)]) == 0
+
+
+@pytest.mark.parametrize("argv", [[], ["check"], ["nonsense"], ["policy"], ["check", "--bogus", "x"]])
+def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    try:
+        code = main(argv)
+    except SystemExit as e:  # argparse exits itself on usage errors
+        code = int(e.code or 0)
+    assert code == 2
+    assert capsys.readouterr().err

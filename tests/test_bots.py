@@ -6,6 +6,7 @@ import pytest
 from crawlerdetect import CrawlerDetect
 
 from browsercheck._bots import BotDetector, _unanchored
+from corpus import distinct_user_agents
 
 from .conftest import load_cases
 
@@ -54,3 +55,11 @@ def test_lookaround_patterns_run_in_python() -> None:
     assert detector("YandexSearch/24.10") is None
     assert detector("Java/1.8") == "Java"
     assert detector("Mozilla/5.0") is None  # nothing left after the exclusions
+
+
+def test_same_answers_as_crawlerdetect_on_the_benchmark_corpus(detector: BotDetector) -> None:
+    uas = distinct_user_agents(3000)
+    crawler = CrawlerDetect()
+    disagree = [ua for ua in uas if (detector(ua) is not None) != crawler.is_crawler(ua)]
+    assert disagree == []
+    assert sum(detector(ua) is not None for ua in uas) > 100  # the corpus does hold bots

@@ -14,6 +14,7 @@ from typing import Protocol
 from ua_parser import OS, Domain, PartialResult, UserAgent
 
 from ._bots import BotDetector
+from ._browsers import BROWSERS
 from ._model import Client, Device
 
 MAX_UA_LENGTH = 2048
@@ -28,6 +29,8 @@ class Resolver(Protocol):
 
 
 BotCheck = Callable[[str], "str | None"]
+
+_DOMAINS = Domain.USER_AGENT | Domain.OS  # the device domain is not needed: _device() reads the tokens
 
 _CHROMIUM = re.compile(r"Chrom(?:e|ium)/(\d+(?:\.\d+)*)")
 _FIREFOX = re.compile(r"Firefox/(\d+(?:\.\d+)*)")
@@ -213,7 +216,7 @@ class Detector:
                 device=Device.BOT,
                 bot=bot,
             )
-        parsed = self._resolver(ua, Domain.USER_AGENT | Domain.OS)
+        parsed = self._resolver(ua, _DOMAINS)
         family = parsed.user_agent.family if parsed.user_agent else "Other"
         version = _version(parsed.user_agent)
         os, os_version = _os(parsed.os, ua)
@@ -272,8 +275,6 @@ class Detector:
 
 
 def _display_name(key: str | None, family: str) -> str:
-    from ._browsers import BROWSERS
-
     if key is not None:
         return BROWSERS[key].name
     return "Unknown" if family == "Other" else family

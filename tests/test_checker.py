@@ -24,7 +24,7 @@ def test_issue_example() -> None:
     assert v.status is Status.UNSUPPORTED
     assert (v.client.browser, v.client.name, v.client.version) == ("ie", "Internet Explorer", "11.0")
     assert v.reasons == ("Internet Explorer is unsupported by the policy (ie: false)",)
-    assert v.policy == "Baseline widely available, 2026-11-27"
+    assert v.policy.name == "Baseline widely available, 2026-11-27"
 
 
 def test_user_agent_from_headers_of_any_case() -> None:

@@ -57,6 +57,18 @@ BROWSERS: MappingProxyType[str, BrowserInfo] = MappingProxyType(
     }
 )
 
+# Official download pages. A site can add or replace links in its policy (site.links).
+DOWNLOAD_PAGES: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "firefox": "https://www.mozilla.org/firefox/new/",
+        "chrome": "https://www.google.com/chrome/",
+        "edge": "https://www.microsoft.com/edge/download",
+        "opera": "https://www.opera.com/download",
+        "vivaldi": "https://vivaldi.com/download/",
+        "brave": "https://brave.com/download/",
+    }
+)
+
 ENGINES = frozenset({"blink", "gecko", "webkit", "trident", "edgehtml", "presto"})
 
 # Names a policy author may use instead of a canonical key: browserslist's, and the obvious ones.

@@ -109,6 +109,5 @@ def _verdict(
         client=client,
         rule=rule.text if rule is not None else None,
         reasons=tuple(reasons),
-        policy=policy.name,
-        recommendations=policy.recommend,
+        policy=policy,
     )

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._notice import Notice
+    from ._policy import Policy
 
 
 class Status(enum.Enum):
@@ -107,15 +111,49 @@ class Verdict:
     rule: str | None
     """The policy rule that decided, e.g. ``"chrome >=125"``; ``None`` when none applied."""
     reasons: tuple[str, ...]
-    policy: str
-    """The policy's name."""
-    recommendations: tuple[str, ...]
-    """Browser keys the policy recommends, in its order."""
+    policy: Policy
+    """The policy that judged."""
+
+    @property
+    def recommendations(self) -> tuple[str, ...]:
+        """Browser keys the policy recommends, in its order."""
+        return self.policy.recommend
 
     @property
     def needs_notice(self) -> bool:
         """True for statuses a person should be told about."""
         return self.status in (Status.OUTDATED, Status.UNSUPPORTED)
+
+    def notice(
+        self,
+        locale: str | None = None,
+        *,
+        accept_language: str | None = None,
+        site: str | None = None,
+        dismiss_url: str | None = None,
+        dismiss_next: str | None = None,
+        nonce: str | None = None,
+        heading_level: int = 2,
+    ) -> Notice | None:
+        """What to tell the person, or ``None`` when nothing is to be told (supported, bot, unknown).
+
+        The language is ``locale`` if given, else the best match for ``accept_language``, else the
+        policy's ``site.locale``, else English. ``site`` overrides the policy's site name.
+        ``dismiss_url`` adds a dismiss button (a POST form, no JavaScript) with ``dismiss_next``
+        as the page to return to; ``nonce`` is the page's CSP nonce for the ``<style>`` element.
+        """
+        from ._notice import build_notice
+
+        return build_notice(
+            self,
+            locale=locale,
+            accept_language=accept_language,
+            site=site,
+            dismiss_url=dismiss_url,
+            dismiss_next=dismiss_next,
+            nonce=nonce,
+            heading_level=heading_level,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -123,6 +161,6 @@ class Verdict:
             **self.client.to_dict(),
             "rule": self.rule,
             "reasons": list(self.reasons),
-            "policy": self.policy,
+            "policy": self.policy.name,
             "recommendations": list(self.recommendations),
         }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
@@ -59,12 +59,22 @@ class Rule:
         return self.text
 
 
-@dataclass(frozen=True, slots=True)
+def _empty() -> Mapping[str, Any]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class Site:
+    """What the notices say of the site, and how the site words them."""
+
     name: str | None = None
     """The site's own name, used in notices: ``"haninge.se"``."""
     locale: str | None = None
     """The notice language when the request does not choose one."""
+    messages: Mapping[str, Mapping[str, str]] = field(default_factory=_empty)
+    """Per-locale replacements of notice messages: ``{"sv": {"outdated.title": "..."}}``."""
+    links: Mapping[str, str] = field(default_factory=_empty)
+    """Download pages by browser key, added to or replacing the built-in ones."""
 
 
 @dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)  # identity: rules hold mappings
@@ -79,6 +89,9 @@ class Policy:
     unknown: UnknownAction = "allow"
     recommend: tuple[str, ...] = DEFAULT_RECOMMEND
     site: Site = field(default_factory=Site)
+
+    def __repr__(self) -> str:
+        return f"Policy(name={self.name!r}, source={self.source!r}, {len(self.browsers)} browser rules)"
 
     def rule_for(self, key: str) -> Rule | None:
         return self.browsers.get(key)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from importlib import resources
 from types import MappingProxyType
 from typing import TypeVar
@@ -19,8 +19,9 @@ import yaml
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from ._browsers import ALIASES, BROWSERS, ENGINES, canonical_key
+from ._browsers import ALIASES, BROWSERS, DOWNLOAD_PAGES, ENGINES, canonical_key
 from ._errors import PolicyError, Problem
+from ._messages import MESSAGES, placeholders, required_placeholders
 from ._policy import DEFAULT_RECOMMEND, Policy, Rule, Site, UnknownAction
 
 SCHEMA = 1
@@ -29,7 +30,7 @@ _DEFAULT_RESOURCE = "data/supported_browsers.yaml"
 
 _TOP_FIELDS = ("schema", "name", "browsers", "engines", "unknown", "recommend", "site")
 _RULE_FIELDS = ("supported", "unsupported_below")
-_SITE_FIELDS = ("name", "locale")
+_SITE_FIELDS = ("name", "locale", "messages", "links")
 _UNKNOWN_ACTIONS: tuple[UnknownAction, ...] = ("allow", "notify")
 _LOCALE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
 _RULE_SHAPE = "a version specifier such as '>=125', true, false, or a mapping"
@@ -150,6 +151,8 @@ class _Reader:
         unknown = self.optional(fields, "unknown", self.unknown_action, default_action)
         recommend = self.optional(fields, "recommend", self.recommend, DEFAULT_RECOMMEND)
         site = self.optional(fields, "site", self.site, Site())
+        if recommend is not None and site is not None:
+            self.check_download_pages(recommend, site, fields.get("recommend", root))
         if self.problems or name is None or unknown is None or recommend is None or site is None:
             return None
         return Policy(
@@ -161,6 +164,11 @@ class _Reader:
             recommend=recommend,
             site=site,
         )
+
+    def check_download_pages(self, recommend: tuple[str, ...], site: Site, node: yaml.Node) -> None:
+        for key in recommend:
+            if key not in site.links and key not in DOWNLOAD_PAGES:
+                self.problem(node, "recommend", f"no download page is known for '{key}': add one under site.links")
 
     def entries(self, node: yaml.MappingNode, path: str, allowed: tuple[str, ...]) -> Iterator[tuple[str, yaml.Node]]:
         """The (key, value node) pairs of a mapping whose keys are fixed field names."""
@@ -225,12 +233,77 @@ class _Reader:
 
     def site(self, node: yaml.Node, path: str) -> Site | None:
         if not isinstance(node, yaml.MappingNode):
-            self.problem(node, path, f"expected a mapping with 'name' and 'locale', got {_type_name(node)}")
+            self.problem(node, path, f"expected a mapping of site settings, got {_type_name(node)}")
             return None
         fields = dict(self.entries(node, path, _SITE_FIELDS))
         name = self.optional(fields, "name", lambda n, _: self.string(n, f"{path}.name"), None)
         locale = self.optional(fields, "locale", lambda n, _: self.locale(n, f"{path}.locale"), None)
-        return Site(name=name, locale=locale)
+        messages = self.messages(fields["messages"], f"{path}.messages") if "messages" in fields else {}
+        links = self.links(fields["links"], f"{path}.links") if "links" in fields else {}
+        return Site(
+            name=name,
+            locale=locale,
+            messages=MappingProxyType(messages or {}),
+            links=MappingProxyType(links or {}),
+        )
+
+    def messages(self, node: yaml.Node, path: str) -> dict[str, Mapping[str, str]] | None:
+        """``{locale: {message id: text}}``; every text keeps its message's placeholders."""
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, path, f"expected a mapping of locales to messages, got {_type_name(node)}")
+            return None
+        result: dict[str, Mapping[str, str]] = {}
+        for locale, texts in self.pairs(node, path):
+            locale_path = _join(path, locale)
+            if not _LOCALE.fullmatch(locale):
+                self.problem(texts, locale_path, f"invalid locale '{locale}' (expected a language tag such as 'sv')")
+                continue
+            if not isinstance(texts, yaml.MappingNode):
+                self.problem(texts, locale_path, f"expected a mapping of message ids to texts, got {_type_name(texts)}")
+                continue
+            entries: dict[str, str] = {}
+            for key, text_node in self.pairs(texts, locale_path):
+                field = f"{locale_path}.{key}"
+                if key not in MESSAGES:
+                    self.problem(text_node, field, f"unknown message '{key}'{_suggest(key, tuple(MESSAGES))}")
+                    continue
+                text = self.string(text_node, field)
+                if text is not None and self.keeps_placeholders(text, key, text_node, field):
+                    entries[key] = text
+            result[locale] = MappingProxyType(entries)
+        return result
+
+    def keeps_placeholders(self, text: str, key: str, node: yaml.Node, path: str) -> bool:
+        try:
+            found = placeholders(text)
+        except ValueError as e:
+            self.problem(node, path, f"malformed placeholder in {text!r}: {e}")
+            return False
+        required = required_placeholders(key)
+        for name in sorted(found - required):
+            allowed = ", ".join("{" + n + "}" for n in sorted(required)) or "none"
+            self.problem(node, path, f"unknown placeholder {{{name}}} (this message has: {allowed})")
+        for name in sorted(required - found):
+            self.problem(node, path, f"missing placeholder {{{name}}}")
+        return found == required
+
+    def links(self, node: yaml.Node, path: str) -> dict[str, str] | None:
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, path, f"expected a mapping of browser keys to URLs, got {_type_name(node)}")
+            return None
+        links: dict[str, str] = {}
+        for name, value in self.pairs(node, path):
+            field = _join(path, name)
+            key = self.browser_key(name, value, field)
+            url = self.string(value, field)
+            if key is None or url is None:
+                continue
+            if not url.startswith(("https://", "http://")):
+                self.problem(value, field, f"expected an http(s) URL, got '{url}'")
+                continue
+            links[key] = url
+
+        return links
 
     def locale(self, node: yaml.Node, path: str) -> str | None:
         text = self.string(node, path)

@@ -93,7 +93,7 @@ def _write_readable(out: TextIO, ua: str, verdict: Verdict) -> None:
     out.write(f"  device:     {client.device.value}\n")
     if client.frozen:
         out.write(f"  frozen:     {', '.join(sorted(client.frozen))} (the real value may be higher)\n")
-    out.write(f"  policy:     {verdict.policy}" + (f" (rule: {verdict.rule})" if verdict.rule else "") + "\n")
+    out.write(f"  policy:     {verdict.policy.name}" + (f" (rule: {verdict.rule})" if verdict.rule else "") + "\n")
     for reason in verdict.reasons:
         out.write(f"  - {reason}\n")
 

@@ -1,0 +1,206 @@
+"""The notice a person sees: what to say for a verdict, in their language, as text, HTML and JSON."""
+
+from __future__ import annotations
+
+import string
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ._browsers import BROWSERS, DOWNLOAD_PAGES
+from ._locale import negotiate
+from ._messages import SOURCE_LOCALE, Catalogs, join_or
+from ._model import Client, Status, Verdict
+from ._notice_html import render_html
+
+Advice = Literal["switch", "update_or_switch", "update", "ios", "old_os"]
+
+# The mobile editions are the same product as far as "update it or switch" goes.
+_SAME_PRODUCT = {
+    "chrome_android": "chrome",
+    "firefox_android": "firefox",
+    "edge_android": "edge",
+    "opera_android": "opera",
+}
+# No current Firefox, Chrome or Edge runs on these: recommending them would not help.
+_WINDOWS_WITHOUT_CURRENT_BROWSERS = frozenset({"XP", "Vista", "7", "8", "8.1"})
+_LAST_MACOS_WITHOUT_CURRENT_BROWSERS = (10, 14)  # Chrome 116 was the last for 10.13 and 10.14
+_RTL_LANGUAGES = frozenset({"ar", "dv", "fa", "he", "ks", "ku", "ps", "sd", "ug", "ur", "yi"})
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    key: str
+    name: str
+    url: str
+
+
+Value = str | tuple[Link, ...] | tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A message with its placeholders filled: ``browsers`` is a list of links or of names."""
+
+    template: str
+    values: Mapping[str, Value]
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """What to tell a person whose browser is outdated or unsupported."""
+
+    status: Status
+    locale: str
+    direction: Literal["ltr", "rtl"]
+    title: str
+    paragraphs: tuple[str, ...]
+    advice: Advice
+    """``switch``/``update_or_switch``/``update``: recommend browsers; ``ios``: update iOS;
+    ``old_os``: no current browser runs on the operating system."""
+    links: tuple[Link, ...]
+    """The recommended browsers' download pages, in the policy's order."""
+    html: str
+    """An escaped, accessible HTML fragment (a ``<style>`` and a region) for the top of a page."""
+
+    @property
+    def text(self) -> str:
+        """The body, paragraphs separated by a blank line (the title is apart)."""
+        return "\n\n".join(self.paragraphs)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status.value,
+            "locale": self.locale,
+            "dir": self.direction,
+            "title": self.title,
+            "text": self.text,
+            "paragraphs": list(self.paragraphs),
+            "advice": self.advice,
+            "links": [{"browser": link.key, "name": link.name, "url": link.url} for link in self.links],
+        }
+
+
+_catalogs_lock = threading.Lock()
+_default_catalogs: Catalogs | None = None
+
+
+def default_catalogs() -> Catalogs:
+    """The catalogs shipped in the package, found once."""
+    global _default_catalogs
+    if _default_catalogs is None:
+        with _catalogs_lock:
+            if _default_catalogs is None:
+                _default_catalogs = Catalogs()
+    return _default_catalogs
+
+
+def build_notice(
+    verdict: Verdict,
+    *,
+    locale: str | None = None,
+    accept_language: str | None = None,
+    site: str | None = None,
+    dismiss_url: str | None = None,
+    dismiss_next: str | None = None,
+    nonce: str | None = None,
+    heading_level: int = 2,
+    catalogs: Catalogs | None = None,
+) -> Notice | None:
+    """The notice for ``verdict``, or ``None`` when there is nothing to tell (supported, bot, unknown)."""
+    if verdict.status not in (Status.OUTDATED, Status.UNSUPPORTED):
+        return None
+    if not 1 <= heading_level <= 6:
+        raise ValueError(f"heading_level must be 1 to 6, got {heading_level!r}")
+    catalogs = catalogs or default_catalogs()
+    policy_site = verdict.policy.site
+    default = policy_site.locale if policy_site.locale in catalogs.locales else SOURCE_LOCALE
+    if locale is not None:
+        chosen = negotiate(locale, catalogs.locales, default)  # "sv-SE" -> "sv" too
+    else:
+        chosen = negotiate(accept_language, catalogs.locales, default)
+    overrides = policy_site.messages
+
+    def message(key: str) -> str:
+        return catalogs.message(chosen, key, overrides)
+
+    site_name = site or policy_site.name or message("site.fallback")
+    prefix = "outdated" if verdict.status is Status.OUTDATED else "unsupported"
+    advice, advice_paragraph, links = _advice(verdict, message, site_name)
+    paragraphs = (Paragraph(message(f"{prefix}.body"), {"site": site_name}), advice_paragraph)
+    conjunction = message("list.or")
+    title = message(f"{prefix}.title")
+    direction: Literal["ltr", "rtl"] = "rtl" if chosen.split("-")[0] in _RTL_LANGUAGES else "ltr"
+    return Notice(
+        status=verdict.status,
+        locale=chosen,
+        direction=direction,
+        title=title,
+        paragraphs=tuple(_format_text(p, conjunction) for p in paragraphs),
+        advice=advice,
+        links=links,
+        html=render_html(
+            status=verdict.status.value,
+            locale=chosen,
+            direction=direction,
+            title=title,
+            paragraphs=paragraphs,
+            conjunction=conjunction,
+            dismiss_label=message("dismiss") if dismiss_url else None,
+            dismiss_url=dismiss_url,
+            dismiss_next=dismiss_next,
+            nonce=nonce,
+            heading_level=heading_level,
+        ),
+    )
+
+
+def _advice(verdict: Verdict, message: Any, site: str) -> tuple[Advice, Paragraph, tuple[Link, ...]]:
+    client = verdict.client
+    policy = verdict.policy
+    names = tuple(BROWSERS[key].name for key in policy.recommend)
+    links = tuple(
+        Link(key, BROWSERS[key].name, url)
+        for key in policy.recommend
+        if (url := policy.site.links.get(key) or DOWNLOAD_PAGES.get(key))
+    )
+    if client.on_ios:
+        return "ios", Paragraph(message("advice.ios"), {"site": site}), ()
+    if _no_current_browsers(client):
+        os_name = f"{client.os} {client.os_version}" if client.os_version else str(client.os)
+        values: dict[str, Value] = {"browsers": names, "os": os_name, "site": site}
+        return "old_os", Paragraph(message("advice.old_os"), values), ()
+    current = _SAME_PRODUCT.get(client.browser or "", client.browser)
+    others = tuple(link for link in links if link.key != current)
+    if len(others) == len(links):
+        return "switch", Paragraph(message("advice.switch"), {"browsers": links}), links
+    if others:
+        paragraph = Paragraph(message("advice.update_or_switch"), {"browser": client.name, "browsers": others})
+        return "update_or_switch", paragraph, others
+    return "update", Paragraph(message("advice.update"), {"browser": client.name}), ()
+
+
+def _no_current_browsers(client: Client) -> bool:
+    if client.os == "Windows":
+        return client.os_version in _WINDOWS_WITHOUT_CURRENT_BROWSERS
+    if client.os == "macOS" and client.os_version:
+        parts = client.os_version.split(".")
+        try:
+            version = (int(parts[0]), int(parts[1]) if len(parts) > 1 else 0)
+        except ValueError:
+            return False
+        return version <= _LAST_MACOS_WITHOUT_CURRENT_BROWSERS
+    return False
+
+
+def _format_text(paragraph: Paragraph, conjunction: str) -> str:
+    values = {
+        name: value if isinstance(value, str) else join_or(_names(value), conjunction)
+        for name, value in paragraph.values.items()
+    }
+    return string.Formatter().vformat(paragraph.template, (), values)
+
+
+def _names(items: tuple[Link, ...] | tuple[str, ...]) -> list[str]:
+    return [item.name if isinstance(item, Link) else item for item in items]

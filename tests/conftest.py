@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 DATA = Path(__file__).parent / "data"
@@ -17,3 +21,57 @@ def load_cases(name: str) -> list[dict[str, Any]]:
     if duplicates:
         raise ValueError(f"{name}: duplicate case ids {sorted(duplicates)}")
     return cases
+
+
+# -- a real headless Chromium: Debian's /usr/bin/chromium driven by Playwright --------------------
+# Where Chromium or axe-core is missing the tests that need them skip, unless
+# BROWSERCHECK_REQUIRE_BROWSER=1 (as CI sets it), where a missing browser is a failure.
+
+ROOT = Path(__file__).parents[1]
+CHROMIUM = os.environ.get("BROWSERCHECK_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+AXE = Path(os.environ.get("BROWSERCHECK_AXE_JS") or ROOT / ".cache/axe/node_modules/axe-core/axe.min.js")
+# Flags for a closed network: without them Chromium keeps trying to reach Google's services.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _missing(what: str) -> None:
+    if os.environ.get("BROWSERCHECK_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{what} is required here (BROWSERCHECK_REQUIRE_BROWSER=1)")
+    pytest.skip(f"{what} is not installed")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        _missing(f"Chromium ({CHROMIUM})")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("playwright")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def axe_js() -> str:
+    if not AXE.exists():
+        _missing(f"axe-core ({AXE})")
+    return AXE.read_text(encoding="utf-8")
+
+
+def artifact(path: Path) -> None:
+    """Copy a screenshot to $BROWSERCHECK_ARTIFACTS, where CI keeps files for people to look at."""
+    target = os.environ.get("BROWSERCHECK_ARTIFACTS")
+    if target:
+        Path(target).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(target) / path.name)

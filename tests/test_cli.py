@@ -85,3 +85,56 @@ def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]
         code = int(e.code or 0)
     assert code == 2
     assert capsys.readouterr().err
+
+
+SAFARI_16 = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/16.6 Safari/605.1.15"
+)
+
+
+def test_check_prints_the_swedish_notice(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--lang", "sv", "--site", "haninge.se", SAFARI_16]) == 0
+    out = capsys.readouterr().out
+    assert "  notice (sv):\n  | Hej! Du använder en gammal webbläsare\n  |\n" in out
+    assert "  | Inom kort kommer vissa funktioner på haninge.se inte fungera" in out
+
+
+def test_check_json_carries_the_notice(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--lang", "en", "--json", IE11, "curl/8.5.0"]) == 0
+    old, bot = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert old["notice"]["title"] == "Hi! Your browser does not work here"
+    assert old["notice"]["locale"] == "en"
+    assert old["notice"]["html"].startswith("<style>")
+    assert bot["notice"] is None
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["notice", "--lang", "sv"], "Hej! Du använder en gammal webbläsare\n\nInom kort kommer vissa funktioner"),
+        (["notice", "--lang", "en", "--status", "unsupported"], "Hi! Your browser does not work here\n\n"),
+    ],
+)
+def test_notice_preview_text(argv: list[str], expected: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 0
+    assert capsys.readouterr().out.startswith(expected)
+
+
+def test_notice_preview_html_is_a_whole_page(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["notice", "--lang", "sv", "--status", "unsupported", "--format", "html", "--site", "haninge.se"]) == 0
+    page = capsys.readouterr().out
+    assert page.startswith('<!DOCTYPE html>\n<html lang="sv" dir="ltr">')
+    assert '<section class="browsercheck-notice browsercheck-notice--unsupported"' in page
+    assert "Den här webbläsaren fungerar inte med haninge.se." in page
+
+
+def test_notice_preview_json_for_a_real_user_agent(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["notice", "--ua", CHROME_124, "--format", "json", "--lang", "en"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["status"], data["advice"]) == ("outdated", "update_or_switch")
+
+
+def test_notice_for_a_browser_without_one_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["notice", "--ua", "curl/8.5.0"]) == 1
+    assert capsys.readouterr().err == "no notice: this browser is bot (curl)\n"

@@ -79,6 +79,7 @@ class Notice:
             "paragraphs": list(self.paragraphs),
             "advice": self.advice,
             "links": [{"browser": link.key, "name": link.name, "url": link.url} for link in self.links],
+            "html": self.html,
         }
 
 

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import sys
 from collections.abc import Iterator, Sequence
@@ -15,6 +16,7 @@ from typing import TextIO
 from ._checker import Checker
 from ._errors import PolicyError
 from ._model import Verdict
+from ._notice import Notice
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -24,6 +26,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _check(args)
     if args.command == "policy":
         return _validate(args.files)
+    if args.command == "notice":
+        return _notice(args)
     parser.print_help(sys.stderr)
     return 2
 
@@ -45,7 +49,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("user_agents", nargs="+", metavar="USER_AGENT", help="a User-Agent, or - for stdin")
     check.add_argument("--policy", metavar="FILE", help="policy file (default: the shipped Baseline policy)")
-    check.add_argument("--json", action="store_true", help="one JSON object a line")
+    check.add_argument("--json", action="store_true", help="one JSON object a line, with the notice")
+    check.add_argument("--lang", metavar="LOCALE", help="notice language (default: the policy's, else English)")
+    check.add_argument("--site", metavar="NAME", help="the site's name in the notice (default: the policy's)")
+
+    notice = commands.add_parser(
+        "notice",
+        help="preview the notice",
+        description="Print the notice a visitor would see, for a sample browser of a status or a real User-Agent.",
+    )
+    which = notice.add_mutually_exclusive_group()
+    which.add_argument("--status", choices=sorted(SAMPLES), default="outdated", help="a sample browser of this status")
+    which.add_argument("--user-agent", "--ua", metavar="UA", help="a real User-Agent instead of a sample")
+    notice.add_argument("--lang", metavar="LOCALE", help="notice language (default: the policy's, else English)")
+    notice.add_argument("--site", metavar="NAME", help="the site's name (default: the policy's)")
+    notice.add_argument("--format", choices=("text", "html", "json"), default="text")
+    notice.add_argument("--policy", metavar="FILE", help="policy file (default: the shipped Baseline policy)")
+    notice.add_argument("--dismiss-url", metavar="URL", help="render a dismiss button posting to this URL")
 
     policy = commands.add_parser("policy", help="work with policy files")
     policy_commands = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
@@ -58,20 +78,65 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _check(args: argparse.Namespace) -> int:
+# What `browsercheck notice --status` shows: a browser of that status that none of the default
+# recommendations is, so that the preview has the original notice's "switch to" advice.
+SAMPLES = {
+    "outdated": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/16.6 Safari/605.1.15",
+    "unsupported": "Mozilla/5.0 (Windows NT 10.0; WOW64; Trident/7.0; rv:11.0) like Gecko",
+}
+
+
+def _checker(policy: str | None) -> Checker | None:
     try:
-        checker = Checker(args.policy)
+        return Checker(policy)
     except PolicyError as e:
         print(e, file=sys.stderr)
+        return None
+
+
+def _check(args: argparse.Namespace) -> int:
+    checker = _checker(args.policy)
+    if checker is None:
         return 1
     out = sys.stdout
     for ua in _user_agents(args.user_agents, sys.stdin):
         verdict = checker.check(ua)
+        notice = verdict.notice(args.lang, site=args.site)
         if args.json:
-            out.write(json.dumps({"user_agent": ua, **verdict.to_dict()}, ensure_ascii=False) + "\n")
+            row = {"user_agent": ua, **verdict.to_dict(), "notice": notice.to_dict() if notice else None}
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
         else:
-            _write_readable(out, ua, verdict)
+            _write_readable(out, ua, verdict, notice)
     return 0
+
+
+def _notice(args: argparse.Namespace) -> int:
+    checker = _checker(args.policy)
+    if checker is None:
+        return 1
+    verdict = checker.check(args.user_agent if args.user_agent is not None else SAMPLES[args.status])
+    notice = verdict.notice(args.lang, site=args.site, dismiss_url=args.dismiss_url)
+    if notice is None:
+        print(f"no notice: this browser is {verdict.status.value} ({verdict.client.label})", file=sys.stderr)
+        return 1
+    if args.format == "json":
+        print(json.dumps(notice.to_dict(), ensure_ascii=False, indent=2))
+    elif args.format == "html":
+        sys.stdout.write(_preview_page(notice))
+    else:
+        print(notice.title + "\n\n" + notice.text)
+    return 0
+
+
+def _preview_page(notice: Notice) -> str:
+    title = html.escape(notice.title)
+    return (
+        f'<!DOCTYPE html>\n<html lang="{html.escape(notice.locale)}" dir="{notice.direction}">\n'
+        f'<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{title}</title>\n</head>\n<body>\n{notice.html}<main>\n<h1>browsercheck</h1>\n"
+        "<p>The notice above is what a visitor would see at the top of each page.</p>\n</main>\n</body>\n</html>\n"
+    )
 
 
 def _user_agents(arguments: Sequence[str], stdin: TextIO) -> Iterator[str]:
@@ -84,7 +149,7 @@ def _user_agents(arguments: Sequence[str], stdin: TextIO) -> Iterator[str]:
             yield argument
 
 
-def _write_readable(out: TextIO, ua: str, verdict: Verdict) -> None:
+def _write_readable(out: TextIO, ua: str, verdict: Verdict, notice: Notice | None) -> None:
     client = verdict.client
     out.write(f"{verdict.status.value}: {client.label}\n")
     out.write(f"  user agent: {ua}\n")
@@ -96,6 +161,9 @@ def _write_readable(out: TextIO, ua: str, verdict: Verdict) -> None:
     out.write(f"  policy:     {verdict.policy.name}" + (f" (rule: {verdict.rule})" if verdict.rule else "") + "\n")
     for reason in verdict.reasons:
         out.write(f"  - {reason}\n")
+    if notice is not None:
+        body = "\n".join("  | " + line if line else "  |" for line in notice.text.splitlines())
+        out.write(f"  notice ({notice.locale}):\n  | {notice.title}\n  |\n{body}\n")
 
 
 def _validate(files: Sequence[str]) -> int:

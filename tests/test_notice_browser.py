@@ -1,0 +1,71 @@
+"""The notice in a real browser: rendered, looked at (screenshots), and checked by axe-core."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import browsercheck
+from browsercheck._notice import Notice
+from browsercheck.cli import SAMPLES, _preview_page
+
+from .conftest import artifact
+
+IOS_15 = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 15_8 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "CriOS/131.0.6778.73 Mobile/15E148 Safari/604.1"
+)
+CASES = [(status, locale, SAMPLES[status]) for status in ("outdated", "unsupported") for locale in ("sv", "en")] + [
+    ("outdated-ios", "sv", IOS_15)
+]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+
+def _notice(ua: str, locale: str) -> Notice:
+    notice = browsercheck.check(ua).notice(
+        locale, site="haninge.se", dismiss_url="/browsercheck/dismiss", dismiss_next="/", nonce="abc123"
+    )
+    assert notice is not None
+    return notice
+
+
+@pytest.mark.parametrize(("name", "locale", "ua"), CASES, ids=[f"{n}-{loc}" for n, loc, _ in CASES])
+def test_notice_has_no_accessibility_violations(
+    chromium: Any, axe_js: str, tmp_path: Path, name: str, locale: str, ua: str
+) -> None:
+    notice = _notice(ua, locale)
+    page = chromium.new_page(viewport={"width": 800, "height": 500})
+    try:
+        page.set_content(_preview_page(notice))
+        page.add_script_tag(content=axe_js)
+        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+        screenshot = tmp_path / f"notice-{name}-{locale}.png"
+        page.screenshot(path=str(screenshot), full_page=True)
+        artifact(screenshot)
+        visible = page.locator("section.browsercheck-notice h2").inner_text()
+    finally:
+        page.close()
+    violations = [
+        {"id": v["id"], "help": v["help"], "nodes": [n["html"] for n in v["nodes"]]} for v in result["violations"]
+    ]
+    assert violations == [], json.dumps(violations, indent=2, ensure_ascii=False)
+    assert len(result["passes"]) > 10, "axe ran its checks"
+    assert visible == notice.title
+    assert screenshot.stat().st_size > 0
+
+
+def test_notice_is_a_region_landmark_with_its_heading_as_name(chromium: Any) -> None:
+    notice = _notice(SAMPLES["outdated"], "sv")
+    page = chromium.new_page()
+    try:
+        page.set_content(_preview_page(notice))
+        region = page.get_by_role("region", name=notice.title)
+        assert region.count() == 1
+        assert region.get_attribute("lang") == "sv"
+        dismiss = page.get_by_role("button", name="Dölj meddelandet")
+        assert dismiss.is_visible()
+    finally:
+        page.close()

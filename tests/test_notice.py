@@ -292,6 +292,15 @@ def test_catalog_translates_every_message_with_its_placeholders(po: Path) -> Non
         assert placeholders(str(message.string)) == placeholders(text), key
 
 
+def test_template_for_translators_lists_every_message() -> None:
+    with open(PACKAGE_LOCALE_DIR / "browsercheck.pot", "rb") as f:
+        template = read_po(f)
+    assert {(m.context, str(m.id)) for m in template if m.id} == set(MESSAGES.items()), (
+        "run: pybabel extract --no-default-keywords -k _:1c,2 --omit-header --no-location "
+        "-o src/browsercheck/locale/browsercheck.pot src/browsercheck/_messages.py"
+    )
+
+
 # -- site overrides ------------------------------------------------------------------------------------
 
 

@@ -25,7 +25,9 @@ def test_installed_wheel_runs_the_cli_on_the_shipped_policy(tmp_path: Path) -> N
     (wheel,) = dist.glob("browsercheck-*.whl")
     with zipfile.ZipFile(wheel) as z:
         shipped = z.read("browsercheck/data/supported_browsers.yaml")
-        assert "browsercheck/py.typed" in z.namelist()
+        names = z.namelist()
+        assert "browsercheck/py.typed" in names
+        assert "browsercheck/locale/sv/LC_MESSAGES/browsercheck.mo" in names
     assert shipped == (ROOT / "data" / "supported_browsers.yaml").read_bytes()
 
     env_dir = tmp_path / "venv"
@@ -45,3 +47,12 @@ def test_installed_wheel_runs_the_cli_on_the_shipped_policy(tmp_path: Path) -> N
     verdict = json.loads(out.stdout)
     assert (verdict["status"], verdict["browser"]["key"]) == ("unsupported", "ie")
     assert verdict["policy"] == "Baseline widely available, 2026-11-27"
+
+    swedish = subprocess.run(
+        [str(bin_dir / "browsercheck"), "notice", "--lang", "sv"],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert swedish.stdout.startswith("Hej! Du använder en gammal webbläsare\n")

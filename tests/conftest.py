@@ -12,6 +12,25 @@ import yaml
 DATA = Path(__file__).parent / "data"
 
 
+def verdict_field(verdict: Any, name: str) -> Any:
+    """A field of a verdict or its client, as the YAML cases write it."""
+    client = verdict.client
+    if name == "status":
+        return verdict.status.value
+    if name == "rule":
+        return verdict.rule
+    if name == "device":
+        return client.device.value
+    if name in ("frozen", "from_hints"):
+        return sorted(getattr(client, name))
+    return getattr(client, name)
+
+
+def expected_fields(case: dict[str, Any]) -> dict[str, Any]:
+    """A case's ``expect``, with YAML's floats (``17.5``) back to the strings versions are."""
+    return {name: (str(v) if isinstance(v, float) else v) for name, v in case["expect"].items()}
+
+
 def load_cases(name: str) -> list[dict[str, Any]]:
     """The cases of a data file: a YAML list of mappings, each with an ``id``."""
     with open(DATA / name, encoding="utf-8") as f:

@@ -138,3 +138,16 @@ def test_notice_preview_json_for_a_real_user_agent(capsys: pytest.CaptureFixture
 def test_notice_for_a_browser_without_one_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["notice", "--ua", "curl/8.5.0"]) == 1
     assert capsys.readouterr().err == "no notice: this browser is bot (curl)\n"
+
+
+def test_check_with_client_hints_headers(capsys: pytest.CaptureFixture[str]) -> None:
+    chrome_137 = CHROME_124.replace("124.0.0.0", "137.0.0.0")
+    brave = 'Sec-CH-UA: "Brave";v="137", "Chromium";v="137", "Not/A)Brand";v="24"'
+    assert main(["check", "--json", "--header", brave, "-H", 'Sec-CH-UA-Platform: "Windows"', chrome_137]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert (row["browser"]["key"], row["from_hints"]) == ("brave", ["browser", "version"])
+
+
+def test_check_with_a_malformed_header_option_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--header", "no colon here", CHROME_124]) == 2
+    assert "--header needs 'Name: value', got 'no colon here'" in capsys.readouterr().err

@@ -7,31 +7,18 @@ from typing import Any
 import pytest
 
 import browsercheck
-from browsercheck import Status, Verdict
+from browsercheck import Status
 
-from .conftest import load_cases
+from .conftest import expected_fields, load_cases, verdict_field
 
 CASES = load_cases("user_agents.yaml")
-
-
-def _field(verdict: Verdict, name: str) -> Any:
-    client = verdict.client
-    if name == "status":
-        return verdict.status.value
-    if name == "rule":
-        return verdict.rule
-    if name == "device":
-        return client.device.value
-    if name == "frozen":
-        return sorted(client.frozen)
-    return getattr(client, name)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_user_agent(case: dict[str, Any]) -> None:
     verdict = browsercheck.check(case["ua"])
-    expected = {name: (str(v) if isinstance(v, float) else v) for name, v in case["expect"].items()}
-    actual = {name: _field(verdict, name) for name in expected}
+    expected = expected_fields(case)
+    actual = {name: verdict_field(verdict, name) for name in expected}
     assert actual == expected, verdict.reasons
 
 

@@ -14,11 +14,16 @@ import os
 import threading
 import weakref
 from collections.abc import Mapping
+from typing import Any
 
 from ._checker import Checker as Checker
 from ._errors import BrowsercheckError as BrowsercheckError
 from ._errors import PolicyError as PolicyError
 from ._errors import Problem as Problem
+from ._hints import HINT_HEADERS as HINT_HEADERS
+from ._hints import ClientHints as ClientHints
+from ._hints import hints_to_request as hints_to_request
+from ._hints import read_hints as read_hints
 from ._model import Client as Client
 from ._model import Device as Device
 from ._model import Status as Status
@@ -30,7 +35,9 @@ from ._policy import Site as Site
 __all__ = [
     "BrowsercheckError",
     "Checker",
+    "HINT_HEADERS",
     "Client",
+    "ClientHints",
     "Device",
     "Policy",
     "PolicyError",
@@ -41,8 +48,10 @@ __all__ = [
     "Verdict",
     "check",
     "default_policy",
+    "hints_to_request",
     "load_policy",
     "parse_policy",
+    "read_hints",
 ]
 
 __version__ = "0.1.0"
@@ -55,7 +64,7 @@ _policy_checkers: weakref.WeakKeyDictionary[Policy, Checker] = weakref.WeakKeyDi
 def check(
     user_agent: str | bytes | None = None,
     *,
-    headers: Mapping[str, str] | None = None,
+    headers: Mapping[str, Any] | None = None,
     policy: Policy | None = None,
 ) -> Verdict:
     """The verdict for one request's User-Agent (or its ``headers``) under ``policy``.

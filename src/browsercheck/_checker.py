@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._cache import BoundedCache
+from ._hints import HINT_HEADERS, MAX_HINT_LENGTH, apply_hints, hint_values, parse_hints
 from ._model import Client, Verdict
 from ._policy import Policy
 
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from ._detect import Detector
 
 DEFAULT_CACHE_SIZE = 10_000
+_Key = str | tuple[str, tuple[str | None, ...]]  # the User-Agent, with the hints when sent
 _MAX_KEY_LENGTH = 2048  # = the detector's MAX_UA_LENGTH: it reads no further, so neither does the key
 
 _lock = threading.Lock()
@@ -56,17 +58,27 @@ class Checker:
             policy = load_policy(policy)
         self.policy: Policy = policy
         self._detector = detector
-        self._cache: BoundedCache[str, Verdict] = BoundedCache(cache_size)
+        self._cache: BoundedCache[_Key, Verdict] = BoundedCache(cache_size)
 
-    def check(self, user_agent: str | bytes | None = None, *, headers: Mapping[str, str] | None = None) -> Verdict:
+    def check(self, user_agent: str | bytes | None = None, *, headers: Mapping[str, Any] | None = None) -> Verdict:
         """The verdict for one request.
 
         ``user_agent`` is the User-Agent header; when it is ``None`` it is read from ``headers``
-        (any mapping; the name is matched case-insensitively). No User-Agent at all is a verdict
-        (``unknown``), as is any string: only a value of the wrong type raises.
+        (any mapping; names in any case), which may also carry User-Agent Client Hints
+        (``Sec-CH-UA``, ...): they refine what a Chromium User-Agent says, or stand in for it. No
+        User-Agent at all is a verdict (``unknown``), as is any string: only a value of the wrong
+        type raises.
         """
+        hints: tuple[str | None, ...] | None = None
+        if headers is not None:
+            if user_agent is None:
+                user_agent = _header(headers, "user-agent")
+            values = hint_values(headers)
+            if any(values):
+                # capped: a longer hint is ignored anyway, and the key must not grow without bound
+                hints = tuple(v[: MAX_HINT_LENGTH + 1] if v else v for v in values)
         if user_agent is None:
-            user_agent = _header(headers, "user-agent") if headers is not None else ""
+            user_agent = ""
         elif isinstance(user_agent, bytes):
             user_agent = user_agent.decode("utf-8", "replace")
         elif not isinstance(user_agent, str):
@@ -75,12 +87,16 @@ class Checker:
             )
         if len(user_agent) > _MAX_KEY_LENGTH:
             user_agent = user_agent[:_MAX_KEY_LENGTH]
-        verdict = self._cache.get(user_agent)
+        key: _Key = user_agent if hints is None else (user_agent, hints)
+        verdict = self._cache.get(key)
         if verdict is None:
             from ._judge import judge
 
-            verdict = judge(self.detect(user_agent), self.policy)
-            self._cache.put(user_agent, verdict)
+            client = self.detect(user_agent)
+            if hints is not None:
+                client = apply_hints(client, parse_hints(dict(zip(HINT_HEADERS, hints, strict=True))))
+            verdict = judge(client, self.policy)
+            self._cache.put(key, verdict)
         return verdict
 
     def detect(self, user_agent: str) -> Client:
@@ -92,11 +108,11 @@ class Checker:
         self._cache.clear()
 
 
-def _header(headers: Mapping[str, str], name: str) -> str:
+def _header(headers: Mapping[str, Any], name: str) -> str:
     value = headers.get(name)
     if value is None:
         for key, candidate in headers.items():
-            if key.lower() == name:
+            if (key.decode("latin-1") if isinstance(key, bytes) else str(key)).lower() == name:
                 value = candidate
                 break
     if isinstance(value, bytes):

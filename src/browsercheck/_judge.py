@@ -1,14 +1,19 @@
-"""Judging: a `Client` and a `Policy` in, a `Verdict` with its reasons out."""
+"""Judging: a `Client` and a `Policy` in, a `Verdict` with its reasons out.
+
+The browser is judged by the most specific rule the policy has for it (its own key, then the key it
+falls back to, then its engine); the operating system by the policy's ``os:`` rule, if any. The
+verdict is the worse of the two.
+"""
 
 from __future__ import annotations
 
 import re
 from typing import NamedTuple
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from ._model import Client, Status, Verdict
-from ._policy import Policy, Rule
+from ._policy import OS_KEYS, Policy, Rule
 
 _LEADING_VERSION = re.compile(r"\d+(?:\.\d+)*")
 _ENGINE_NAMES = {
@@ -19,6 +24,8 @@ _ENGINE_NAMES = {
     "edgehtml": "EdgeHTML",
     "presto": "Presto",
 }
+_WINDOWS_NAMED_VERSIONS = {"XP": "5.1", "Vista": "6.0"}
+_SEVERITY = {Status.SUPPORTED: 0, Status.UNKNOWN: 1, Status.OUTDATED: 2, Status.UNSUPPORTED: 3}
 
 
 class _Step(NamedTuple):
@@ -30,24 +37,40 @@ class _Step(NamedTuple):
     """Why this step was taken, when the policy did not name the browser itself."""
 
 
+class _Decision(NamedTuple):
+    status: Status
+    rule: Rule | None
+    reasons: list[str]
+
+
 def judge(client: Client, policy: Policy) -> Verdict:
     """The verdict of ``policy`` on ``client``."""
     if client.bot is not None:
         reason = f"'{client.bot}' identifies a bot: bots are never shown a notice"
-        return _verdict(Status.BOT, client, policy, None, (reason,))
+        return _verdict(client, policy, _Decision(Status.BOT, None, [reason]))
+    decision = _judge_browser(client, policy)
+    os_decision = _judge_os(client, policy)
+    if os_decision is not None:
+        worse = _SEVERITY[os_decision.status] > _SEVERITY[decision.status]
+        decision = _Decision(
+            os_decision.status if worse else decision.status,
+            os_decision.rule if worse else decision.rule,
+            decision.reasons + os_decision.reasons,
+        )
+    return _verdict(client, policy, decision._replace(reasons=[*client.notes, *decision.reasons]))
+
+
+def _judge_browser(client: Client, policy: Policy) -> _Decision:
     for step in _steps(client, policy):
         if step.rule is not None:
-            return _apply(step.rule, step, client, policy)
+            return _apply(step.rule, step, client.name)
     if client.browser is None and client.engine is None:
-        what = (
-            "no browser was recognised"
-            if client.name == "Unknown"
-            else f"{client.name} is not a browser browsercheck knows"
-        )
-        return _verdict(Status.UNKNOWN, client, policy, None, (*client.notes, what))
+        known = client.name == "Unknown"
+        what = "no browser was recognised" if known else f"{client.name} is not a browser browsercheck knows"
+        return _Decision(Status.UNKNOWN, None, [what])
     reason = f"the policy has no rule for {client.name}"
     reason += f" nor for its engine ({_ENGINE_NAMES[client.engine]})" if client.engine else " and its engine is unknown"
-    return _verdict(Status.UNKNOWN, client, policy, None, (*client.notes, reason))
+    return _Decision(Status.UNKNOWN, None, [reason])
 
 
 def _steps(client: Client, policy: Policy) -> list[_Step]:
@@ -69,45 +92,60 @@ def _steps(client: Client, policy: Policy) -> list[_Step]:
     return steps
 
 
-def _apply(rule: Rule, step: _Step, client: Client, policy: Policy) -> Verdict:
-    reasons = [*client.notes] + ([step.why] if step.why else [])
+def _apply(rule: Rule, step: _Step, name: str, frozen: bool = False) -> _Decision:
+    """``step.version`` against ``rule``. A ``frozen`` version is a lower bound: the real one may
+    be higher, so a rule it does not meet cannot be decided."""
+    reasons = [step.why] if step.why else []
     if rule.blocked:
-        reasons.append(f"{client.name} is unsupported by the policy ({rule})")
-        return _verdict(Status.UNSUPPORTED, client, policy, rule, reasons)
+        reasons.append(f"{name} is unsupported by the policy ({rule})")
+        return _Decision(Status.UNSUPPORTED, rule, reasons)
     version = _parse_version(step.version)
     if version is None and rule.supported is None and rule.unsupported_below is None:
-        reasons.append(f"every version of {client.name} meets the policy ({rule})")
-        return _verdict(Status.SUPPORTED, client, policy, rule, reasons)
+        reasons.append(f"every version of {name} meets the policy ({rule})")
+        return _Decision(Status.SUPPORTED, rule, reasons)
     if version is None:
         reasons.append(f"the {step.subject} version is unknown, so {rule} cannot be checked")
-        return _verdict(Status.UNKNOWN, client, policy, rule, reasons)
+        return _Decision(Status.UNKNOWN, rule, reasons)
     shown = f"{step.subject} {step.version}"
-    if rule.unsupported_below is not None and version < rule.unsupported_below:
+    meets = rule.supported is None or rule.supported.contains(version, prereleases=True)
+    below_floor = rule.unsupported_below is not None and version < rule.unsupported_below
+    if frozen and (below_floor or not meets):
+        reasons.append(f"{shown} is frozen in the User-Agent (the real version may be later): {rule} not judged")
+        return _Decision(Status.UNKNOWN, rule, reasons)
+    if below_floor:
         reasons.append(f"{shown} is below the policy's floor of {rule.unsupported_below} ({rule})")
-        return _verdict(Status.UNSUPPORTED, client, policy, rule, reasons)
-    if rule.supported is None or rule.supported.contains(version, prereleases=True):
+        return _Decision(Status.UNSUPPORTED, rule, reasons)
+    if meets:
         reasons.append(f"{shown} meets {rule}")
-        return _verdict(Status.SUPPORTED, client, policy, rule, reasons)
+        return _Decision(Status.SUPPORTED, rule, reasons)
     reasons.append(f"{shown} does not meet {rule}")
-    return _verdict(Status.OUTDATED, client, policy, rule, reasons)
+    return _Decision(Status.OUTDATED, rule, reasons)
+
+
+def _judge_os(client: Client, policy: Policy) -> _Decision | None:
+    key = OS_KEYS.get(client.os or "")
+    rule = policy.os.get(key) if key else None
+    if rule is None or client.os is None:
+        return None
+    version = client.os_version
+    if client.os == "Windows" and version in _WINDOWS_NAMED_VERSIONS:
+        version = _WINDOWS_NAMED_VERSIONS[version]
+    step = _Step(rule, version, client.os, None)
+    return _apply(rule, step, client.os, frozen="os_version" in client.frozen)
 
 
 def _parse_version(text: str | None) -> Version | None:
+    # a run of digits and dots, the only part every browser's version string shares, always parses
     if not text or not (m := _LEADING_VERSION.match(text)):
         return None
-    try:
-        return Version(m.group())
-    except InvalidVersion:  # pragma: no cover - a run of digits and dots is always valid
-        return None
+    return Version(m.group())
 
 
-def _verdict(
-    status: Status, client: Client, policy: Policy, rule: Rule | None, reasons: tuple[str, ...] | list[str]
-) -> Verdict:
+def _verdict(client: Client, policy: Policy, decision: _Decision) -> Verdict:
     return Verdict(
-        status=status,
+        status=decision.status,
         client=client,
-        rule=rule.text if rule is not None else None,
-        reasons=tuple(reasons),
+        rule=decision.rule.text if decision.rule is not None else None,
+        reasons=tuple(decision.reasons),
         policy=policy,
     )

@@ -66,7 +66,11 @@ class Client:
     fallback: str | None = None
     """The key whose rule applies when the policy does not name ``browser``: ``"safari_ios"``
     for every iOS browser, ``"webview_android"`` for Android in-app browsers."""
+    model: str | None = None
+    """The device model, where Client Hints tell it (``Sec-CH-UA-Model``)."""
     frozen: frozenset[str] = frozenset()
+    from_hints: frozenset[str] = frozenset()
+    """The fields that User-Agent Client Hints supplied or corrected."""
     notes: tuple[str, ...] = ()
     """How detection reached a value it had to infer, in plain words."""
 
@@ -95,9 +99,11 @@ class Client:
             "engine": {"name": self.engine, "version": self.engine_version},
             "os": {"name": self.os, "version": self.os_version},
             "device": self.device.value,
+            "model": self.model,
             "bot": self.bot,
             "fallback": self.fallback,
             "frozen": sorted(self.frozen),
+            "from_hints": sorted(self.from_hints),
             "notes": list(self.notes),
         }
 

@@ -28,6 +28,20 @@ ENGINE_FROM_BROWSER = MappingProxyType(
 )
 
 
+# Client.os -> the key of its rule under a policy's `os:`.
+OS_KEYS = MappingProxyType(
+    {
+        "Windows": "windows",
+        "macOS": "macos",
+        "iOS": "ios",
+        "iPadOS": "ios",
+        "Android": "android",
+        "ChromeOS": "chromeos",
+        "Linux": "linux",
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     """What a policy says of one browser (or engine)."""
@@ -86,6 +100,8 @@ class Policy:
     """Where it was read from: a path, or ``"<default>"``, ``"<string>"``."""
     browsers: Mapping[str, Rule]
     engines: Mapping[str, Rule] = field(default_factory=lambda: MappingProxyType({}))
+    os: Mapping[str, Rule] = field(default_factory=lambda: MappingProxyType({}))
+    """Operating-system rules by `OS_KEYS` value: ``{"windows": Rule(">=10")}``."""
     unknown: UnknownAction = "allow"
     recommend: tuple[str, ...] = DEFAULT_RECOMMEND
     site: Site = field(default_factory=Site)

@@ -22,15 +22,16 @@ from packaging.version import InvalidVersion, Version
 from ._browsers import ALIASES, BROWSERS, DOWNLOAD_PAGES, ENGINES, canonical_key
 from ._errors import PolicyError, Problem
 from ._messages import MESSAGES, placeholders, required_placeholders
-from ._policy import DEFAULT_RECOMMEND, Policy, Rule, Site, UnknownAction
+from ._policy import DEFAULT_RECOMMEND, OS_KEYS, Policy, Rule, Site, UnknownAction
 
 SCHEMA = 1
 DEFAULT_SOURCE = "<default>"
 _DEFAULT_RESOURCE = "data/supported_browsers.yaml"
 
-_TOP_FIELDS = ("schema", "name", "browsers", "engines", "unknown", "recommend", "site")
+_TOP_FIELDS = ("schema", "name", "browsers", "engines", "os", "unknown", "recommend", "site")
 _RULE_FIELDS = ("supported", "unsupported_below")
 _SITE_FIELDS = ("name", "locale", "messages", "links")
+_OS_NAMES = tuple(sorted(set(OS_KEYS.values())))
 _UNKNOWN_ACTIONS: tuple[UnknownAction, ...] = ("allow", "notify")
 _LOCALE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
 _RULE_SHAPE = "a version specifier such as '>=125', true, false, or a mapping"
@@ -147,6 +148,7 @@ class _Reader:
         else:
             browsers = self.rules(browsers_node, "browsers", self.browser_key)
         engines = self.rules(fields["engines"], "engines", self.engine_key) if "engines" in fields else {}
+        os_rules = self.rules(fields["os"], "os", self.os_key) if "os" in fields else {}
         default_action: UnknownAction = "allow"
         unknown = self.optional(fields, "unknown", self.unknown_action, default_action)
         recommend = self.optional(fields, "recommend", self.recommend, DEFAULT_RECOMMEND)
@@ -160,6 +162,7 @@ class _Reader:
             source=self.file,
             browsers=MappingProxyType(browsers),
             engines=MappingProxyType(engines),
+            os=MappingProxyType(os_rules),
             unknown=unknown,
             recommend=recommend,
             site=site,
@@ -326,6 +329,13 @@ class _Reader:
         self.problem(node, path, f"unknown engine '{name}'{_suggest(name, tuple(sorted(ENGINES)))}")
         return None
 
+    def os_key(self, name: str, node: yaml.Node, path: str) -> str | None:
+        key = name.lower()
+        if key in _OS_NAMES:
+            return key
+        self.problem(node, path, f"unknown operating system '{name}'{_suggest(key, _OS_NAMES)}")
+        return None
+
     def rules(self, node: yaml.Node, path: str, key_of: Callable[[str, yaml.Node, str], str | None]) -> dict[str, Rule]:
         if not isinstance(node, yaml.MappingNode):
             self.problem(node, path, f"expected a mapping of names to rules, got {_type_name(node)}")
@@ -339,7 +349,7 @@ class _Reader:
             if key in rules:
                 self.problem(value, field, f"'{name}' is '{key}', already set on line {rules[key].line}")
                 continue
-            subject = key if path == "browsers" else f"engine {key}"
+            subject = key if path == "browsers" else f"{'engine' if path == 'engines' else 'os'} {key}"
             if rule := self.rule(value, field, subject):
                 rules[key] = rule
         return rules

@@ -52,6 +52,14 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="one JSON object a line, with the notice")
     check.add_argument("--lang", metavar="LOCALE", help="notice language (default: the policy's, else English)")
     check.add_argument("--site", metavar="NAME", help="the site's name in the notice (default: the policy's)")
+    check.add_argument(
+        "--header",
+        "-H",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help='a request header sent along, e.g. Client Hints: -H \'Sec-CH-UA: "Brave";v="137"\' (repeatable)',
+    )
 
     notice = commands.add_parser(
         "notice",
@@ -99,9 +107,16 @@ def _check(args: argparse.Namespace) -> int:
     checker = _checker(args.policy)
     if checker is None:
         return 1
+    headers = {}
+    for header in args.header:
+        name, colon, value = header.partition(":")
+        if not colon or not name.strip():
+            print(f"browsercheck check: error: --header needs 'Name: value', got {header!r}", file=sys.stderr)
+            return 2
+        headers[name.strip()] = value.strip()
     out = sys.stdout
     for ua in _user_agents(args.user_agents, sys.stdin):
-        verdict = checker.check(ua)
+        verdict = checker.check(ua, headers=headers) if headers else checker.check(ua)
         notice = verdict.notice(args.lang, site=args.site)
         if args.json:
             row = {"user_agent": ua, **verdict.to_dict(), "notice": notice.to_dict() if notice else None}
@@ -158,6 +173,8 @@ def _write_readable(out: TextIO, ua: str, verdict: Verdict, notice: Notice | Non
     out.write(f"  device:     {client.device.value}\n")
     if client.frozen:
         out.write(f"  frozen:     {', '.join(sorted(client.frozen))} (the real value may be higher)\n")
+    if client.from_hints:
+        out.write(f"  from hints: {', '.join(sorted(client.from_hints))}\n")
     out.write(f"  policy:     {verdict.policy.name}" + (f" (rule: {verdict.rule})" if verdict.rule else "") + "\n")
     for reason in verdict.reasons:
         out.write(f"  - {reason}\n")

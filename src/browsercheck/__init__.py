@@ -33,9 +33,9 @@ from ._policy import Rule as Rule
 from ._policy import Site as Site
 
 __all__ = [
+    "HINT_HEADERS",
     "BrowsercheckError",
     "Checker",
-    "HINT_HEADERS",
     "Client",
     "ClientHints",
     "Device",

@@ -161,3 +161,20 @@ def test_headers_mapping_type_is_any_mapping() -> None:
             return len(self._items)
 
     assert browsercheck.check(headers=Headers({"USER-AGENT": IE11})).client.browser == "ie"
+
+
+def test_native_resolver_answers_like_ua_parsers_own() -> None:
+    import ua_parser
+    from ua_parser import Domain
+
+    from browsercheck._resolver import NativeResolver
+    from corpus import distinct_user_agents
+
+    matchers = ua_parser.load_lazy_builtins()
+    ours, theirs = NativeResolver(matchers), ua_parser.regex.Resolver(matchers)
+    domains = Domain.USER_AGENT | Domain.OS
+    for ua in distinct_user_agents(500):
+        a, b = ours(ua, domains), theirs(ua, domains)
+        assert (a.user_agent, a.os) == (b.user_agent, b.os), ua
+    with pytest.raises(ValueError, match="does not read devices"):
+        ours("x", Domain.ALL)

@@ -196,7 +196,8 @@ class Detector:
     def default(cls) -> Detector:
         """ua-parser's precompiled rules on its native resolver, and crawlerdetect's bot list."""
         from ua_parser import load_lazy_builtins
-        from ua_parser.regex import Resolver as NativeResolver
+
+        from ._resolver import NativeResolver
 
         return cls(NativeResolver(load_lazy_builtins()), BotDetector.from_crawlerdetect())
 

@@ -40,26 +40,25 @@ def zipf_weights(n: int, s: float = 1.1) -> list[float]:
     return [1 / (rank**s) for rank in range(1, n + 1)]
 
 
-def log_lines(lines: int, user_agents: int = 20_000, seed: int = 2026) -> Iterator[bytes]:
+def log_lines(lines: int, user_agents: int = 20_000, seed: int = 2026, visitors: int = 60_000) -> Iterator[bytes]:
+    """Lines of ``visitors`` visitors (an address and a User-Agent each), some far busier than others."""
     r = random.Random(seed)
     uas = distinct_user_agents(user_agents, seed=seed)
     r.shuffle(uas)
-    ua_weights = list(itertools.accumulate(zipf_weights(len(uas))))
-    addresses = [
-        f"{r.randint(1, 223)}.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}" for _ in range(50_000)
+    visitor_uas = r.choices(uas, cum_weights=list(itertools.accumulate(zipf_weights(len(uas)))), k=visitors)
+    visitor_addrs = [
+        f"{r.randint(1, 223)}.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}" for _ in range(visitors)
     ]
-    addr_weights = list(itertools.accumulate(zipf_weights(len(addresses), 0.9)))
+    chosen = r.choices(range(visitors), cum_weights=list(itertools.accumulate(zipf_weights(visitors, 0.9))), k=lines)
     when = datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone(datetime.timedelta(hours=1)))
-    chosen_uas = r.choices(uas, cum_weights=ua_weights, k=lines)
-    chosen_addrs = r.choices(addresses, cum_weights=addr_weights, k=lines)
-    for i in range(lines):
+    for i, visitor in enumerate(chosen):
         when += datetime.timedelta(milliseconds=r.randint(0, 4000))
         if i % 997 == 500:
             yield b"garbage line without the combined format\n"
             continue
-        ua = chosen_uas[i].replace("\\", "\\\\").replace('"', '\\"')
+        ua = visitor_uas[visitor].replace("\\", "\\\\").replace('"', '\\"')
         line = (
-            f'{chosen_addrs[i]} - - [{when.strftime("%d/%b/%Y:%H:%M:%S %z")}] "GET {r.choice(_PATHS)} HTTP/1.1" '
+            f'{visitor_addrs[visitor]} - - [{when.strftime("%d/%b/%Y:%H:%M:%S %z")}] "GET {r.choice(_PATHS)} HTTP/1.1" '
             f'{r.choice(_STATUSES)} {r.randint(200, 90000)} "{r.choice(_REFERERS)}" "{ua}"\n'
         )
         yield line.encode("utf-8")

@@ -13,8 +13,8 @@ from __future__ import annotations
 import os
 import threading
 import weakref
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ._checker import Checker as Checker
 from ._errors import BrowsercheckError as BrowsercheckError
@@ -32,6 +32,9 @@ from ._policy import Policy as Policy
 from ._policy import Rule as Rule
 from ._policy import Site as Site
 
+if TYPE_CHECKING:
+    from ._report import AuditReport
+
 __all__ = [
     "HINT_HEADERS",
     "BrowsercheckError",
@@ -46,7 +49,9 @@ __all__ = [
     "Site",
     "Status",
     "Verdict",
+    "audit",
     "check",
+    "check_many",
     "default_policy",
     "hints_to_request",
     "load_policy",
@@ -93,6 +98,46 @@ def _checker_for(policy: Policy | None) -> Checker:
         with _checkers_lock:
             checker = _policy_checkers.setdefault(policy, Checker(policy))
     return checker
+
+
+def check_many(user_agents: Iterable[str | bytes | None], *, policy: Policy | None = None) -> list[Verdict]:
+    """Verdicts for many User-Agents, in order; each distinct string is judged once."""
+    checker = _checker_for(policy)
+    seen: dict[str | bytes | None, Verdict] = {}
+    out = []
+    for ua in user_agents:
+        verdict = seen.get(ua)
+        if verdict is None:
+            verdict = seen[ua] = checker.check(ua)
+        out.append(verdict)
+    return out
+
+
+def audit(
+    paths: Sequence[str | os.PathLike[str]],
+    policy: Policy | str | os.PathLike[str] | None = None,
+    *,
+    compare: Policy | str | os.PathLike[str] | None = None,
+    log_format: str = "combined",
+    ua_field: str | None = None,
+    workers: int | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> AuditReport:
+    """Audit web-server access logs: who visits with which browser, and what the policy does to them.
+
+    ``paths``: log files, plain or gzip/bzip2/xz, or ``"-"`` for standard input. See `AuditReport`.
+    """
+    from ._audit import audit as run
+
+    return run(
+        paths,
+        policy,
+        compare=compare,
+        log_format=log_format,
+        ua_field=ua_field,
+        workers=workers,
+        progress=progress,
+    )
 
 
 def load_policy(source: str | os.PathLike[str] | None = None) -> Policy:

@@ -2,11 +2,12 @@
 
 crawlerdetect (MIT) keeps about 1,500 bot patterns and a list of browser tokens it strips from the
 User-Agent before matching them. Run as it ships (one Python alternation) it manages a few thousand
-User-Agents a second. Here the same patterns run in ua-parser's native regex engine, which matches
-them all at once, and the slow part, stripping the tokens with Python's ``re``, runs only when the
-raw User-Agent already matches a pattern with its anchors removed: stripping only removes text, so a
-User-Agent that matches no unanchored pattern cannot match after stripping. Browsers take the fast
-path; the answer is crawlerdetect's (a test compares them on every User-Agent in the test data).
+User-Agents a second. Here the patterns, anchors removed, run in ua-parser's native regex engine,
+which matches them all at once. Stripping only removes text, so a User-Agent that matches none of
+them cannot be a bot: browsers stop there. The rest are stripped as crawlerdetect strips them, and
+the pattern the native engine names is checked exactly, with Python's ``re``; in the rare case it
+does not hold, crawlerdetect's own full expression decides. The answer is always crawlerdetect's
+(a test compares them on every User-Agent in the test data and the benchmark corpus).
 """
 
 from __future__ import annotations
@@ -25,42 +26,43 @@ class _Extractor(Protocol):
 
 
 class _PatternSet:
-    """Patterns matched together; the native engine where it can compile them, ``re`` where not."""
+    """Patterns matched together: ``first(text)`` is the index of the first that matches."""
 
     def __init__(self, patterns: Sequence[str]) -> None:
         import ua_parser_rs
 
-        native = [p for p in patterns if not _LOOKAROUND.search(p)]
-        python = [p for p in patterns if _LOOKAROUND.search(p)]
+        indexed = list(enumerate(patterns))
+        native = [(i, p) for i, p in indexed if not _LOOKAROUND.search(p)]
+        python = [(i, p) for i, p in indexed if _LOOKAROUND.search(p)]
         try:
             extractor = ua_parser_rs.UserAgentExtractor(map(_native_entry, native))
         except ValueError:  # other syntax the native engine lacks: find which, one by one
             accepted = []
-            for pattern in native:
+            for entry in native:
                 try:
-                    ua_parser_rs.UserAgentExtractor([_native_entry(pattern)])
+                    ua_parser_rs.UserAgentExtractor([_native_entry(entry)])
                 except ValueError:
-                    python.append(pattern)
+                    python.append(entry)
                 else:
-                    accepted.append(pattern)
+                    accepted.append(entry)
             extractor = ua_parser_rs.UserAgentExtractor(map(_native_entry, accepted))
         self._native: _Extractor = extractor
-        self._python = [re.compile(f"({p})", re.IGNORECASE) for p in python]
+        self._python = [(i, re.compile(p, re.IGNORECASE)) for i, p in sorted(python)]
 
-    def search(self, text: str) -> str | None:
-        """The text matched by the first pattern that matches, or ``None``."""
+    def first(self, text: str) -> int | None:
         found = self._native.extract(text)
-        if found is not None:
-            return str(getattr(found, "family", "")) or None
-        for pattern in self._python:
-            if m := pattern.search(text):
-                return m.group(1)
-        return None
+        index = int(str(getattr(found, "family", ""))) if found is not None else None
+        for i, pattern in self._python:
+            if index is not None and i > index:
+                break
+            if pattern.search(text):
+                return i
+        return index
 
 
-def _native_entry(pattern: str) -> tuple[str, None, None, None, None, None]:
-    # group 1 around the whole pattern: the extractor reports group 1 as the "family"
-    return (f"(?i)({pattern})", None, None, None, None, None)
+def _native_entry(entry: tuple[int, str]) -> tuple[str, str, None, None, None, None]:
+    index, pattern = entry
+    return (f"(?i){pattern}", str(index), None, None, None, None)  # the "family" names the pattern
 
 
 def _unanchored(pattern: str) -> str:
@@ -95,7 +97,8 @@ class BotDetector:
         self._patterns = tuple(patterns)
         self._gate = _PatternSet([_unanchored(p) for p in self._patterns])
         self._exclusions = re.compile("|".join(exclusions), re.IGNORECASE)
-        self._exact: _PatternSet | None = None  # built on the first User-Agent past the gate
+        self._exact: dict[int, re.Pattern[str]] = {}
+        self._everything: re.Pattern[str] | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -106,17 +109,28 @@ class BotDetector:
 
     def __call__(self, ua: str) -> str | None:
         ua = ua.strip()
-        if not ua or self._gate.search(ua) is None:
+        if not ua or self._gate.first(ua) is None:
             return None
         stripped = self._exclusions.sub("", ua)
-        if not stripped:
+        index = self._gate.first(stripped) if stripped else None
+        if index is None:
             return None
-        matched = self._exact_patterns().search(stripped)
-        return _product_name(ua, matched) if matched is not None else None
+        if m := self._pattern(index).search(stripped):
+            return _product_name(ua, m.group())
+        # an anchored pattern matched only without its anchors: the full expression decides
+        if m := self._all_patterns().search(stripped):
+            return _product_name(ua, m.group())
+        return None
 
-    def _exact_patterns(self) -> _PatternSet:
-        if self._exact is None:
+    def _pattern(self, index: int) -> re.Pattern[str]:
+        pattern = self._exact.get(index)
+        if pattern is None:
+            pattern = self._exact[index] = re.compile(self._patterns[index], re.IGNORECASE)
+        return pattern
+
+    def _all_patterns(self) -> re.Pattern[str]:
+        if self._everything is None:
             with self._lock:
-                if self._exact is None:
-                    self._exact = _PatternSet(self._patterns)
-        return self._exact
+                if self._everything is None:
+                    self._everything = re.compile("|".join(f"(?:{p})" for p in self._patterns), re.IGNORECASE)
+        return self._everything

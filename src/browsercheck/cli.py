@@ -28,6 +28,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _validate(args.files)
     if args.command == "notice":
         return _notice(args)
+    if args.command == "audit":
+        return _audit(args)
     parser.print_help(sys.stderr)
     return 2
 
@@ -74,6 +76,27 @@ def _parser() -> argparse.ArgumentParser:
     notice.add_argument("--format", choices=("text", "html", "json"), default="text")
     notice.add_argument("--policy", metavar="FILE", help="policy file (default: the shipped Baseline policy)")
     notice.add_argument("--dismiss-url", metavar="URL", help="render a dismiss button posting to this URL")
+
+    audit = commands.add_parser(
+        "audit",
+        help="audit web-server access logs",
+        description="Who visits with which browser, and what the policy does to them: counts every line, "
+        "judges each distinct User-Agent once. Exit 0 done, 1 nothing could be read, 2 usage error.",
+    )
+    audit.add_argument("logs", nargs="+", metavar="LOG", help="access logs (plain, .gz, .bz2, .xz), or - for stdin")
+    audit.add_argument("--policy", metavar="FILE", help="policy file (default: the shipped Baseline policy)")
+    audit.add_argument("--compare", metavar="FILE", help="a second policy: what would change under it")
+    audit.add_argument("--format", choices=("text", "json", "csv", "markdown"), default="text")
+    audit.add_argument(
+        "--log-format",
+        default="combined",
+        metavar="FORMAT",
+        help="combined (default), an nginx log_format template, 'regex:' with a named group ua, or json",
+    )
+    audit.add_argument("--ua-field", metavar="NAME", help="the User-Agent field of JSON lines (dotted path)")
+    audit.add_argument("--top", type=int, default=10, metavar="N", help="distinct User-Agents listed per status")
+    audit.add_argument("--workers", type=int, metavar="N", help="processes that count (default: one per core)")
+    audit.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
 
     policy = commands.add_parser("policy", help="work with policy files")
     policy_commands = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
@@ -181,6 +204,52 @@ def _write_readable(out: TextIO, ua: str, verdict: Verdict, notice: Notice | Non
     if notice is not None:
         body = "\n".join("  | " + line if line else "  |" for line in notice.text.splitlines())
         out.write(f"  notice ({notice.locale}):\n  | {notice.title}\n  |\n{body}\n")
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from ._audit import audit, progress_bar
+    from ._logformats import LogFormatError
+    from ._logread import LogReadError
+
+    if args.top < 0:
+        print(f"browsercheck audit: error: --top must be 0 or more, got {args.top}", file=sys.stderr)
+        return 2
+    show_progress = not args.no_progress and sys.stderr.isatty()
+    try:
+        report = audit(
+            args.logs,
+            args.policy,
+            compare=args.compare,
+            log_format=args.log_format,
+            ua_field=args.ua_field,
+            workers=args.workers,
+            progress=progress_bar() if show_progress else None,
+        )
+    except (PolicyError, LogFormatError, LogReadError, ValueError) as e:
+        print(f"browsercheck audit: error: {e}", file=sys.stderr)
+        return 2
+    finally:
+        if show_progress:
+            sys.stderr.write("\n")
+    if report.requests == 0:
+        print(
+            f"browsercheck audit: no line could be read as {args.log_format!r} ({report.lines:,} lines)",
+            file=sys.stderr,
+        )
+        if report.malformed_examples and all(_looks_common(e) for e in report.malformed_examples):
+            print("  these look like the 'common' log format, which has no User-Agent", file=sys.stderr)
+        for example in report.malformed_examples:
+            print(f"  {example}", file=sys.stderr)
+        return 1
+    forms = {"text": report.to_text, "json": report.to_json, "csv": report.to_csv, "markdown": report.to_markdown}
+    sys.stdout.write(forms[args.format](args.top))
+    return 0
+
+
+def _looks_common(line: str) -> bool:
+    """A "common" line: address, identity, user, [time], "request", status, size; no User-Agent."""
+    head, _, tail = line.rpartition('" ')
+    return bool(head) and "[" in head and all(part.isdigit() or part == "-" for part in tail.split())
 
 
 def _validate(files: Sequence[str]) -> int:

@@ -1,0 +1,122 @@
+"""How fast does `browsercheck audit` read a log, beside the loops a user would write, in one run?
+
+    python benchmarks/bench_audit.py [--lines 1000000] [--log access.log]
+
+On a generated "combined" log (`make_log.py`: Zipf-like User-Agents and visitors) it prints lines
+per second of: reading alone; the "floor", a plain loop that reads each line and takes the
+User-Agent with a regex; the naive loop, `user_agents.parse` on every line (timed on the first
+lines: the whole log would take minutes); and the whole `browsercheck.audit`, start-up included.
+Memory: the audit's peak resident size, processes and workers together, on the log and on a tenth
+of it. Needs the `bench` extra: pip install -e '.[bench]'.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from make_log import write_log
+
+_AUDIT = """
+import resource, sys, time
+import browsercheck
+start = time.perf_counter()
+report = browsercheck.audit([sys.argv[1]])
+seconds = time.perf_counter() - start
+peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print(seconds, report.lines, len(report.user_agents), peak)
+"""
+
+
+def reading(path: Path) -> float:
+    start = time.perf_counter()
+    with open(path, "rb") as f:
+        lines = sum(1 for _ in f)
+    return lines / (time.perf_counter() - start)
+
+
+def floor(path: Path) -> float:
+    user_agent = re.compile(rb'.*"([^"]*)"')  # the last quoted field; greedy, so one pass a line
+    counts: collections.Counter[bytes] = collections.Counter()
+    start = time.perf_counter()
+    lines = 0
+    with open(path, "rb") as f:
+        for line in f:
+            lines += 1
+            if m := user_agent.match(line):
+                counts[m.group(1)] += 1
+    return lines / (time.perf_counter() - start)
+
+
+def naive(path: Path, lines: int) -> float:
+    import user_agents
+
+    user_agent = re.compile(r'.*"([^"]*)"')
+    start = time.perf_counter()
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for _, line in zip(range(lines), f, strict=False):
+            if m := user_agent.match(line):
+                user_agents.parse(m.group(1))
+    return lines / (time.perf_counter() - start)
+
+
+def audit_in_subprocess(path: Path) -> tuple[float, int, int, int]:
+    out = subprocess.run([sys.executable, "-c", _AUDIT, str(path)], capture_output=True, text=True, check=True)
+    seconds, lines, distinct, peak_kb = out.stdout.split()
+    return float(seconds), int(lines), int(distinct), int(peak_kb)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--log", type=Path, help="an existing combined log instead of a generated one")
+    parser.add_argument("--naive-lines", type=int, default=20_000)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = args.log
+        if path is None:
+            path = Path(tmp) / "access.log"
+            started = time.perf_counter()
+            write_log(path, args.lines)
+            size_mb = path.stat().st_size / 1e6
+            print(f"generated {args.lines:,} lines ({size_mb:,.0f} MB) in {time.perf_counter() - started:.1f} s")
+        tenth = Path(tmp) / "tenth.log"
+        with open(path, "rb") as src, open(tenth, "wb") as dst:
+            for _, line in zip(range(max(1, args.lines // 10)), src, strict=False):
+                dst.write(line)
+
+        read_rate = reading(path)
+        floor_rate = floor(path)
+        naive_rate = naive(path, args.naive_lines)
+        seconds, lines, distinct, peak_kb = audit_in_subprocess(path)
+        audit_rate = lines / seconds
+        _, tenth_lines, tenth_distinct, tenth_peak_kb = audit_in_subprocess(tenth)
+
+    print(f"\n{lines:,} lines, {distinct:,} distinct User-Agents; {resource.getpagesize()}-byte pages\n")
+    print(f"  {'':52} {'lines/s':>12}  {'vs floor':>8}")
+    for name, rate in [
+        ("reading the lines, nothing else", read_rate),
+        ("floor: read + regex for the User-Agent + count", floor_rate),
+        (f"naive: user_agents.parse per line (first {args.naive_lines:,})", naive_rate),
+        ("browsercheck.audit (start-up included)", audit_rate),
+    ]:
+        print(f"  {name:52} {rate:>12,.0f}  {rate / floor_rate:>7.2f}x")
+    print(f"\n  audit vs naive: {audit_rate / naive_rate:,.0f}x; whole audit {seconds:.2f} s")
+    print(
+        f"  peak memory: {peak_kb / 1024:,.0f} MB for {lines:,} lines ({distinct:,} User-Agents), "
+        f"{tenth_peak_kb / 1024:,.0f} MB for {tenth_lines:,} lines ({tenth_distinct:,} User-Agents)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,104 @@
+"""Reading logs: plain, gzip, bzip2 or xz (told by their first bytes, not their names), files or
+standard input, in large chunks that end at a line's end, in constant memory."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import os
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+CHUNK_SIZE = 1 << 20  # small enough to stay in cache while its lines are counted
+STDIN = "-"
+_MAGIC: dict[bytes, Callable[[BinaryIO], io.BufferedIOBase]] = {
+    b"\x1f\x8b": lambda f: gzip.GzipFile(fileobj=f),
+    b"BZh": lambda f: bz2.BZ2File(f),
+    b"\xfd7zXZ\x00": lambda f: lzma.LZMAFile(f),  # noqa: SIM115
+}
+
+
+class LogReadError(OSError):
+    """A log that cannot be read; the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    name: str
+    size: int | None
+    """Bytes on disk (compressed), for progress; ``None`` for standard input."""
+    compressed: bool
+
+
+def inspect(name: str) -> Source:
+    """Check that a log can be read, before any work starts. Raises `LogReadError` naming it."""
+    if name == STDIN:
+        return Source(name, None, compressed=False)
+    try:
+        with open(name, "rb") as f:
+            head = f.read(6)
+            size = os.fstat(f.fileno()).st_size
+    except IsADirectoryError:
+        raise LogReadError(f"{name}: is a directory, not a log file") from None
+    except OSError as e:
+        raise LogReadError(f"{name}: cannot read: {e.strerror}") from None
+    return Source(name, size, compressed=any(head.startswith(m) for m in _MAGIC))
+
+
+def _opener(head: bytes) -> Callable[[BinaryIO], io.BufferedIOBase] | None:
+    return next((open_ for magic, open_ in _MAGIC.items() if head.startswith(magic)), None)
+
+
+def chunks(source: Source, progress: list[int] | None = None) -> Iterator[bytes]:
+    """The log's bytes in chunks of whole lines. ``progress[0]`` grows with the bytes read from disk."""
+    raw: Any = sys.stdin.buffer if source.name == STDIN else open(source.name, "rb")  # noqa: SIM115
+    if not hasattr(raw, "peek"):  # a pipe's buffer has it; a replaced stdin may not
+        raw = io.BufferedReader(raw)
+    try:
+        head = raw.peek(6)[:6]
+        opener = _opener(head)
+        stream: io.BufferedIOBase | BinaryIO = opener(raw) if opener else raw
+        try:
+            while True:
+                chunk = stream.read(CHUNK_SIZE)
+                if not chunk:
+                    return
+                if not chunk.endswith(b"\n"):
+                    chunk += stream.readline()
+                if progress is not None and source.size is not None:
+                    progress[0] = raw.tell()  # on disk, so compressed logs count their compressed bytes
+                yield chunk
+        except (OSError, EOFError, lzma.LZMAError) as e:
+            raise LogReadError(f"{source.name}: cannot read: {e}") from None
+    finally:
+        if source.name != STDIN:
+            raw.close()
+
+
+def ranges(source: Source, count: int) -> list[tuple[int, int]]:
+    """``count``-ish byte ranges of a plain file, for workers that read their own part."""
+    size = source.size or 0
+    step = max(8 * CHUNK_SIZE, -(-size // max(count, 1)))
+    return [(start, min(start + step, size)) for start in range(0, size, step)]
+
+
+def read_range(name: str, start: int, end: int) -> Iterator[bytes]:
+    """The lines that start in ``[start, end)`` of a plain file, in chunks."""
+    with open(name, "rb") as f:
+        if start:
+            f.seek(start - 1)
+            if f.read(1) != b"\n":
+                f.readline()  # the line that started before us belongs to the previous range
+        position = f.tell()
+        while position < end:
+            chunk = f.read(min(CHUNK_SIZE, end - position))
+            if not chunk:
+                return
+            if not chunk.endswith(b"\n"):
+                chunk += f.readline()
+            position = f.tell()
+            yield chunk

@@ -1,0 +1,261 @@
+"""An audit's report: the numbers, and their terminal, Markdown, CSV and JSON forms."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._model import Status
+
+HUMAN = (Status.SUPPORTED, Status.OUTDATED, Status.UNSUPPORTED, Status.UNKNOWN)
+
+
+@dataclass(frozen=True, slots=True)
+class UserAgentStats:
+    """One distinct User-Agent of the log, its traffic and its verdict."""
+
+    user_agent: str
+    requests: int
+    visitors: int
+    status: Status
+    browser: str | None
+    name: str
+    major: str | None
+    compare_status: Status | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    requests: int
+    visitors: int
+    share: float
+    """Of people's requests (bots: of all requests)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BrowserCount:
+    browser: str | None
+    name: str
+    major: str | None
+    status: Status
+    requests: int
+    visitors: int
+    share: float
+    """Of people's requests."""
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """What `browsercheck.audit` found. ``user_agents`` has every distinct User-Agent, busiest first."""
+
+    policy: str
+    compare_policy: str | None
+    sources: tuple[str, ...]
+    lines: int
+    malformed: int
+    malformed_examples: tuple[str, ...]
+    first: datetime.datetime | None
+    last: datetime.datetime | None
+    user_agents: tuple[UserAgentStats, ...]
+    visitors_sampled: bool = False
+    """True when the log had more distinct visitors than are counted exactly: visitors are estimates."""
+    seconds: float = field(default=0.0, compare=False)
+
+    @property
+    def requests(self) -> int:
+        """Lines that could be read (the malformed ones left out)."""
+        return self.lines - self.malformed
+
+    @property
+    def human_requests(self) -> int:
+        return sum(u.requests for u in self.user_agents if u.status is not Status.BOT)
+
+    @property
+    def by_status(self) -> dict[Status, Count]:
+        """Requests and visitors per status; shares of people's requests, bots' of all requests."""
+        return self._by_status(lambda u: u.status)
+
+    @property
+    def compared_by_status(self) -> dict[Status, Count] | None:
+        """``by_status`` under the ``compare`` policy, or ``None`` without one."""
+        if self.compare_policy is None:
+            return None
+        return self._by_status(lambda u: u.compare_status or u.status)
+
+    def _by_status(self, status_of: Any) -> dict[Status, Count]:
+        requests: dict[Status, int] = defaultdict(int)
+        visitors: dict[Status, int] = defaultdict(int)
+        for u in self.user_agents:
+            requests[status_of(u)] += u.requests
+            visitors[status_of(u)] += u.visitors
+        people = sum(requests[s] for s in HUMAN) or 1
+        everyone = sum(requests.values()) or 1
+        return {
+            s: Count(requests[s], visitors[s], requests[s] / (everyone if s is Status.BOT else people))
+            for s in (*HUMAN, Status.BOT)
+        }
+
+    @property
+    def by_browser(self) -> list[BrowserCount]:
+        """People's requests per browser and major version, busiest first."""
+        groups: dict[tuple[str | None, str, str | None, Status], list[int]] = defaultdict(lambda: [0, 0])
+        for u in self.user_agents:
+            if u.status is not Status.BOT:
+                group = groups[(u.browser, u.name, u.major, u.status)]
+                group[0] += u.requests
+                group[1] += u.visitors
+        people = self.human_requests or 1
+        rows = [BrowserCount(b, n, m, s, r, v, r / people) for (b, n, m, s), (r, v) in groups.items()]
+        return sorted(rows, key=lambda row: (-row.requests, row.name, row.major or ""))
+
+    def top_user_agents(self, status: Status | str | None = None, n: int = 10) -> list[UserAgentStats]:
+        """The busiest distinct User-Agents, of one status if given."""
+        wanted = Status(status) if status is not None else None
+        return [u for u in self.user_agents if wanted is None or u.status is wanted][:n]
+
+    # -- forms -------------------------------------------------------------------------------------------
+
+    def to_dict(self, top: int = 10) -> dict[str, Any]:
+        compared = self.compared_by_status
+        return {
+            "policy": self.policy,
+            "compare_policy": self.compare_policy,
+            "sources": list(self.sources),
+            "lines": self.lines,
+            "requests": self.requests,
+            "human_requests": self.human_requests,
+            "malformed": {"lines": self.malformed, "examples": list(self.malformed_examples)},
+            "time_span": {
+                "first": self.first.isoformat() if self.first else None,
+                "last": self.last.isoformat() if self.last else None,
+            },
+            "distinct_user_agents": len(self.user_agents),
+            "visitors_sampled": self.visitors_sampled,
+            "by_status": {s.value: _count(c) for s, c in self.by_status.items()},
+            "compared_by_status": {s.value: _count(c) for s, c in compared.items()} if compared else None,
+            "by_browser": [
+                {
+                    "browser": b.browser,
+                    "name": b.name,
+                    "major": b.major,
+                    "status": b.status.value,
+                    "requests": b.requests,
+                    "visitors": b.visitors,
+                    "share": round(b.share, 6),
+                }
+                for b in self.by_browser
+            ],
+            "top_user_agents": {
+                s.value: [
+                    {"user_agent": u.user_agent, "requests": u.requests, "visitors": u.visitors, "browser": u.browser}
+                    for u in self.top_user_agents(s, top)
+                ]
+                for s in (Status.OUTDATED, Status.UNSUPPORTED, Status.UNKNOWN, Status.BOT)
+            },
+        }
+
+    def to_json(self, top: int = 10) -> str:
+        return json.dumps(self.to_dict(top), ensure_ascii=False, indent=2) + "\n"
+
+    def to_csv(self, top: int = 10) -> str:
+        """One table: a row per status, per browser and major version, and per top User-Agent."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(
+            ["section", "status", "browser", "name", "major", "requests", "visitors", "share", "user_agent"]
+        )
+        for s, c in self.by_status.items():
+            writer.writerow(["status", s.value, "", "", "", c.requests, c.visitors, f"{c.share:.6f}", ""])
+        compared = self.compared_by_status
+        for s, c in (compared or {}).items():
+            writer.writerow(["compare_status", s.value, "", "", "", c.requests, c.visitors, f"{c.share:.6f}", ""])
+        for b in self.by_browser:
+            row = ["browser", b.status.value, b.browser or "", b.name, b.major or "", b.requests, b.visitors]
+            writer.writerow([*row, f"{b.share:.6f}", ""])
+        for s in (Status.OUTDATED, Status.UNSUPPORTED, Status.UNKNOWN, Status.BOT):
+            for u in self.top_user_agents(s, top):
+                row = ["top_user_agent", s.value, u.browser or "", u.name, u.major or "", u.requests, u.visitors, ""]
+                writer.writerow([*row, u.user_agent])
+        return out.getvalue()
+
+    def to_markdown(self, top: int = 10) -> str:
+        return _render(self, top, markdown=True)
+
+    def to_text(self, top: int = 10) -> str:
+        return _render(self, top, markdown=False)
+
+
+def _count(c: Count) -> dict[str, Any]:
+    return {"requests": c.requests, "visitors": c.visitors, "share": round(c.share, 6)}
+
+
+def _table(headers: list[str], rows: list[list[str]], markdown: bool, right: set[int]) -> list[str]:
+    if markdown:
+        lines = ["| " + " | ".join(headers) + " |"]
+        lines.append("|" + "|".join("---:" if i in right else "---" for i in range(len(headers))) + "|")
+        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+        return lines
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+
+    def fmt(cells: list[str]) -> str:
+        return "  ".join(
+            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    return [fmt(headers), fmt(["-" * w for w in widths]), *(fmt(r) for r in rows)]
+
+
+def _pct(share: float) -> str:
+    return f"{100 * share:.1f}%"
+
+
+def _render(report: AuditReport, top: int, markdown: bool) -> str:
+    h = "## " if markdown else ""
+    lines = []
+    title = f"browsercheck audit: {report.policy}"
+    lines += [f"# {title}" if markdown else title, ""]
+    span = ""
+    if report.first and report.last:
+        span = f", {report.first:%Y-%m-%d %H:%M} to {report.last:%Y-%m-%d %H:%M}"
+    lines.append(
+        f"{report.requests:,} requests from {', '.join(report.sources)}{span}; "
+        f"{len(report.user_agents):,} distinct User-Agents; "
+        f"{report.malformed:,} malformed line{'' if report.malformed == 1 else 's'}"
+    )
+    if report.visitors_sampled:
+        lines.append("(visitors are estimated from a sample: the log has more than are counted exactly)")
+    lines += ["", f"{h}People, by status (bots apart)"]
+    rows = []
+    compared = report.compared_by_status
+    for s, c in report.by_status.items():
+        row = [s.value, f"{c.requests:,}", _pct(c.share), f"{c.visitors:,}"]
+        if compared:
+            other = compared[s]
+            row += [f"{other.requests:,}", _pct(other.share), f"{other.requests - c.requests:+,}"]
+        rows.append(row)
+    headers = ["status", "requests", "share", "visitors"]
+    if compared:
+        headers += [f"requests ({report.compare_policy})", "share", "difference"]
+    lines += _table(headers, rows, markdown, right=set(range(1, len(headers))))
+    lines += ["", "(bots' share is of all requests)"]
+    lines += ["", f"{h}People, by browser and major version"]
+    browser_rows = [
+        [b.name, b.major or "", b.status.value, f"{b.requests:,}", _pct(b.share), f"{b.visitors:,}"]
+        for b in report.by_browser[: max(top * 2, 20)]
+    ]
+    lines += _table(["browser", "major", "status", "requests", "share", "visitors"], browser_rows, markdown, {3, 4, 5})
+    for s in (Status.OUTDATED, Status.UNSUPPORTED, Status.UNKNOWN):
+        busiest = report.top_user_agents(s, top)
+        if busiest:
+            lines += ["", f"{h}Top {s.value} User-Agents"]
+            ua_rows = [[f"{u.requests:,}", u.user_agent or "(none)"] for u in busiest]
+            lines += _table(["requests", "user agent"], ua_rows, markdown, {0})
+    if report.malformed_examples:
+        lines += ["", f"{h}Malformed lines (examples)"]
+        lines += [f"    {e}" for e in report.malformed_examples]  # indented: a code block in Markdown too
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,312 @@
+"""Log audits: formats, compression, malformed lines, reports, the CLI and the Python API agreeing."""
+
+from __future__ import annotations
+
+import bz2
+import csv
+import gzip
+import io
+import json
+import lzma
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import browsercheck
+import browsercheck._logread as logread
+import browsercheck._tally as tally
+from browsercheck import Status
+from browsercheck._audit import progress_bar
+from browsercheck._logformats import LogFormatError, template_regex, unescape
+from browsercheck.cli import main
+from make_log import write_log
+
+CHROME_157 = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/157.0.0.0 Safari/537.36"
+)
+CHROME_124 = CHROME_157.replace("157.0.0.0", "124.0.0.0")
+IE11 = "Mozilla/5.0 (Windows NT 10.0; WOW64; Trident/7.0; rv:11.0) like Gecko"
+COMBINED = (
+    '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"'
+)
+GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+
+
+def line(addr: str, ua: str, when: str = "27/Nov/2026:10:00:00 +0100", referer: str = "-") -> str:
+    return f'{addr} - - [{when}] "GET / HTTP/1.1" 200 512 "{referer}" "{ua}"\n'
+
+
+LOG = "".join(
+    [
+        line("10.0.0.1", CHROME_157, "27/Nov/2026:10:00:00 +0100"),
+        line("10.0.0.1", CHROME_157),
+        line("10.0.0.2", CHROME_157),
+        line("10.0.0.3", CHROME_124),
+        line("10.0.0.4", IE11),
+        line("10.0.0.4", IE11),
+        line("10.0.0.5", GOOGLEBOT),
+        line("10.0.0.6", "-"),
+        "this is not a log line\n",
+        line("10.0.0.7", CHROME_157, "27/Nov/2026:18:30:00 +0100"),
+    ]
+)
+
+
+@pytest.fixture
+def log(tmp_path: Path) -> Path:
+    path = tmp_path / "access.log"
+    path.write_text(LOG)
+    return path
+
+
+def test_report_numbers(log: Path) -> None:
+    report = browsercheck.audit([log])
+    assert (report.lines, report.requests, report.malformed) == (10, 9, 1)
+    assert report.malformed_examples == ("this is not a log line",)
+    by_status = report.by_status
+    assert {s.value: (c.requests, c.visitors) for s, c in by_status.items()} == {
+        "supported": (4, 3),
+        "outdated": (1, 1),
+        "unsupported": (2, 1),
+        "unknown": (1, 1),
+        "bot": (1, 1),
+    }
+    assert by_status[Status.SUPPORTED].share == pytest.approx(4 / 8)  # of people's requests
+    assert by_status[Status.BOT].share == pytest.approx(1 / 9)  # of all requests
+    assert report.human_requests == 8
+    assert (report.first.isoformat(), report.last.isoformat()) == (  # type: ignore[union-attr]
+        "2026-11-27T10:00:00+01:00",
+        "2026-11-27T18:30:00+01:00",
+    )
+    assert report.policy == "Baseline widely available, 2026-11-27"
+    rows = {(b.name, b.major, b.status.value): b.requests for b in report.by_browser}
+    assert rows == {
+        ("Google Chrome", "157", "supported"): 4,
+        ("Google Chrome", "124", "outdated"): 1,
+        ("Internet Explorer", "11", "unsupported"): 2,
+        ("Unknown", None, "unknown"): 1,
+    }
+    top = report.top_user_agents("unsupported")
+    assert [(u.user_agent, u.requests, u.visitors) for u in top] == [(IE11, 2, 1)]
+
+
+@pytest.mark.parametrize(
+    "compress",
+    [lambda b: b, gzip.compress, bz2.compress, lzma.compress],
+    ids=["plain", "gzip", "bzip2", "xz"],
+)
+def test_every_compression_gives_the_same_numbers(tmp_path: Path, compress: Any) -> None:
+    path = tmp_path / "rotated.log.1"  # the name says nothing: the first bytes do
+    path.write_bytes(compress(LOG.encode()))
+    report = browsercheck.audit([path])
+    assert (report.lines, report.malformed, len(report.user_agents)) == (10, 1, 5)
+
+
+def test_several_files_add_up(tmp_path: Path, log: Path) -> None:
+    other = tmp_path / "access.log.2.gz"
+    other.write_bytes(gzip.compress(LOG.encode()))
+    report = browsercheck.audit([log, other])
+    assert (report.lines, report.malformed) == (20, 2)
+    assert report.by_status[Status.SUPPORTED].requests == 8
+    assert report.by_status[Status.SUPPORTED].visitors == 3  # the same visitors in both files
+
+
+def test_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(gzip.compress(LOG.encode()))))
+    report = browsercheck.audit(["-"])
+    assert (report.sources, report.lines) == (("-",), 10)
+
+
+def test_escaped_quotes_nginx_and_apache_and_non_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "escapes.log"
+    nginx = r"Mozilla/5.0 \x22quoted\x22 (X11; Linux x86_64) Firefox/161.0"
+    apache = r"Mozilla/5.0 \"quoted\" (X11; Linux x86_64) Firefox/161.0"
+    path.write_bytes(
+        (line("10.0.0.1", nginx) + line("10.0.0.2", apache) + line("10.0.0.3", "Bad\\xff UA")).encode()
+        + line("10.0.0.4", "Bad\udcff UA").encode("utf-8", "surrogateescape")
+    )
+    report = browsercheck.audit([path])
+    assert report.malformed == 0
+    assert {u.user_agent: u.requests for u in report.user_agents} == {
+        'Mozilla/5.0 "quoted" (X11; Linux x86_64) Firefox/161.0': 2,  # both escapings, one User-Agent
+        "Bad\\xff UA": 2,  # nginx's \xff and a raw 0xff byte: the same bytes, kept as an escape
+    }
+
+
+def test_unescape() -> None:
+    assert unescape(rb"a\x22b\"c\\d") == b'a"b"c\\d'
+
+
+def test_nginx_template_format(tmp_path: Path) -> None:
+    template = COMBINED + " $request_time"
+    path = tmp_path / "timed.log"
+    path.write_text(line("10.0.0.1", IE11).rstrip("\n") + " 0.004\n" + "junk\n")
+    report = browsercheck.audit([path], log_format=template)
+    assert (report.requests, report.malformed) == (1, 1)
+    assert report.user_agents[0].status is Status.UNSUPPORTED
+    assert report.first is not None
+
+
+def test_regex_format(tmp_path: Path) -> None:
+    path = tmp_path / "custom.log"
+    path.write_text(f"ua={IE11}|ip=10.0.0.9\n")
+    report = browsercheck.audit([path], log_format=r"regex:ua=(?P<ua>[^|]*)\|ip=(?P<addr>\S+)")
+    assert (report.user_agents[0].user_agent, report.user_agents[0].visitors) == (IE11, 1)
+
+
+def test_json_lines_format(tmp_path: Path) -> None:
+    path = tmp_path / "log.jsonl"
+    records = [
+        {"remote_addr": "10.0.0.1", "http_user_agent": IE11, "time_iso8601": "2026-11-27T10:00:00+01:00"},
+        {"remote_addr": "10.0.0.2", "request": {"headers": {"user-agent": CHROME_157}}},
+        {"remote_addr": "10.0.0.3", "http_user_agent": None},
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n[1, 2]\nnot json\n")
+    report = browsercheck.audit([path], log_format="json")
+    assert (report.requests, report.malformed) == (2, 3)  # the nested record has none of the usual fields
+    nested = browsercheck.audit([path], log_format="json", ua_field="request.headers.user-agent")
+    assert [u.user_agent for u in nested.user_agents] == [CHROME_157]
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("common", "the 'common' log format has no User-Agent field"),
+        ("$remote_addr [$time_local]", "has no $http_user_agent"),
+        ("regex:(?P<addr>\\S+)", "has no named group 'ua'"),
+        ("regex:(", "invalid regex '('"),
+        ("apache", "unknown log format 'apache'"),
+    ],
+)
+def test_unusable_formats_say_why(log: Path, spec: str, message: str) -> None:
+    with pytest.raises(LogFormatError, match=message.replace("$", r"\$").replace("(", r"\(")):
+        browsercheck.audit([log], log_format=spec)
+
+
+def test_missing_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(OSError, match=f"{tmp_path / 'gone.log'}: cannot read: No such file or directory"):
+        browsercheck.audit([tmp_path / "gone.log"])
+
+
+def test_compare_shows_what_another_policy_does(log: Path, tmp_path: Path) -> None:
+    lenient = tmp_path / "lenient.yaml"
+    lenient.write_text("name: Lenient\nbrowsers: {chrome: '>=100', ie: true}\n")
+    report = browsercheck.audit([log], compare=lenient)
+    assert report.compare_policy == "Lenient"
+    compared = report.compared_by_status
+    assert compared is not None
+    assert compared[Status.SUPPORTED].requests == 7  # Chrome 124 and IE now pass
+    assert compared[Status.UNSUPPORTED].requests == 0
+    assert "requests (Lenient)" in report.to_text()
+
+
+def test_workers_count_the_same_as_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "generated.log"
+    write_log(path, 30_000, user_agents=800)
+    monkeypatch.setattr(logread, "CHUNK_SIZE", 16 * 1024)  # many ranges and chunks from a small file
+    one = browsercheck.audit([path], workers=1)
+    two = browsercheck.audit([path], workers=2)
+    gz = tmp_path / "generated.log.gz"
+    gz.write_bytes(gzip.compress(path.read_bytes()))
+    streamed = browsercheck.audit([gz], workers=2)
+    for report in (two, streamed):
+        assert report.to_dict() == {**one.to_dict(), "sources": list(report.sources)}
+    assert one.lines == 30_000
+    assert one.malformed == 30  # make_log writes one garbage line in 997
+
+
+def test_visitors_are_sampled_past_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "many.log"
+    path.write_text("".join(line(f"10.{i // 65536}.{i // 256 % 256}.{i % 256}", CHROME_157) for i in range(20_000)))
+    exact = browsercheck.audit([path])
+    monkeypatch.setattr(tally, "VISITOR_SAMPLE_LIMIT", 2_000)
+    sampled = browsercheck.audit([path])
+    assert exact.by_status[Status.SUPPORTED].visitors == 20_000
+    assert not exact.visitors_sampled
+    assert sampled.visitors_sampled
+    assert sampled.by_status[Status.SUPPORTED].visitors == pytest.approx(20_000, rel=0.15)
+    assert sampled.by_status[Status.SUPPORTED].requests == 20_000  # requests stay exact
+
+
+def test_json_and_csv_forms(log: Path) -> None:
+    report = browsercheck.audit([log])
+    data = json.loads(report.to_json())
+    assert set(data) == {
+        "policy", "compare_policy", "sources", "lines", "requests", "human_requests", "malformed", "time_span",
+        "distinct_user_agents", "visitors_sampled", "by_status", "compared_by_status", "by_browser",
+        "top_user_agents",
+    }  # fmt: skip
+    assert data["by_status"]["unsupported"] == {"requests": 2, "visitors": 1, "share": 0.25}
+    assert data["top_user_agents"]["unsupported"][0]["user_agent"] == IE11
+    rows = list(csv.DictReader(io.StringIO(report.to_csv())))
+    assert rows[0].keys() == {
+        "section",
+        "status",
+        "browser",
+        "name",
+        "major",
+        "requests",
+        "visitors",
+        "share",
+        "user_agent",
+    }
+    assert {r["section"] for r in rows} == {"status", "browser", "top_user_agent"}
+    ie = next(r for r in rows if r["section"] == "top_user_agent" and r["status"] == "unsupported")
+    assert (ie["user_agent"], ie["requests"]) == (IE11, "2")
+
+
+def test_text_report_is_aligned(log: Path) -> None:
+    text = browsercheck.audit([log]).to_text()
+    table = text.split("People, by status (bots apart)\n")[1].split("\n\n")[0].splitlines()
+    assert table[0].split() == ["status", "requests", "share", "visitors"]
+    assert len({len(row) for row in table[:2]}) == 1  # header and rule line up
+    assert ["unsupported", "2", "25.0%", "1"] in [row.split() for row in table]
+
+
+def test_cli_and_api_agree(log: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["audit", "--format", "json", str(log)]) == 0
+    assert json.loads(capsys.readouterr().out) == browsercheck.audit([log]).to_dict()
+
+
+def test_cli_exit_codes(tmp_path: Path, log: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    garbage = tmp_path / "garbage.log"
+    garbage.write_text("nothing\nto see\n")
+    assert main(["audit", str(garbage)]) == 1
+    assert "no line could be read as 'combined' (2 lines)" in capsys.readouterr().err
+    assert main(["audit", str(tmp_path / "gone.log")]) == 2
+    assert "gone.log: cannot read: No such file or directory" in capsys.readouterr().err
+    assert main(["audit", "--log-format", "common", str(log)]) == 2
+    assert main(["audit", "--format", "markdown", str(log)]) == 0
+    assert capsys.readouterr().out.startswith("# browsercheck audit: Baseline widely available, 2026-11-27\n")
+
+
+def test_cli_csv_on_stdin(log: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(log.read_bytes())))
+    assert main(["audit", "--format", "csv", "-"]) == 0
+    assert capsys.readouterr().out.startswith("section,status,browser,name,major,requests,visitors,share,user_agent\n")
+
+
+def test_progress_is_reported(log: Path) -> None:
+    seen: list[tuple[int, int | None]] = []
+    browsercheck.audit([log], progress=lambda done, total: seen.append((done, total)))
+    assert seen
+    assert seen[-1] == (log.stat().st_size, log.stat().st_size)
+    out = io.StringIO()
+    bar = progress_bar(out)
+    bar(50, 100)
+    bar(100, 100)
+    assert out.getvalue().endswith("100.0%  0 / 0 MB")
+
+
+def test_template_regex_reads_a_combined_line() -> None:
+    pattern = template_regex(COMBINED)
+    m = pattern.match(line("10.0.0.1", r"a \"b\" c").rstrip("\n").encode())
+    assert m is not None
+    assert (m["addr"], m["ua"], m["time"]) == (b"10.0.0.1", rb"a \"b\" c", b"27/Nov/2026:10:00:00 +0100")
+
+
+def test_check_many_judges_each_distinct_string_once() -> None:
+    verdicts = browsercheck.check_many([IE11, CHROME_157, IE11, None, ""])
+    assert [v.status.value for v in verdicts] == ["unsupported", "supported", "unsupported", "unknown", "unknown"]
+    assert verdicts[0] is verdicts[2]

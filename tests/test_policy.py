@@ -276,3 +276,18 @@ def test_yaml_tags_that_build_objects_are_refused() -> None:
         "p.yaml:1: browsers: expected a mapping of names to rules, "
         "got a value tagged 'tag:yaml.org,2002:python/object/apply:os.system'"
     ]
+
+
+@pytest.mark.parametrize("spec", [">=17.5", ">=125", ">=100.0", ">=17.5.0", ">=0"])
+@pytest.mark.parametrize("version", ["17.5", "17.5.0", "17.4.9", "18", "125.0.0.0", "124.9", "9", "100", "0.0"])
+def test_plain_minimum_compares_as_packaging_does(spec: str, version: str) -> None:
+    from browsercheck._policy import release
+
+    rule = parse_policy(f"browsers: {{chrome: '{spec}'}}").browsers["chrome"]
+    assert rule.minimum is not None and rule.supported is not None
+    assert (release(version) >= rule.minimum) == rule.supported.contains(Version(version))
+
+
+@pytest.mark.parametrize("spec", ["<125", ">=125,<130", "==125.*", "~=17.5", ">=1.0rc1"])
+def test_other_specifiers_use_packaging(spec: str) -> None:
+    assert parse_policy(f"browsers: {{chrome: '{spec}'}}").browsers["chrome"].minimum is None

@@ -13,9 +13,9 @@ from typing import NamedTuple
 from packaging.version import Version
 
 from ._model import Client, Status, Verdict
-from ._policy import OS_KEYS, Policy, Rule
+from ._policy import OS_KEYS, Policy, Rule, release
 
-_LEADING_VERSION = re.compile(r"\d+(?:\.\d+)*")
+_LEADING_VERSION = re.compile(r"\d+(?:\.\d+)*")  # the part of a version string every browser's shares
 _ENGINE_NAMES = {
     "blink": "Chromium",
     "gecko": "Gecko",
@@ -99,7 +99,16 @@ def _apply(rule: Rule, step: _Step, name: str, frozen: bool = False) -> _Decisio
     if rule.blocked:
         reasons.append(f"{name} is unsupported by the policy ({rule})")
         return _Decision(Status.UNSUPPORTED, rule, reasons)
-    version = _parse_version(step.version)
+    plain = _LEADING_VERSION.match(step.version) if step.version else None
+    if plain is not None and rule.minimum is not None and rule.unsupported_below is None and not frozen:
+        # the common case, ">=X" on a browser's version, without packaging's general machinery
+        shown = f"{step.subject} {step.version}"
+        if release(plain.group()) >= rule.minimum:
+            reasons.append(f"{shown} meets {rule}")
+            return _Decision(Status.SUPPORTED, rule, reasons)
+        reasons.append(f"{shown} does not meet {rule}")
+        return _Decision(Status.OUTDATED, rule, reasons)
+    version = Version(plain.group()) if plain is not None else None
     if version is None and rule.supported is None and rule.unsupported_below is None:
         reasons.append(f"every version of {name} meets the policy ({rule})")
         return _Decision(Status.SUPPORTED, rule, reasons)
@@ -132,13 +141,6 @@ def _judge_os(client: Client, policy: Policy) -> _Decision | None:
         version = _WINDOWS_NAMED_VERSIONS[version]
     step = _Step(rule, version, client.os, None)
     return _apply(rule, step, client.os, frozen="os_version" in client.frozen)
-
-
-def _parse_version(text: str | None) -> Version | None:
-    # a run of digits and dots, the only part every browser's version string shares, always parses
-    if not text or not (m := _LEADING_VERSION.match(text)):
-        return None
-    return Version(m.group())
 
 
 def _verdict(client: Client, policy: Policy, decision: _Decision) -> Verdict:

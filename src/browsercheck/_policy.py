@@ -57,8 +57,11 @@ class Rule:
     line: int | None = None
     text: str = field(init=False, repr=False, compare=False)
     """How reasons quote the rule: ``"chrome >=125"``; made once, since every verdict uses it."""
+    minimum: tuple[int, ...] | None = field(init=False, repr=False, compare=False)
+    """For the common rule ``>=X`` (X a plain release): X as numbers, compared without packaging."""
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "minimum", _plain_minimum(self.supported))
         if self.blocked:
             text = f"{self.subject}: false"
         elif self.supported is None:
@@ -71,6 +74,24 @@ class Rule:
 
     def __str__(self) -> str:
         return self.text
+
+
+def _plain_minimum(supported: SpecifierSet | None) -> tuple[int, ...] | None:
+    if supported is None or len(supported) != 1:
+        return None
+    (spec,) = supported
+    if spec.operator != ">=" or not all(part.isdigit() for part in spec.version.split(".")):
+        return None
+    return release(spec.version)
+
+
+def release(version: str) -> tuple[int, ...]:
+    """``"17.5.0"`` -> ``(17, 5)``: a plain release's numbers, trailing zeros dropped, so that tuples
+    compare as PEP 440 versions do (17.5 == 17.5.0)."""
+    parts = [int(p) for p in version.split(".")]
+    while len(parts) > 1 and parts[-1] == 0:
+        parts.pop()
+    return tuple(parts)
 
 
 def _empty() -> Mapping[str, Any]:

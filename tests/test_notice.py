@@ -474,3 +474,14 @@ def test_rtl_locale_gets_dir_rtl(tmp_path: Path) -> None:
     assert n is not None
     assert (n.locale, n.direction) == ("ar", "rtl")
     assert 'dir="rtl"' in n.html
+
+
+def test_unknown_browsers_are_told_only_when_the_policy_says_notify() -> None:
+    garbage = "SomeBrowser/1.0"
+    assert browsercheck.check(garbage).notice("sv") is None
+    notify = browsercheck.parse_policy("browsers: {chrome: 125}\nunknown: notify\nsite: {name: haninge.se}")
+    n = browsercheck.check(garbage, policy=notify).notice("sv")
+    assert n is not None
+    assert (n.status, n.title) == (Status.UNKNOWN, "Hej! Vi känner inte igen din webbläsare")
+    assert n.paragraphs[0] == "Vissa funktioner på haninge.se kanske inte fungerar med den."
+    assert browsercheck.check("curl/8.5.0", policy=notify).notice("sv") is None  # bots never

@@ -32,6 +32,8 @@ MESSAGES: MappingProxyType[str, str] = MappingProxyType(
             _("outdated.body", "Soon some features on {site} will not work with this old browser."),
             _("unsupported.title", "Hi! Your browser does not work here"),
             _("unsupported.body", "This browser does not work with {site}."),
+            _("unknown.title", "Hi! We do not recognise your browser"),
+            _("unknown.body", "Some features on {site} may not work with it."),
             _("advice.switch", "We would like to keep you as a visitor and recommend switching to {browsers}."),
             _(
                 "advice.update_or_switch",
@@ -52,6 +54,7 @@ MESSAGES: MappingProxyType[str, str] = MappingProxyType(
             _("site.fallback", "this site"),
             _("list.or", "{items} or {last}"),
             _("dismiss", "Hide this message"),
+            _("continue", "Continue anyway"),
         ]
     )
 )

@@ -127,7 +127,10 @@ class Verdict:
 
     @property
     def needs_notice(self) -> bool:
-        """True for statuses a person should be told about."""
+        """True when the person should be told: outdated, unsupported, and unknown browsers when
+        the policy says ``unknown: notify``."""
+        if self.status is Status.UNKNOWN:
+            return self.policy.unknown == "notify"
         return self.status in (Status.OUTDATED, Status.UNSUPPORTED)
 
     def notice(
@@ -141,7 +144,7 @@ class Verdict:
         nonce: str | None = None,
         heading_level: int = 2,
     ) -> Notice | None:
-        """What to tell the person, or ``None`` when nothing is to be told (supported, bot, unknown).
+        """What to tell the person, or ``None`` when nothing is to be told (see `needs_notice`).
 
         The language is ``locale`` if given, else the best match for ``accept_language``, else the
         policy's ``site.locale``, else English. ``site`` overrides the policy's site name.

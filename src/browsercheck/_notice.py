@@ -61,8 +61,15 @@ class Notice:
     ``old_os``: no current browser runs on the operating system."""
     links: tuple[Link, ...]
     """The recommended browsers' download pages, in the policy's order."""
-    html: str
-    """An escaped, accessible HTML fragment (a ``<style>`` and a region) for the top of a page."""
+    style: str
+    """The ``<style>`` element, for a page's head (CSS that old browsers render; the nonce if given)."""
+    region: str
+    """The notice itself: an escaped, accessible region landmark with its heading."""
+
+    @property
+    def html(self) -> str:
+        """`style` and `region` together: a fragment ready for the top of a page's body."""
+        return self.style + self.region
 
     @property
     def text(self) -> str:
@@ -108,9 +115,11 @@ def build_notice(
     nonce: str | None = None,
     heading_level: int = 2,
     catalogs: Catalogs | None = None,
+    dismiss_message: Literal["dismiss", "continue"] = "dismiss",
 ) -> Notice | None:
-    """The notice for ``verdict``, or ``None`` when there is nothing to tell (supported, bot, unknown)."""
-    if verdict.status not in (Status.OUTDATED, Status.UNSUPPORTED):
+    """The notice for ``verdict``, or ``None`` when there is nothing to tell: supported, bots, and
+    unknown browsers unless the policy says ``unknown: notify``."""
+    if not verdict.needs_notice:
         return None
     if not 1 <= heading_level <= 6:
         raise ValueError(f"heading_level must be 1 to 6, got {heading_level!r}")
@@ -127,12 +136,25 @@ def build_notice(
         return catalogs.message(chosen, key, overrides)
 
     site_name = site or policy_site.name or message("site.fallback")
-    prefix = "outdated" if verdict.status is Status.OUTDATED else "unsupported"
+    status = verdict.status.value  # outdated, unsupported, or unknown (notify)
     advice, advice_paragraph, links = _advice(verdict, message, site_name)
-    paragraphs = (Paragraph(message(f"{prefix}.body"), {"site": site_name}), advice_paragraph)
+    paragraphs = (Paragraph(message(f"{status}.body"), {"site": site_name}), advice_paragraph)
     conjunction = message("list.or")
-    title = message(f"{prefix}.title")
+    title = message(f"{status}.title")
     direction: Literal["ltr", "rtl"] = "rtl" if chosen.split("-")[0] in _RTL_LANGUAGES else "ltr"
+    style, region = render_html(
+        status=verdict.status.value,
+        locale=chosen,
+        direction=direction,
+        title=title,
+        paragraphs=paragraphs,
+        conjunction=conjunction,
+        dismiss_label=message(dismiss_message) if dismiss_url else None,
+        dismiss_url=dismiss_url,
+        dismiss_next=dismiss_next,
+        nonce=nonce,
+        heading_level=heading_level,
+    )
     return Notice(
         status=verdict.status,
         locale=chosen,
@@ -141,19 +163,8 @@ def build_notice(
         paragraphs=tuple(_format_text(p, conjunction) for p in paragraphs),
         advice=advice,
         links=links,
-        html=render_html(
-            status=verdict.status.value,
-            locale=chosen,
-            direction=direction,
-            title=title,
-            paragraphs=paragraphs,
-            conjunction=conjunction,
-            dismiss_label=message("dismiss") if dismiss_url else None,
-            dismiss_url=dismiss_url,
-            dismiss_next=dismiss_next,
-            nonce=nonce,
-            heading_level=heading_level,
-        ),
+        style=style,
+        region=region,
     )
 
 

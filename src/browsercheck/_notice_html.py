@@ -50,10 +50,11 @@ def render_html(
     dismiss_next: str | None,
     nonce: str | None,
     heading_level: int,
-) -> str:
+) -> tuple[str, str]:
+    """The ``<style>`` element and the region, apart: a page may take the style into its head."""
     nonce_attr = f' nonce="{escape(nonce)}"' if nonce else ""
+    style = f"<style{nonce_attr}>\n{CSS}</style>\n"
     parts = [
-        f"<style{nonce_attr}>\n{CSS}</style>\n",
         f'<section class="browsercheck-notice browsercheck-notice--{escape(status)}" role="region" '
         f'aria-labelledby="{TITLE_ID}" lang="{escape(locale)}" dir="{escape(direction)}">\n',
         f'<h{heading_level} id="{TITLE_ID}">{escape(title)}</h{heading_level}>\n',
@@ -65,7 +66,7 @@ def render_html(
             parts.append(f'<input type="hidden" name="next" value="{escape(dismiss_next)}">')
         parts.append(f'<button type="submit">{escape(dismiss_label)}</button></form>\n')
     parts.append("</section>\n")
-    return "".join(parts)
+    return style, "".join(parts)
 
 
 def _paragraph_html(paragraph: Paragraph, conjunction: str) -> str:

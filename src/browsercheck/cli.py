@@ -172,7 +172,7 @@ def _preview_page(notice: Notice) -> str:
     return (
         f'<!DOCTYPE html>\n<html lang="{html.escape(notice.locale)}" dir="{notice.direction}">\n'
         f'<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{title}</title>\n</head>\n<body>\n{notice.html}<main>\n<h1>browsercheck</h1>\n"
+        f"<title>{title}</title>\n{notice.style}</head>\n<body>\n{notice.region}<main>\n<h1>browsercheck</h1>\n"
         "<p>The notice above is what a visitor would see at the top of each page.</p>\n</main>\n</body>\n</html>\n"
     )
 

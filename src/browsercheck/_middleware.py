@@ -1,0 +1,381 @@
+"""The decision a middleware makes for one request, and the response it builds, framework-free.
+
+`browsercheck.wsgi` and `browsercheck.asgi` only translate between their protocol and this: a
+`RequestInfo` in, a `Decision` out (publish the verdict, pass the request on, insert a banner into
+the HTML response, answer with a block page, or handle the dismiss form), then a `Rewriter` for the
+response's headers and body. No framework is imported here.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import urllib.parse
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from html import escape
+from typing import Any, Literal
+
+from ._checker import Checker
+from ._hints import HINT_HEADERS, hints_to_request
+from ._inject import Injector
+from ._model import Status, Verdict
+from ._notice import Notice, build_notice
+from ._policy import Policy
+
+logger = logging.getLogger("browsercheck")
+
+Mode = Literal["annotate", "banner", "block"]
+Where = Literal["after_body_open", "before_body_close"]
+BlockHook = Callable[[Verdict, Notice], "tuple[int, list[tuple[str, str]], bytes]"]
+"""Replaces the block page: (status, headers, body) from the verdict and its notice."""
+
+DEFAULT_EXCLUDE = ("/static/", "/assets/", "/favicon.ico", "/robots.txt", "/health", "/.well-known/")
+MAX_DISMISS_BODY = 4096
+_MODES = ("annotate", "banner", "block")
+_WHERE = ("after_body_open", "before_body_close")
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+@dataclass(frozen=True, slots=True)
+class RequestInfo:
+    method: str
+    path: str
+    query: str
+    scheme: str
+    headers: Mapping[str, str]
+    """Lower-cased names: the User-Agent, Client Hints, Accept, Accept-Language, Sec-Fetch-Dest, Cookie."""
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    verdict: Verdict | None
+    """``None`` for excluded paths and the dismiss endpoint: not checked."""
+    action: Literal["pass", "rewrite", "block", "dismiss"]
+    """``rewrite``: the response may get a banner (``banner``) and gets ``vary`` appended."""
+    banner: bytes | None = None
+    style: bytes = b""
+    """The banner's ``<style>``, for the page's head."""
+    block: tuple[int, list[tuple[str, str]], bytes] | None = None
+    vary: tuple[str, ...] = ()
+    accept_ch: str | None = None
+
+
+class Settings:
+    """What a middleware was configured with, checked once."""
+
+    def __init__(
+        self,
+        policy: Policy | str | os.PathLike[str] | None = None,
+        *,
+        mode: Mode = "banner",
+        site: str | None = None,
+        locale: str | None = None,
+        exclude: Sequence[str] | Callable[[str], bool] = DEFAULT_EXCLUDE,
+        insert: Where = "after_body_open",
+        block_status: int = 406,
+        allow_continue: bool = True,
+        block_response: BlockHook | None = None,
+        dismiss_path: str = "/.browsercheck/dismiss",
+        dismiss_cookie: str = "browsercheck_dismissed",
+        dismiss_days: float = 30,
+        client_hints: bool = False,
+        critical_hints: bool = False,
+        checker: Checker | None = None,
+    ) -> None:
+        if mode not in _MODES:
+            raise ValueError(f"mode must be one of {', '.join(_MODES)}; got {mode!r}")
+        if insert not in _WHERE:
+            raise ValueError(f"insert must be one of {', '.join(_WHERE)}; got {insert!r}")
+        if not isinstance(block_status, int) or not 400 <= block_status <= 599:
+            raise ValueError(f"block_status must be an HTTP error status (400-599), got {block_status!r}")
+        if not dismiss_path.startswith("/"):
+            raise ValueError(f"dismiss_path must start with '/', got {dismiss_path!r}")
+        if not dismiss_cookie or not all(c.isalnum() or c in "-_." for c in dismiss_cookie):
+            raise ValueError(
+                f"dismiss_cookie must be a plain cookie name (letters, digits, - _ .), got {dismiss_cookie!r}"
+            )
+        if dismiss_days <= 0:
+            raise ValueError(f"dismiss_days must be more than 0, got {dismiss_days!r}")
+        if not callable(exclude) and (isinstance(exclude, str) or not all(isinstance(p, str) for p in exclude)):
+            raise ValueError(f"exclude must be a sequence of path prefixes or a callable, got {exclude!r}")
+        self.checker = checker or Checker(policy)
+        self.mode = mode
+        self.site = site
+        self.locale = locale
+        self.exclude = exclude
+        self.insert = insert
+        self.block_status = block_status
+        self.allow_continue = allow_continue
+        self.block_response = block_response
+        self.dismiss_path = dismiss_path
+        self.dismiss_cookie = dismiss_cookie
+        self.dismiss_max_age = int(dismiss_days * 86400)
+        wanted = hints_to_request(self.checker.policy) if client_hints else ()
+        self.accept_ch = ", ".join(wanted) if wanted else None
+        self.critical_ch = self.accept_ch if critical_hints else None
+
+    def excluded(self, path: str) -> bool:
+        if callable(self.exclude):
+            return bool(self.exclude(path))
+        return path.startswith(tuple(self.exclude))
+
+
+def decide(settings: Settings, request: RequestInfo, nonce: str | None = None) -> Decision:
+    """What to do with one request. Raises only on a bug: adapters catch and pass the request on."""
+    if request.path == settings.dismiss_path:
+        return Decision(None, "dismiss")
+    if settings.excluded(request.path):
+        return Decision(None, "pass")
+    headers = request.headers
+    verdict = settings.checker.check(headers.get("user-agent", ""), headers=headers)
+    if settings.mode == "annotate" or request.method != "GET" or not _is_navigation(headers):
+        return Decision(verdict, "pass")
+    vary = _vary(settings, headers)
+    if not verdict.needs_notice or _dismissed(headers, settings.dismiss_cookie):
+        return Decision(verdict, "rewrite", vary=vary, accept_ch=settings.accept_ch)
+    accept_language = None if settings.locale else headers.get("accept-language")
+    here = request.path + ("?" + request.query if request.query else "")
+    if settings.mode == "block" and verdict.status is Status.UNSUPPORTED:
+        notice = build_notice(
+            verdict,
+            locale=settings.locale,
+            accept_language=accept_language,
+            site=settings.site,
+            dismiss_url=settings.dismiss_path if settings.allow_continue else None,
+            dismiss_next=here,
+            nonce=nonce,
+            heading_level=1,
+            dismiss_message="continue",
+        )
+        if notice is not None:
+            logger.info("browsercheck: blocked %s (%s) on %s", verdict.client.label, verdict.status.value, request.path)
+            return Decision(verdict, "block", block=_block(settings, verdict, notice, vary), vary=vary)
+    notice = build_notice(
+        verdict,
+        locale=settings.locale,
+        accept_language=accept_language,
+        site=settings.site,
+        dismiss_url=settings.dismiss_path,
+        dismiss_next=here,
+        nonce=nonce,
+    )
+    if notice is None:
+        return Decision(verdict, "rewrite", vary=vary, accept_ch=settings.accept_ch)
+    logger.info("browsercheck: notice for %s (%s) on %s", verdict.client.label, verdict.status.value, request.path)
+    return Decision(
+        verdict,
+        "rewrite",
+        banner=notice.region.encode("utf-8"),
+        style=notice.style.encode("utf-8"),
+        vary=vary,
+        accept_ch=settings.accept_ch,
+    )
+
+
+def _is_navigation(headers: Mapping[str, str]) -> bool:
+    """A top-level page load: ``Sec-Fetch-Dest: document`` where sent, else an Accept of HTML."""
+    dest = headers.get("sec-fetch-dest")
+    if dest is not None:
+        return dest == "document"
+    return "text/html" in headers.get("accept", "")
+
+
+def _vary(settings: Settings, headers: Mapping[str, str]) -> tuple[str, ...]:
+    vary = ["User-Agent"]
+    if settings.locale is None:
+        vary.append("Accept-Language")
+    vary += [_header_name(h) for h in HINT_HEADERS if h in headers]
+    return tuple(vary)
+
+
+def _header_name(lower: str) -> str:
+    return "-".join("CH" if p == "ch" else "UA" if p == "ua" else p.capitalize() for p in lower.split("-"))
+
+
+def _dismissed(headers: Mapping[str, str], cookie: str) -> bool:
+    value = headers.get("cookie")
+    if not value or cookie not in value:
+        return False
+    return any(part.strip().split("=", 1)[0] == cookie for part in value.split(";"))
+
+
+def _block(
+    settings: Settings, verdict: Verdict, notice: Notice, vary: tuple[str, ...]
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    if settings.block_response is not None:
+        status, headers, body = settings.block_response(verdict, notice)
+    else:
+        title = escape(notice.title)
+        body = (
+            f'<!DOCTYPE html>\n<html lang="{escape(notice.locale)}" dir="{notice.direction}">\n<head>\n'
+            '<meta charset="utf-8">\n<meta name="robots" content="noindex">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{title}</title>\n{notice.style}</head>\n<body>\n<main>\n{notice.region}</main>\n</body>\n</html>\n"
+        ).encode()
+        status = settings.block_status
+        headers = [("Content-Type", "text/html; charset=utf-8")]
+    headers = [
+        *headers,
+        ("Content-Length", str(len(body))),
+        ("Cache-Control", "no-store"),
+        ("X-Robots-Tag", "noindex"),
+        ("Vary", ", ".join(vary)),
+    ]
+    return status, headers, body
+
+
+# -- dismissal ---------------------------------------------------------------------------------------------
+
+
+def dismiss_response(settings: Settings, request: RequestInfo, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+    """The dismiss form's answer: a cookie and a redirect back, to a path on this site only."""
+    if request.method != "POST":
+        return (
+            405,
+            [("Allow", "POST"), ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "19")],
+            (b"405 use POST here.\n"),
+        )
+    form = urllib.parse.parse_qs(body[:MAX_DISMISS_BODY].decode("latin-1"), max_num_fields=10)
+    target = safe_redirect(form.get("next", ["/"])[0])
+    cookie = f"{settings.dismiss_cookie}=1; Max-Age={settings.dismiss_max_age}; Path=/; SameSite=Lax; HttpOnly"
+    if request.scheme == "https":
+        cookie += "; Secure"
+    headers = [
+        ("Location", target),
+        ("Set-Cookie", cookie),
+        ("Cache-Control", "no-store"),
+        ("Content-Length", "0"),
+    ]
+    return 303, headers, b""
+
+
+def safe_redirect(target: str) -> str:
+    """``target`` if it is a path on this site, else ``/``: no open redirect."""
+    if (
+        not target.startswith("/")
+        or target.startswith(("//", "/\\"))
+        or any(ord(c) < 0x20 or c in "\\\x7f" for c in target)
+        or urllib.parse.urlsplit(target).netloc
+    ):
+        return "/"
+    return target
+
+
+# -- the response ------------------------------------------------------------------------------------------
+
+
+def rewritable(status: int, headers: Sequence[tuple[str, str]]) -> bool:
+    """A response a banner may go into: a full, uncompressed HTML page."""
+    if status != 200:
+        return False
+    content_type = encoding = ""
+    for name, value in headers:
+        lower = name.lower()
+        if lower == "content-type":
+            content_type = value.split(";", 1)[0].strip().lower()
+        elif lower == "content-encoding":
+            encoding = value.strip().lower()
+    return content_type in _HTML_TYPES and encoding in ("", "identity")
+
+
+class Rewriter:
+    """One response: its headers settled, then its body streamed through, a banner inserted if due.
+
+    Call `start` with the status and headers, then `feed` the body and `end` it. `headers` is
+    ready once `decided`: before, body bytes are held back (at most the injector's window).
+    """
+
+    def __init__(self, decision: Decision, insert: Where, critical_ch: str | None = None) -> None:
+        self._decision = decision
+        self._insert = insert
+        self._critical_ch = critical_ch
+        self._injector: Injector | None = None
+        self.status = 0
+        self.headers: list[tuple[str, str]] = []
+        self.decided = False
+
+    def start(self, status: int, headers: Sequence[tuple[str, str]]) -> None:
+        self.status = status
+        self.headers = list(headers)
+        if not rewritable(status, self.headers):
+            self.decided = True
+            return
+        self.headers = _append_vary(self.headers, self._decision.vary)
+        if self._decision.accept_ch:
+            self.headers.append(("Accept-CH", self._decision.accept_ch))
+            if self._critical_ch:
+                self.headers.append(("Critical-CH", self._critical_ch))
+        if self._decision.banner is None:
+            self.decided = True
+        else:
+            self._injector = Injector(self._decision.banner, self._insert, self._decision.style)
+
+    def give_up(self, headers: Sequence[tuple[str, str]]) -> None:
+        """Let the response pass as the application made it."""
+        self.headers = list(headers)
+        self._injector = None
+        self.decided = True
+
+    def feed(self, data: bytes) -> bytes:
+        """Body bytes to send now (``b""`` while the banner's place is being looked for)."""
+        if self._injector is None or self.decided:
+            return data
+        out = self._injector.feed(data)
+        if self._injector.decided:
+            self._settle()
+        return out
+
+    def end(self) -> bytes:
+        """What was held back, at the end of the body."""
+        if self._injector is None or self._injector.done:
+            return b""
+        out = self._injector.finish()
+        self._settle()
+        return out
+
+    def _settle(self) -> None:
+        self.decided = True
+        if self._injector is None or not self._injector.inserted:
+            return
+        added = len(self._decision.banner or b"") + len(self._decision.style)
+        headers = []
+        for name, value in self.headers:
+            lower = name.lower()
+            if lower == "content-length":
+                value = str(int(value) + added) if value.strip().isdigit() else value
+            elif lower == "etag" and not value.startswith("W/"):
+                value = "W/" + value  # the body changed: no longer byte-for-byte the same
+            headers.append((name, value))
+        self.headers = headers
+
+
+def _append_vary(headers: list[tuple[str, str]], vary: Sequence[str]) -> list[tuple[str, str]]:
+    """Add ``vary`` to the response's Vary, never dropping what is there."""
+    existing: list[str] = []
+    out = []
+    for name, value in headers:
+        if name.lower() == "vary":
+            existing += [v.strip() for v in value.split(",") if v.strip()]
+        else:
+            out.append((name, value))
+    if "*" in existing:
+        return headers
+    lowered = {v.lower() for v in existing}
+    merged = existing + [v for v in vary if v.lower() not in lowered]
+    if merged:
+        out.append(("Vary", ", ".join(merged)))
+    return out
+
+
+def request_headers(get: Callable[[str], Any]) -> dict[str, str]:
+    """The request headers a decision reads, from a lookup by lower-cased name."""
+    out = {}
+    for name in READ_HEADERS:
+        value = get(name)
+        if value is not None:
+            out[name] = value
+    return out
+
+
+READ_HEADERS = ("user-agent", "accept", "accept-language", "sec-fetch-dest", "cookie", *HINT_HEADERS)

@@ -1,0 +1,152 @@
+"""ASGI middleware (ASGI 3): FastAPI, Starlette, Django's ASGI handler, any ASGI application.
+
+    from browsercheck.asgi import BrowserCheckMiddleware
+    app.add_middleware(BrowserCheckMiddleware, mode="block", site="haninge.se")
+
+The verdict is published in the request's state: ``scope["state"]["browsercheck"]``, so
+``request.state.browsercheck`` in Starlette and FastAPI (``None`` on excluded paths). Lifespan and
+websocket scopes pass untouched. ``nonce`` is a callable that takes the scope and returns the page's
+CSP nonce (or ``None``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from ._middleware import (
+    MAX_DISMISS_BODY,
+    READ_HEADERS,
+    Decision,
+    RequestInfo,
+    Rewriter,
+    Settings,
+    decide,
+    dismiss_response,
+    logger,
+)
+from ._policy import Policy
+
+__all__ = ["BrowserCheckMiddleware"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class BrowserCheckMiddleware:
+    """Judges each HTTP request's browser; publishes the verdict; shows the notice or blocks, by ``mode``."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        policy: Policy | str | os.PathLike[str] | None = None,
+        *,
+        nonce: Callable[[Scope], str | None] | None = None,
+        **options: Any,
+    ) -> None:
+        self.app = app
+        self.settings = Settings(policy, **options)
+        self.nonce = nonce
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        try:
+            request = _request(scope)
+            decision = decide(self.settings, request, self.nonce(scope) if self.nonce else None)
+        except Exception:  # browsercheck must never break the site
+            logger.exception("browsercheck failed; the request passes unchecked")
+            await self.app(scope, receive, send)
+            return
+        scope = dict(scope)  # the server's scope is not ours to change
+        scope["state"] = {**scope.get("state", {}), "browsercheck": decision.verdict}
+        if decision.action == "dismiss":
+            await _respond(send, *dismiss_response(self.settings, request, await _read_form(receive)))
+        elif decision.action == "block" and decision.block is not None:
+            await _respond(send, *decision.block)
+        elif decision.action == "pass":
+            await self.app(scope, receive, send)
+        else:
+            await self.app(scope, receive, _RewritingSend(send, decision, self.settings))
+
+
+def _request(scope: Scope) -> RequestInfo:
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in scope.get("headers", ()):
+        name = raw_name.decode("latin-1").lower()
+        if name in READ_HEADERS:
+            value = raw_value.decode("latin-1")
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    return RequestInfo(
+        method=scope.get("method", "GET"),
+        path=scope.get("path", "/") or "/",
+        query=scope.get("query_string", b"").decode("latin-1"),
+        scheme=scope.get("scheme", "http"),
+        headers=headers,
+    )
+
+
+async def _read_form(receive: Receive) -> bytes:
+    body = b""
+    while len(body) <= MAX_DISMISS_BODY:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        body += message.get("body", b"")
+        if not message.get("more_body", False):
+            break
+    return body[:MAX_DISMISS_BODY]
+
+
+async def _respond(send: Send, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": _encode(headers)})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _encode(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers]
+
+
+class _RewritingSend:
+    """The ``send`` the application gets: its response passes through a `Rewriter` (banner, Vary)."""
+
+    def __init__(self, send: Send, decision: Decision, settings: Settings) -> None:
+        self._send = send
+        self._rewriter = Rewriter(decision, settings.insert, settings.critical_ch)
+        self._start: Message | None = None
+
+    async def __call__(self, message: Message) -> None:
+        kind = message["type"]
+        rewriter = self._rewriter
+        if kind == "http.response.start":
+            headers = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in message.get("headers", ())]
+            try:
+                rewriter.start(message["status"], headers)
+            except Exception:
+                logger.exception("browsercheck failed on a response; it passes unchanged")
+                rewriter.give_up(headers)
+            self._start = message
+            if rewriter.decided:
+                await self._send_start()
+        elif kind == "http.response.body":
+            more = message.get("more_body", False)
+            out = rewriter.feed(message.get("body", b""))
+            if not more:
+                out += rewriter.end()
+            if rewriter.decided:
+                await self._send_start()
+                if out or not more:
+                    await self._send({**message, "body": out})
+        else:
+            await self._send(message)
+
+    async def _send_start(self) -> None:
+        if self._start is None:
+            return
+        start, self._start = self._start, None
+        await self._send({**start, "headers": _encode(self._rewriter.headers)})

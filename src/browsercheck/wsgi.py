@@ -1,0 +1,156 @@
+"""WSGI middleware (PEP 3333): Flask, Django, any WSGI application.
+
+    from browsercheck.wsgi import BrowserCheckMiddleware
+    app.wsgi_app = BrowserCheckMiddleware(app.wsgi_app, policy="policy.yaml", mode="banner", site="haninge.se")
+
+The verdict is published as ``environ["browsercheck.verdict"]`` (``None`` on excluded paths). See
+`browsercheck._middleware.Settings` for the options; ``nonce`` here is a callable that takes the
+WSGI environ and returns the page's CSP nonce (or ``None``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from types import TracebackType
+from typing import Any, Protocol
+
+from ._middleware import Decision, RequestInfo, Rewriter, Settings, decide, dismiss_response, logger, request_headers
+from ._policy import Policy
+
+__all__ = ["BrowserCheckMiddleware"]
+
+Environ = dict[str, Any]
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType] | tuple[None, None, None]
+
+
+class StartResponse(Protocol):
+    def __call__(
+        self, status: str, headers: list[tuple[str, str]], exc_info: ExcInfo | None = ..., /
+    ) -> Callable[[bytes], object]: ...
+
+
+WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
+
+_REASONS = {303: "See Other", 405: "Method Not Allowed", 406: "Not Acceptable", 426: "Upgrade Required"}
+
+
+class BrowserCheckMiddleware:
+    """Judges each request's browser; publishes the verdict; shows the notice or blocks, by ``mode``."""
+
+    def __init__(
+        self,
+        app: WSGIApp,
+        policy: Policy | str | os.PathLike[str] | None = None,
+        *,
+        nonce: Callable[[Environ], str | None] | None = None,
+        **options: Any,
+    ) -> None:
+        self.app = app
+        self.settings = Settings(policy, **options)
+        self.nonce = nonce
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            request = _request(environ)
+            decision = decide(self.settings, request, self.nonce(environ) if self.nonce else None)
+        except Exception:  # browsercheck must never break the site
+            logger.exception("browsercheck failed; the request passes unchecked")
+            return self.app(environ, start_response)
+        environ["browsercheck.verdict"] = decision.verdict
+        if decision.action == "dismiss":
+            return _respond(start_response, *dismiss_response(self.settings, request, _read_form(environ)))
+        if decision.action == "block" and decision.block is not None:
+            return _respond(start_response, *decision.block)
+        if decision.action == "pass":
+            return self.app(environ, start_response)
+        return _rewrite(self.app, environ, start_response, decision, self.settings)
+
+
+def _request(environ: Environ) -> RequestInfo:
+    return RequestInfo(
+        method=environ.get("REQUEST_METHOD", "GET"),
+        path=environ.get("PATH_INFO", "") or "/",
+        query=environ.get("QUERY_STRING", ""),
+        scheme=environ.get("wsgi.url_scheme", "http"),
+        headers=request_headers(lambda name: environ.get("HTTP_" + name.upper().replace("-", "_"))),
+    )
+
+
+def _read_form(environ: Environ) -> bytes:
+    from ._middleware import MAX_DISMISS_BODY
+
+    try:
+        length = min(int(environ.get("CONTENT_LENGTH") or 0), MAX_DISMISS_BODY)
+    except ValueError:
+        length = 0
+    stream = environ.get("wsgi.input")
+    return stream.read(length) if stream is not None and length > 0 else b""
+
+
+def _respond(start_response: StartResponse, status: int, headers: list[tuple[str, str]], body: bytes) -> list[bytes]:
+    start_response(f"{status} {_REASONS.get(status, 'Error' if status >= 400 else 'OK')}", headers)
+    return [body]
+
+
+def _rewrite(
+    app: WSGIApp, environ: Environ, start_response: StartResponse, decision: Decision, settings: Settings
+) -> Iterable[bytes]:
+    """Run the app with its response passed through a `Rewriter` (the banner, Vary)."""
+    rewriter = Rewriter(decision, settings.insert, settings.critical_ch)
+    state: dict[str, Any] = {"status": None, "write": None}
+
+    def send_headers() -> Callable[[bytes], object]:
+        if state["write"] is None:
+            state["write"] = start_response(state["status"], rewriter.headers, state.get("exc_info"))
+        return state["write"]  # type: ignore[no-any-return]
+
+    def our_start_response(
+        status: str, headers: list[tuple[str, str]], exc_info: ExcInfo | None = None
+    ) -> Callable[[bytes], object]:
+        if exc_info is not None and exc_info[1] is not None and state["write"] is not None:
+            raise exc_info[1].with_traceback(exc_info[2])  # headers sent already: PEP 3333 says re-raise
+        state["status"], state["exc_info"] = status, exc_info
+        try:
+            rewriter.start(int(status.split(" ", 1)[0]), headers)
+        except Exception:
+            logger.exception("browsercheck failed on a response; it passes unchanged")
+            rewriter.give_up(headers)
+        if rewriter.decided:
+            send_headers()
+        return write
+
+    def write(data: bytes) -> None:  # for applications that still use write() (PEP 3333 allows it)
+        out = rewriter.feed(data)
+        if rewriter.decided:
+            send_headers()(out)
+
+    iterable = app(environ, our_start_response)
+    return _Body(iterable, rewriter, send_headers)
+
+
+class _Body:
+    """The rewritten body; closes the application's iterable when the server closes it."""
+
+    def __init__(self, iterable: Iterable[bytes], rewriter: Rewriter, send_headers: Callable[[], object]) -> None:
+        self._iterable = iterable
+        self._rewriter = rewriter
+        self._send_headers = send_headers
+
+    def __iter__(self) -> Iterator[bytes]:
+        rewriter = self._rewriter
+        for data in self._iterable:
+            out = rewriter.feed(data)
+            if rewriter.decided:
+                self._send_headers()
+                if out:
+                    yield out
+        rest = rewriter.end()
+        self._send_headers()
+        if rest:
+            yield rest
+
+    def close(self) -> None:
+        close = getattr(self._iterable, "close", None)
+        if close is not None:
+            close()

@@ -328,7 +328,7 @@ class Rewriter:
 
     def end(self) -> bytes:
         """What was held back, at the end of the body."""
-        if self._injector is None or self._injector.done:
+        if self._injector is None or self.decided:
             return b""
         out = self._injector.finish()
         self._settle()

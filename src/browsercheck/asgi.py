@@ -43,6 +43,7 @@ class BrowserCheckMiddleware:
     def __init__(
         self,
         app: ASGIApp,
+        /,
         policy: Policy | str | os.PathLike[str] | None = None,
         *,
         nonce: Callable[[Scope], str | None] | None = None,

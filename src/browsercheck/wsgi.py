@@ -41,6 +41,7 @@ class BrowserCheckMiddleware:
     def __init__(
         self,
         app: WSGIApp,
+        /,
         policy: Policy | str | os.PathLike[str] | None = None,
         *,
         nonce: Callable[[Environ], str | None] | None = None,

@@ -1,0 +1,278 @@
+"""The middleware in Flask, Django (WSGI and ASGI), Starlette and FastAPI, through their test clients."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+
+import browsercheck
+from browsercheck._middleware import safe_redirect
+
+from .webapps import FRAMEWORKS, GZIPPED, PAGE, STREAM_PARTS, Client
+
+IE11 = "Mozilla/5.0 (Windows NT 10.0; WOW64; Trident/7.0; rv:11.0) like Gecko"
+CHROME_124 = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
+)
+CHROME_157 = CHROME_124.replace("124.0.0.0", "157.0.0.0")
+GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+NAVIGATION = {
+    "Accept": "text/html,application/xhtml+xml",
+    "Sec-Fetch-Dest": "document",
+    "Accept-Language": "sv-SE,sv;q=0.9",
+}
+BANNER = 'class="browsercheck-notice'
+
+pytestmark = pytest.mark.parametrize("framework", FRAMEWORKS)
+
+
+def visit(client: Client, ua: str | None, path: str = "/", **extra: str) -> Any:
+    headers = {**NAVIGATION, **extra}
+    if ua is not None:
+        headers["User-Agent"] = ua
+    return client.get(path, headers)
+
+
+def assert_length_right(response: Any) -> None:
+    if "content-length" in response.headers:
+        assert int(response.headers["content-length"]) == len(response.body)
+
+
+# -- banner --------------------------------------------------------------------------------------------
+
+
+def test_banner_for_an_outdated_browser(framework: str) -> None:
+    r = visit(Client(framework, site="haninge.se"), CHROME_124)
+    assert r.status == 200
+    head, body = r.text.split('<body class="home">', 1)
+    assert "<style>" in head and head.index("<style>") < head.index("</head>")  # the CSS in the head
+    assert body.lstrip().startswith(f"<section {BANNER}")  # the notice first thing in the body
+    assert "Hej! Du använder en gammal webbläsare" in body
+    assert "Inom kort kommer vissa funktioner på haninge.se inte fungera" in body
+    assert_length_right(r)
+    assert r.headers["etag"] == 'W/"v1"'
+    assert r.headers["vary"] == "Accept-Encoding, User-Agent, Accept-Language"  # appended, not replaced
+
+
+def test_no_banner_for_a_current_browser_but_vary_still(framework: str) -> None:
+    r = visit(Client(framework), CHROME_157)
+    assert r.text == PAGE
+    assert r.headers["etag"] == '"v1"'
+    assert r.headers["vary"] == "Accept-Encoding, User-Agent, Accept-Language"
+    assert_length_right(r)
+
+
+def test_fixed_locale_does_not_vary_on_accept_language(framework: str) -> None:
+    r = visit(Client(framework, locale="en"), CHROME_124)
+    assert "Hi! You are using an old browser" in r.text
+    assert r.headers["vary"] == "Accept-Encoding, User-Agent"
+
+
+@pytest.mark.parametrize(
+    "ua",
+    [GOOGLEBOT, "facebookexternalhit/1.1", "curl/8.5.0", None, "", "SomeUnknownThing/1.0"],
+    ids=["googlebot", "link-preview", "curl", "no-ua-header", "empty-ua", "unknown"],
+)
+def test_never_a_banner_for_bots_missing_or_unknown_user_agents(framework: str, ua: str | None) -> None:
+    for mode in ("banner", "block"):
+        r = visit(Client(framework, mode=mode), ua)
+        assert (r.status, r.text) == (200, PAGE)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Dest": "script", "Accept": "*/*"},
+        {"Sec-Fetch-Dest": "iframe", "Accept": "text/html"},
+        {"Sec-Fetch-Dest": "empty", "Accept": "text/html"},
+        {"Accept": "application/json"},
+        {"Accept": "*/*"},
+    ],
+    ids=["script", "iframe", "fetch", "json-accept", "any-accept"],
+)
+def test_only_top_level_html_navigations(framework: str, headers: dict[str, str]) -> None:
+    r = Client(framework).get("/", {"User-Agent": IE11, **headers})
+    assert r.text == PAGE
+    assert "vary" not in r.headers or "User-Agent" not in r.headers["vary"]
+
+
+@pytest.mark.parametrize(
+    ("path", "expected_status"),
+    [("/json", 200), ("/gzip", 200), ("/sse", 200), ("/notmodified", 304), ("/missing", 404), ("/static/app.js", 200)],
+)
+def test_responses_left_alone(framework: str, path: str, expected_status: int) -> None:
+    r = visit(Client(framework), IE11, path)
+    assert r.status == expected_status
+    assert BANNER.encode() not in r.body
+    if path == "/gzip":  # compressed bodies are never opened (httpx decompresses what it receives)
+        assert r.headers["content-encoding"] == "gzip"
+        assert r.body in (GZIPPED, PAGE.encode())
+    if path in ("/json", "/gzip", "/sse", "/notmodified", "/static/app.js"):
+        assert "User-Agent" not in r.headers.get("vary", "")
+
+
+def test_streaming_response(framework: str) -> None:
+    r = visit(Client(framework), IE11, "/stream")
+    assert r.status == 200
+    head, body = r.text.split("<body>", 1)
+    assert head.startswith("<!DOCTYPE html>\n<html>\n<head><title>Stream</title><style>")
+    assert body.startswith(f"<section {BANNER}")
+    assert body.endswith("\n" + "".join(STREAM_PARTS[2:]))  # every part after the banner, in order
+    assert_length_right(r)
+
+
+def test_head_is_untouched(framework: str) -> None:
+    client = Client(framework)
+    r = client.request("HEAD", "/", {**NAVIGATION, "User-Agent": IE11})
+    assert r.status == 200
+    assert "User-Agent" not in r.headers.get("vary", "")
+
+
+def test_banner_before_body_close(framework: str) -> None:
+    r = visit(Client(framework, insert="before_body_close"), IE11)
+    assert r.text.index("<p>Welcome</p>") < r.text.index(BANNER) < r.text.index("</body>")
+    assert_length_right(r)
+
+
+def test_csp_nonce_on_the_style(framework: str) -> None:
+    r = visit(Client(framework, nonce=lambda request: "r4nd0m"), IE11)
+    assert '<style nonce="r4nd0m">' in r.text
+
+
+# -- the verdict for the app -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("ua", "expected"), [(IE11, "unsupported"), (CHROME_157, "supported"), (GOOGLEBOT, "bot")])
+def test_annotate_publishes_the_verdict_and_changes_nothing(framework: str, ua: str, expected: str) -> None:
+    client = Client(framework, mode="annotate")
+    assert visit(client, ua, "/verdict").text == expected
+    r = visit(client, ua)
+    assert r.text == PAGE
+    assert r.headers["vary"] == "Accept-Encoding"
+
+
+def test_excluded_paths_are_not_checked(framework: str) -> None:
+    client = Client(framework, exclude=["/verdict"])
+    assert visit(client, IE11, "/verdict").text == "none"
+    callable_client = Client(framework, exclude=lambda path: path.endswith("dict"))
+    assert visit(callable_client, IE11, "/verdict").text == "none"
+
+
+# -- block ------------------------------------------------------------------------------------------------
+
+
+def test_block_page_for_an_unsupported_browser(framework: str) -> None:
+    r = visit(Client(framework, mode="block", site="haninge.se"), IE11)
+    assert r.status == 406
+    assert r.headers["cache-control"] == "no-store"
+    assert r.headers["x-robots-tag"] == "noindex"
+    assert "User-Agent" in r.headers["vary"]
+    assert '<meta name="robots" content="noindex">' in r.text
+    assert '<html lang="sv" dir="ltr">' in r.text
+    assert "Den här webbläsaren fungerar inte med haninge.se." in r.text
+    assert 'action="/.browsercheck/dismiss"' in r.text and "Fortsätt ändå" in r.text
+    assert_length_right(r)
+
+
+def test_block_mode_shows_outdated_browsers_the_banner(framework: str) -> None:
+    r = visit(Client(framework, mode="block"), CHROME_124)
+    assert r.status == 200
+    assert BANNER in r.text
+
+
+def test_block_status_continue_and_hook(framework: str) -> None:
+    r = visit(Client(framework, mode="block", block_status=426, allow_continue=False), IE11)
+    assert r.status == 426
+    assert "Fortsätt ändå" not in r.text
+
+    def own_page(verdict: browsercheck.Verdict, notice: Any) -> tuple[int, list[tuple[str, str]], bytes]:
+        return 403, [("Content-Type", "text/plain")], f"no {verdict.client.browser}".encode()
+
+    r = visit(Client(framework, mode="block", block_response=own_page), IE11)
+    assert (r.status, r.text, r.headers["cache-control"]) == (403, "no ie", "no-store")
+
+
+# -- dismissal ----------------------------------------------------------------------------------------------
+
+
+def test_dismiss_sets_a_cookie_and_redirects_back(framework: str) -> None:
+    client = Client(framework)
+    r = client.request("POST", "/.browsercheck/dismiss", {"User-Agent": IE11}, data={"next": "/stream?x=1"})
+    assert r.status == 303
+    assert r.headers["location"] == "/stream?x=1"
+    cookie = r.headers["set-cookie"]
+    assert cookie.startswith("browsercheck_dismissed=1; Max-Age=2592000; Path=/; SameSite=Lax; HttpOnly")
+    again = visit(client, IE11, Cookie="other=1; browsercheck_dismissed=1")
+    assert again.text == PAGE
+    blocked_mode = visit(Client(framework, mode="block"), IE11, Cookie="browsercheck_dismissed=1")
+    assert blocked_mode.status == 200  # "continue anyway"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example",
+        "https://evil.example/",
+        "/\\evil.example",
+        "http:/evil.example",
+        "/ok\r\nSet-Cookie: x=1",
+        "javascript:alert(1)",
+    ],
+)
+def test_dismiss_never_redirects_off_site(framework: str, target: str) -> None:
+    r = Client(framework).request("POST", "/.browsercheck/dismiss", {}, data={"next": target})
+    assert (r.status, r.headers["location"]) == (303, "/")
+
+
+def test_dismiss_path_wants_post(framework: str) -> None:
+    r = Client(framework).get("/.browsercheck/dismiss")
+    assert (r.status, r.headers["allow"]) == (405, "POST")
+
+
+# -- hostile input and failures -----------------------------------------------------------------------------------
+
+
+def test_hostile_user_agent_and_accept_language(framework: str) -> None:
+    hostile = '<script>alert("x")</script> MSIE 6.0; Windows NT 5.1'
+    r = visit(Client(framework), hostile, **{"Accept-Language": "ÿ;q=x," * 500})
+    assert r.status == 200
+    assert "<script>alert" not in r.text
+
+
+def test_a_failure_inside_browsercheck_passes_the_request(framework: str, caplog: pytest.LogCaptureFixture) -> None:
+    class Broken(browsercheck.Checker):
+        def check(self, *args: Any, **kwargs: Any) -> browsercheck.Verdict:
+            raise RuntimeError("boom")
+
+    with caplog.at_level(logging.ERROR, logger="browsercheck"):
+        r = visit(Client(framework, checker=Broken()), IE11)
+    assert (r.status, r.text) == (200, PAGE)
+    assert "browsercheck failed; the request passes unchecked" in caplog.text
+
+
+def test_each_notice_and_block_is_logged(framework: str, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="browsercheck"):
+        visit(Client(framework, mode="block"), IE11)
+        visit(Client(framework), CHROME_124)
+    assert "browsercheck: blocked Internet Explorer 11.0 on Windows 10 (unsupported) on /" in caplog.text
+    assert "browsercheck: notice for Google Chrome 124.0.0.0 on Windows 10 (outdated) on /" in caplog.text
+
+
+def test_client_hints_asked_for_and_varied_on(framework: str) -> None:
+    policy = browsercheck.parse_policy("browsers: {chrome: '>=125'}\nos: {windows: '>=11'}")
+    client = Client(framework, policy=policy, client_hints=True, critical_hints=True)
+    r = visit(
+        client,
+        CHROME_157,
+        **{"Sec-CH-UA": '"Google Chrome";v="157", "Chromium";v="157"', "Sec-CH-UA-Platform": '"Windows"'},
+    )
+    assert r.headers["accept-ch"] == "Sec-CH-UA-Platform-Version"
+    assert r.headers["critical-ch"] == "Sec-CH-UA-Platform-Version"
+    assert r.headers["vary"] == "Accept-Encoding, User-Agent, Accept-Language, Sec-CH-UA, Sec-CH-UA-Platform"
+
+
+def test_safe_redirect(framework: str) -> None:
+    assert safe_redirect("/a/b?c=d#e") == "/a/b?c=d#e"
+    assert safe_redirect("") == "/"

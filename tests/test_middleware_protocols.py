@@ -1,0 +1,267 @@
+"""PEP 3333 and ASGI 3 details the framework tests do not reach, and the options' checks."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import pytest
+
+from browsercheck.asgi import BrowserCheckMiddleware as ASGIMiddleware
+from browsercheck.wsgi import BrowserCheckMiddleware as WSGIMiddleware
+
+IE11 = "Mozilla/5.0 (Windows NT 10.0; WOW64; Trident/7.0; rv:11.0) like Gecko"
+PAGE = b"<html><head></head><body><p>hi</p></body></html>"
+
+
+def environ(**extra: Any) -> dict[str, Any]:
+    return {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/",
+        "QUERY_STRING": "",
+        "wsgi.url_scheme": "http",
+        "HTTP_USER_AGENT": IE11,
+        "HTTP_ACCEPT": "text/html",
+        **extra,
+    }
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, list[tuple[str, str]]]] = []
+        self.written: list[bytes] = []
+
+    def __call__(self, status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        self.calls.append((status, headers))
+        return self.written.append
+
+
+def run_wsgi(app: Any, env: dict[str, Any]) -> tuple[Recorder, bytes]:
+    recorder = Recorder()
+    result = app(env, recorder)
+    try:
+        body = b"".join(result)
+    finally:
+        close = getattr(result, "close", None)
+        if close:
+            close()
+    return recorder, b"".join(recorder.written) + body
+
+
+def test_wsgi_write_callable_apps_get_the_banner() -> None:
+    def legacy(env: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        write = start_response("200 OK", [("Content-Type", "text/html"), ("Content-Length", str(len(PAGE)))])
+        write(PAGE[:20])
+        write(PAGE[20:])
+        return []
+
+    recorder, body = run_wsgi(WSGIMiddleware(legacy), environ())
+    assert b'class="browsercheck-notice' in body
+    assert len(recorder.calls) == 1
+    headers = dict(recorder.calls[0][1])
+    assert int(headers["Content-Length"]) == len(body)
+
+
+def test_wsgi_close_is_called_on_the_apps_iterable() -> None:
+    closed: list[bool] = []
+
+    class Body:
+        def __iter__(self) -> Iterator[bytes]:
+            yield PAGE
+
+        def close(self) -> None:
+            closed.append(True)
+
+    def app(env: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return Body()
+
+    run_wsgi(WSGIMiddleware(app), environ())
+    assert closed == [True]
+    closed.clear()
+    run_wsgi(WSGIMiddleware(app, mode="annotate"), environ())  # passed through untouched: still closed
+    assert closed == [True]
+
+
+def test_wsgi_lazy_start_response_and_generators() -> None:
+    def app(env: dict[str, Any], start_response: Any) -> Iterator[bytes]:
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        yield b"<html><bo"
+        yield b"dy>x</body></html>"
+
+    recorder, body = run_wsgi(WSGIMiddleware(app), environ())
+    assert body.startswith(b"<html><style>") or body.startswith(b"<html><body><style>")
+    assert recorder.calls[0][0] == "200 OK"
+
+
+def test_wsgi_error_after_start_reraises_exc_info() -> None:
+    def app(env: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        try:
+            raise ValueError("late")
+        except ValueError:
+            import sys
+
+            start_response("500 Error", [("Content-Type", "text/plain")], sys.exc_info())
+        return [b"x"]
+
+    with pytest.raises(ValueError, match="late"):
+        run_wsgi(WSGIMiddleware(app), environ())
+
+
+def test_wsgi_publishes_the_verdict_in_environ() -> None:
+    seen: dict[str, Any] = {}
+
+    def app(env: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        seen.update(env)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    run_wsgi(WSGIMiddleware(app, mode="annotate"), environ())
+    assert seen["browsercheck.verdict"].client.browser == "ie"
+
+
+def test_wsgi_per_request_state_is_not_kept_on_the_middleware() -> None:
+    middleware = WSGIMiddleware(lambda env, sr: (sr("200 OK", [("Content-Type", "text/html")]), [PAGE])[1])
+    before = dict(vars(middleware))
+    run_wsgi(middleware, environ())
+    assert dict(vars(middleware)) == before
+
+
+# -- ASGI --------------------------------------------------------------------------------------------------------
+
+
+def run_asgi(app: Any, scope: dict[str, Any], body: bytes = b"") -> list[dict[str, Any]]:
+    sent: list[dict[str, Any]] = []
+    received = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive() -> dict[str, Any]:
+        return received.pop(0) if received else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    return sent
+
+
+def http_scope(**extra: Any) -> dict[str, Any]:
+    return {
+        "type": "http",
+        "method": "GET",
+        "path": "/",
+        "query_string": b"",
+        "scheme": "http",
+        "headers": [(b"user-agent", IE11.encode()), (b"accept", b"text/html")],
+        **extra,
+    }
+
+
+@pytest.mark.parametrize("kind", ["lifespan", "websocket"])
+def test_asgi_non_http_scopes_pass_untouched(kind: str) -> None:
+    seen: list[Any] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        seen.append(scope)
+
+    scope = {"type": kind, "path": "/", "headers": []}
+    run_asgi(ASGIMiddleware(app), scope)
+    assert seen == [scope]
+    assert seen[0] is scope
+
+
+def test_asgi_scope_is_copied_and_state_published() -> None:
+    seen: list[Any] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        seen.append(scope)
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    original_state = {"mine": 1}
+    scope = http_scope(state=original_state)
+    run_asgi(ASGIMiddleware(app, mode="annotate"), scope)
+    assert seen[0] is not scope
+    assert seen[0]["state"]["browsercheck"].client.browser == "ie"
+    assert seen[0]["state"]["mine"] == 1
+    assert original_state == {"mine": 1}  # the server's state untouched
+    assert "browsercheck" not in scope.get("state", {})
+
+
+def test_asgi_streamed_body_with_banner_in_a_later_message() -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/html")]})
+        for part in (b"<html><head></head>", b"<bo", b"dy><p>1</p>", b"</body></html>"):
+            await send({"type": "http.response.body", "body": part, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    sent = run_asgi(ASGIMiddleware(app), http_scope())
+    assert sent[0]["type"] == "http.response.start"
+    body = b"".join(m.get("body", b"") for m in sent[1:])
+    assert body.startswith(b"<html><head><style>")
+    assert b'<body><section class="browsercheck-notice' in body
+    assert body.endswith(b"<p>1</p></body></html>")
+    assert sent[-1]["more_body"] is False
+
+
+def test_asgi_page_without_body_tag_passes_unchanged_within_bounds() -> None:
+    big = b"<p>" + b"x" * 200_000 + b"</p>"
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/html")]})
+        for i in range(0, len(big), 10_000):
+            await send({"type": "http.response.body", "body": big[i : i + 10_000], "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+
+    sent = run_asgi(ASGIMiddleware(app), http_scope())
+    body_messages = [m for m in sent if m["type"] == "http.response.body"]
+    assert b"".join(m["body"] for m in body_messages) == big
+    # at most the 64 KiB window was held back: the rest streamed as it came
+    assert len(body_messages) > 10
+
+
+def _wsgi_app(env: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+    return []
+
+
+async def _asgi_app(scope: Any, receive: Any, send: Any) -> None:
+    return None
+
+
+# -- options ------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"mode": "popup"}, "mode must be one of annotate, banner, block; got 'popup'"),
+        ({"insert": "top"}, "insert must be one of after_body_open, before_body_close; got 'top'"),
+        ({"block_status": 200}, "block_status must be an HTTP error status (400-599), got 200"),
+        ({"dismiss_path": "dismiss"}, "dismiss_path must start with '/', got 'dismiss'"),
+        ({"dismiss_cookie": "a b"}, "dismiss_cookie must be a plain cookie name"),
+        ({"dismiss_days": 0}, "dismiss_days must be more than 0, got 0"),
+        ({"exclude": "/static"}, "exclude must be a sequence of path prefixes or a callable, got '/static'"),
+    ],
+)
+def test_bad_options_name_the_value(options: dict[str, Any], message: str) -> None:
+    import re
+
+    with pytest.raises(ValueError, match=re.escape(message)):
+        WSGIMiddleware(_wsgi_app, **options)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        ASGIMiddleware(_asgi_app, **options)
+
+
+def test_unknown_option_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="site_name"):
+        WSGIMiddleware(_wsgi_app, site_name="x")
+
+
+def test_bad_policy_file_is_reported_at_start(tmp_path: Any) -> None:
+    import browsercheck
+
+    path = tmp_path / "p.yaml"
+    path.write_text("browsers: {chrom: 1}\n")
+    with pytest.raises(browsercheck.PolicyError, match="unknown browser 'chrom'"):
+        WSGIMiddleware(_wsgi_app, policy=str(path))

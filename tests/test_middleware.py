@@ -276,3 +276,12 @@ def test_client_hints_asked_for_and_varied_on(framework: str) -> None:
 def test_safe_redirect(framework: str) -> None:
     assert safe_redirect("/a/b?c=d#e") == "/a/b?c=d#e"
     assert safe_redirect("") == "/"
+
+
+def test_each_page_returns_to_itself_after_dismissal(framework: str) -> None:
+    client = Client(framework)
+    first = visit(client, CHROME_124, "/stream?q=1&x=2")
+    second = visit(client, CHROME_124, "/")
+    assert '<input type="hidden" name="next" value="/stream?q=1&amp;x=2">' in first.text
+    assert '<input type="hidden" name="next" value="/">' in second.text
+    assert "\x00" not in first.text + second.text

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
 from typing import Any, Protocol
 
-from ._middleware import Decision, RequestInfo, Rewriter, Settings, decide, dismiss_response, logger, request_headers
+from ._middleware import READ_HEADERS, Decision, RequestInfo, Rewriter, Settings, decide, dismiss_response, logger
 from ._policy import Policy
 
 __all__ = ["BrowserCheckMiddleware"]
@@ -74,8 +74,11 @@ def _request(environ: Environ) -> RequestInfo:
         path=environ.get("PATH_INFO", "") or "/",
         query=environ.get("QUERY_STRING", ""),
         scheme=environ.get("wsgi.url_scheme", "http"),
-        headers=request_headers(lambda name: environ.get("HTTP_" + name.upper().replace("-", "_"))),
+        headers={name: environ[key] for name, key in _ENVIRON_KEYS if key in environ},
     )
+
+
+_ENVIRON_KEYS = tuple((name, "HTTP_" + name.upper().replace("-", "_")) for name in READ_HEADERS)
 
 
 def _read_form(environ: Environ) -> bytes:

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -43,15 +44,18 @@ def reading(path: Path) -> float:
     return lines / (time.perf_counter() - start)
 
 
+_USER_AGENT = re.compile(rb'.*"([^"]*)"')  # the last quoted field; greedy, so one pass a line
+
+
 def floor(path: Path) -> float:
-    """Read each line and take its User-Agent with a regex; nothing else."""
-    user_agent = re.compile(rb'.*"([^"]*)"')  # the last quoted field; greedy, so one pass a line
+    """Read each line and take its User-Agent with a regex; nothing else (a plain loop: no generator
+    in between, the fastest way to write it)."""
     start = time.perf_counter()
     lines = 0
     with open(path, "rb") as f:
         for line in f:
             lines += 1
-            if m := user_agent.match(line):
+            if m := _USER_AGENT.match(line):
                 m.group(1)
     return lines / (time.perf_counter() - start)
 
@@ -60,19 +64,21 @@ def count_first(path: Path) -> float:
     """The floor, counting each User-Agent, then judging each distinct one once (one process)."""
     import browsercheck
 
-    user_agent = re.compile(rb'.*"([^"]*)"')
-    counts: collections.Counter[bytes] = collections.Counter()
     start = time.perf_counter()
-    lines = 0
-    with open(path, "rb") as f:
-        for line in f:
-            lines += 1
-            if m := user_agent.match(line):
-                counts[m.group(1)] += 1
+    counts = collections.Counter(_user_agents(path))
     checker = browsercheck.Checker(cache_size=0)
     for ua in counts:
-        checker.check(ua.decode("utf-8", "backslashreplace"))
-    return lines / (time.perf_counter() - start)
+        if ua is not None:
+            checker.check(ua.decode("utf-8", "backslashreplace"))
+    return counts.total() / (time.perf_counter() - start)
+
+
+def _user_agents(path: Path) -> Iterator[bytes | None]:
+    """Each line's User-Agent (``None`` for a line without one)."""
+    with open(path, "rb") as f:
+        for line in f:
+            m = _USER_AGENT.match(line)
+            yield m.group(1) if m else None
 
 
 def naive(path: Path, lines: int) -> float:

@@ -77,16 +77,18 @@ def audit(
     )
 
 
+_PARALLEL_FROM_BYTES = 16 << 20  # below, a fork costs more than counting the log in this process
+
+
 def _worker_count(requested: int | None, sources: list[Source]) -> int:
-    if requested is not None:
-        if requested < 1:
-            raise ValueError(f"workers must be at least 1, got {requested}")
-        return requested
+    if requested is not None and requested < 1:
+        raise ValueError(f"workers must be at least 1, got {requested}")
     if "fork" not in multiprocessing.get_all_start_methods():
+        return 1  # workers share this process's state by forking; elsewhere one process does all
+    if requested is not None:
+        return requested
+    if all(s.size is not None and s.size < _PARALLEL_FROM_BYTES for s in sources):
         return 1
-    small = all(s.size is not None and s.size < 2 * (8 << 20) for s in sources)
-    if small:
-        return 1  # a fork costs more than counting a few megabytes
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 

@@ -168,17 +168,12 @@ def clean_user_agent(ua: str) -> str:
     return ua
 
 
-_EMPTY = Client(
-    browser=None,
-    name="Unknown",
-    version=None,
-    engine=None,
-    engine_version=None,
-    os=None,
-    os_version=None,
-    device=Device.UNKNOWN,
-    notes=("no User-Agent was sent",),
-)
+def _no_browser(name: str, device: Device, bot: str | None = None, notes: tuple[str, ...] = ()) -> Client:
+    """A client that is no browser: nothing sent, or a bot."""
+    return Client(None, name, None, None, None, None, None, device, bot=bot, notes=notes)
+
+
+_EMPTY = _no_browser("Unknown", Device.UNKNOWN, notes=("no User-Agent was sent",))
 
 
 class Detector:
@@ -206,17 +201,7 @@ class Detector:
         if not ua.strip():
             return _EMPTY
         if bot := self._bots(ua):
-            return Client(
-                browser=None,
-                name=bot,
-                version=None,
-                engine=None,
-                engine_version=None,
-                os=None,
-                os_version=None,
-                device=Device.BOT,
-                bot=bot,
-            )
+            return _no_browser(bot, Device.BOT, bot=bot)
         parsed = self._resolver(ua, _DOMAINS)
         family = parsed.user_agent.family if parsed.user_agent else "Other"
         version = _version(parsed.user_agent)

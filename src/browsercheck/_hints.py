@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 MAX_HINT_LENGTH = 1024
 
-# Every hint browsercheck reads, lower-cased, in the order they are read (and cached by).
+# Every hint browsercheck reads, lower-cased, in the order they are read (and cached by). Chromium
+# sends the first, -Mobile and -Platform on every request; the others after the site asks (Accept-CH).
 UA = "sec-ch-ua"
 FULL_VERSION_LIST = "sec-ch-ua-full-version-list"
 MOBILE = "sec-ch-ua-mobile"
@@ -32,11 +33,8 @@ BITNESS = "sec-ch-ua-bitness"
 WOW64 = "sec-ch-ua-wow64"
 FORM_FACTORS = "sec-ch-ua-form-factors"
 HINT_HEADERS = (UA, FULL_VERSION_LIST, MOBILE, PLATFORM, PLATFORM_VERSION, MODEL, ARCH, BITNESS, WOW64, FORM_FACTORS)
-DEFAULT_HINTS = (UA, MOBILE, PLATFORM)
-"""Sent by Chromium on every request; the others only after the site asks with Accept-CH."""
-
 _LIST_FIELDS = frozenset({UA, FULL_VERSION_LIST, FORM_FACTORS})
-_DISPLAY = {
+DISPLAY_NAMES = {
     UA: "Sec-CH-UA",
     FULL_VERSION_LIST: "Sec-CH-UA-Full-Version-List",
     MOBILE: "Sec-CH-UA-Mobile",
@@ -88,11 +86,11 @@ def hints_to_request(policy: Policy) -> tuple[str, ...]:
     ``Accept-CH`` header (and ``Critical-CH`` to have them on the first request too)."""
     wanted = []
     if policy.os:
-        wanted.append(_DISPLAY[PLATFORM_VERSION])
+        wanted.append(DISPLAY_NAMES[PLATFORM_VERSION])
     chromium_rules = [policy.browsers.get(k) for k in BROWSERS if BROWSERS[k].engine == "blink"]
     chromium_rules += [policy.engine_rule("blink")]
     if any(rule and rule.supported and any("." in s.version for s in rule.supported) for rule in chromium_rules):
-        wanted.append(_DISPLAY[FULL_VERSION_LIST])  # a rule on minor versions needs the full version
+        wanted.append(DISPLAY_NAMES[FULL_VERSION_LIST])  # a rule on minor versions needs the full version
     return tuple(wanted)
 
 
@@ -156,14 +154,14 @@ def parse_hints(raw: Mapping[str, str | None]) -> ClientHints:
         if text is None:
             continue
         if len(text) > MAX_HINT_LENGTH:
-            problems.append(f"{_DISPLAY[name]} is longer than {MAX_HINT_LENGTH} characters: ignored")
+            problems.append(f"{DISPLAY_NAMES[name]} is longer than {MAX_HINT_LENGTH} characters: ignored")
             continue
         try:
             kind = "list" if name in _LIST_FIELDS else "item"
             parsed = http_sf.parse(text.encode("latin-1", "replace"), tltype=kind)
             fields[name] = _value(name, parsed)
         except (http_sf.StructuredFieldError, ValueError, TypeError) as e:
-            problems.append(f"{_DISPLAY[name]} is malformed ({e}): ignored")
+            problems.append(f"{DISPLAY_NAMES[name]} is malformed ({e}): ignored")
     return ClientHints(
         brands=fields.get(UA, ()),
         full_versions=fields.get(FULL_VERSION_LIST, ()),

@@ -19,7 +19,7 @@ from typing import Literal
 
 from ._cache import BoundedCache
 from ._checker import Checker
-from ._hints import HINT_HEADERS, hints_to_request
+from ._hints import DISPLAY_NAMES, HINT_HEADERS, hints_to_request
 from ._inject import Injector
 from ._model import Status, Verdict
 from ._notice import Notice, build_notice
@@ -207,12 +207,8 @@ def _vary(settings: Settings, headers: Mapping[str, str]) -> tuple[str, ...]:
     vary = ["User-Agent"]
     if settings.locale is None:
         vary.append("Accept-Language")
-    vary += [_header_name(h) for h in HINT_HEADERS if h in headers]
+    vary += [DISPLAY_NAMES[h] for h in HINT_HEADERS if h in headers]
     return tuple(vary)
-
-
-def _header_name(lower: str) -> str:
-    return "-".join("CH" if p == "ch" else "UA" if p == "ua" else p.capitalize() for p in lower.split("-"))
 
 
 def _dismissed(headers: Mapping[str, str], cookie: str) -> bool:

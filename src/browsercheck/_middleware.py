@@ -64,7 +64,19 @@ class Decision:
 
 
 class Settings:
-    """What a middleware was configured with, checked once."""
+    """What a middleware was configured with, checked once (a bad value is a ValueError naming it).
+
+    ``policy``: a path or a `Policy` (default: the shipped one). ``mode``: ``annotate`` (publish the
+    verdict only), ``banner`` (also the notice at the top of HTML pages) or ``block`` (a block page
+    for unsupported browsers). ``site``: the site's name in notices. ``locale``: a fixed notice
+    language (default: negotiated from Accept-Language). ``exclude``: path prefixes, or a callable
+    from the path, that are not checked at all. ``insert``: where the banner goes. ``block_status``,
+    ``allow_continue``, ``block_response``: the block page's status, its "continue anyway" button,
+    a hook that replaces it. ``dismiss_path``, ``dismiss_cookie``, ``dismiss_days``: the dismiss
+    form's endpoint and its cookie. ``client_hints``, ``critical_hints``: send ``Accept-CH`` (and
+    ``Critical-CH``) for the hints the policy can use. ``checker``: a `Checker` of one's own.
+    The parsers are built here, so that the first request does not wait for them.
+    """
 
     def __init__(
         self,
@@ -118,6 +130,7 @@ class Settings:
         wanted = hints_to_request(self.checker.policy) if client_hints else ()
         self.accept_ch = ", ".join(wanted) if wanted else None
         self.critical_ch = self.accept_ch if critical_hints else None
+        self.checker.detect("Mozilla/5.0")  # builds the parsers now, at the application's start
 
     def excluded(self, path: str) -> bool:
         if callable(self.exclude):

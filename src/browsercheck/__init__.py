@@ -24,6 +24,7 @@ from ._hints import HINT_HEADERS as HINT_HEADERS
 from ._hints import ClientHints as ClientHints
 from ._hints import hints_to_request as hints_to_request
 from ._hints import read_hints as read_hints
+from ._lazy import Lazy
 from ._model import Client as Client
 from ._model import Device as Device
 from ._model import Status as Status
@@ -62,7 +63,7 @@ __all__ = [
 __version__ = "0.1.0"
 
 _checkers_lock = threading.Lock()
-_default_checker: Checker | None = None
+_default_checker = Lazy(Checker)
 _policy_checkers: weakref.WeakKeyDictionary[Policy, Checker] = weakref.WeakKeyDictionary()
 
 
@@ -81,13 +82,8 @@ def check(
 
 
 def _checker_for(policy: Policy | None) -> Checker:
-    global _default_checker
     if policy is None:
-        if _default_checker is None:
-            with _checkers_lock:
-                if _default_checker is None:
-                    _default_checker = Checker()
-        return _default_checker
+        return _default_checker.get()
     if not isinstance(policy, Policy):
         raise TypeError(
             f"policy must be a Policy or None, got {type(policy).__name__}: {policy!r:.80}"

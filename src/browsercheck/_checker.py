@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._cache import BoundedCache
 from ._hints import HINT_HEADERS, MAX_HINT_LENGTH, apply_hints, hint_values, parse_hints
+from ._lazy import Lazy
 from ._model import Client, Verdict
 from ._policy import Policy
 
@@ -19,20 +19,19 @@ DEFAULT_CACHE_SIZE = 10_000
 _Key = str | tuple[str, tuple[str | None, ...]]  # the User-Agent, with the hints when sent
 _MAX_KEY_LENGTH = 2048  # = the detector's MAX_UA_LENGTH: it reads no further, so neither does the key
 
-_lock = threading.Lock()
-_detector: Detector | None = None
+
+def _default_detector() -> Detector:
+    from ._detect import Detector
+
+    return Detector.default()
+
+
+_detector = Lazy(_default_detector)
 
 
 def shared_detector() -> Detector:
     """The default detector, built on first use (it compiles a few thousand regexes) and shared."""
-    global _detector
-    if _detector is None:
-        with _lock:
-            if _detector is None:
-                from ._detect import Detector
-
-                _detector = Detector.default()
-    return _detector
+    return _detector.get()
 
 
 class Checker:

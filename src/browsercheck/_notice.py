@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import string
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from ._browsers import BROWSERS, DOWNLOAD_PAGES
+from ._lazy import Lazy
 from ._locale import negotiate
 from ._messages import SOURCE_LOCALE, Catalogs, join_or
 from ._model import Client, Status, Verdict
@@ -90,18 +90,12 @@ class Notice:
         }
 
 
-_catalogs_lock = threading.Lock()
-_default_catalogs: Catalogs | None = None
+_catalogs = Lazy(Catalogs)
 
 
 def default_catalogs() -> Catalogs:
     """The catalogs shipped in the package, found once."""
-    global _default_catalogs
-    if _default_catalogs is None:
-        with _catalogs_lock:
-            if _default_catalogs is None:
-                _default_catalogs = Catalogs()
-    return _default_catalogs
+    return _catalogs.get()
 
 
 def build_notice(

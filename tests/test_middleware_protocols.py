@@ -265,3 +265,27 @@ def test_bad_policy_file_is_reported_at_start(tmp_path: Any) -> None:
     path.write_text("browsers: {chrom: 1}\n")
     with pytest.raises(browsercheck.PolicyError, match="unknown browser 'chrom'"):
         WSGIMiddleware(_wsgi_app, policy=str(path))
+
+
+def test_a_failure_on_the_response_passes_it_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
+    import browsercheck._middleware as middleware
+
+    def broken(status: int, headers: Any) -> bool:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(middleware, "rewritable", broken)
+
+    def wsgi_app(env: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return [PAGE]
+
+    recorder, body = run_wsgi(WSGIMiddleware(wsgi_app), environ())
+    assert (body, recorder.calls[0][1]) == (PAGE, [("Content-Type", "text/html")])
+
+    async def asgi_app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/html")]})
+        await send({"type": "http.response.body", "body": PAGE})
+
+    sent = run_asgi(ASGIMiddleware(asgi_app), http_scope())
+    assert sent[0]["headers"] == [(b"content-type", b"text/html")]
+    assert sent[1]["body"] == PAGE

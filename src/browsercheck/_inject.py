@@ -28,7 +28,6 @@ class Injector:
         self.decided = False
         """The bytes held back have been let go: everything after passes straight through."""
         self.inserted = False
-        self.done = False
 
     def feed(self, data: bytes) -> bytes:
         if self.decided:
@@ -43,15 +42,12 @@ class Injector:
     def finish(self) -> bytes:
         """The end of the body: the last chance to insert before ``</body>``."""
         if self.decided:
-            self.done = True
             return b""
         at = None
         if self._before_close:
             matches = list(_BODY_CLOSE.finditer(self._held))
             at = matches[-1].start() if matches else None
-        out = self._let_go(at)
-        self.done = True
-        return out
+        return self._let_go(at)
 
     def _let_go(self, at: int | None) -> bytes:
         held = bytes(self._held)

@@ -262,11 +262,9 @@ def _block(
 def dismiss_response(settings: Settings, request: RequestInfo, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
     """The dismiss form's answer: a cookie and a redirect back, to a path on this site only."""
     if request.method != "POST":
-        return (
-            405,
-            [("Allow", "POST"), ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "19")],
-            (b"405 use POST here.\n"),
-        )
+        body = b"405 use POST here.\n"
+        headers = [("Allow", "POST"), ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
+        return 405, headers, body
     form = urllib.parse.parse_qs(body[:MAX_DISMISS_BODY].decode("latin-1"), max_num_fields=10)
     target = safe_redirect(form.get("next", ["/"])[0])
     cookie = f"{settings.dismiss_cookie}=1; Max-Age={settings.dismiss_max_age}; Path=/; SameSite=Lax; HttpOnly"
@@ -317,17 +315,26 @@ class Rewriter:
     ready once `decided`: before, body bytes are held back (at most the injector's window).
     """
 
-    def __init__(self, decision: Decision, insert: Where, critical_ch: str | None = None) -> None:
+    def __init__(self, decision: Decision, settings: Settings) -> None:
         self._decision = decision
-        self._insert = insert
-        self._critical_ch = critical_ch
+        self._insert = settings.insert
+        self._critical_ch = settings.critical_ch
         self._injector: Injector | None = None
-        self.status = 0
         self.headers: list[tuple[str, str]] = []
         self.decided = False
 
     def start(self, status: int, headers: Sequence[tuple[str, str]]) -> None:
-        self.status = status
+        """Take the response's status and headers. A failure here is logged and the response
+        passes as the application made it: browsercheck must never break the site."""
+        try:
+            self._start(status, headers)
+        except Exception:
+            logger.exception("browsercheck failed on a response; it passes unchanged")
+            self.headers = list(headers)
+            self._injector = None
+            self.decided = True
+
+    def _start(self, status: int, headers: Sequence[tuple[str, str]]) -> None:
         self.headers = list(headers)
         if not rewritable(status, self.headers):
             self.decided = True
@@ -341,12 +348,6 @@ class Rewriter:
             self.decided = True
         else:
             self._injector = Injector(self._decision.banner, self._insert, self._decision.style)
-
-    def give_up(self, headers: Sequence[tuple[str, str]]) -> None:
-        """Let the response pass as the application made it."""
-        self.headers = list(headers)
-        self._injector = None
-        self.decided = True
 
     def feed(self, data: bytes) -> bytes:
         """Body bytes to send now (``b""`` while the banner's place is being looked for)."""

@@ -118,7 +118,7 @@ class _RewritingSend:
 
     def __init__(self, send: Send, decision: Decision, settings: Settings) -> None:
         self._send = send
-        self._rewriter = Rewriter(decision, settings.insert, settings.critical_ch)
+        self._rewriter = Rewriter(decision, settings)
         self._start: Message | None = None
 
     async def __call__(self, message: Message) -> None:
@@ -126,11 +126,7 @@ class _RewritingSend:
         rewriter = self._rewriter
         if kind == "http.response.start":
             headers = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in message.get("headers", ())]
-            try:
-                rewriter.start(message["status"], headers)
-            except Exception:
-                logger.exception("browsercheck failed on a response; it passes unchanged")
-                rewriter.give_up(headers)
+            rewriter.start(message["status"], headers)
             self._start = message
             if rewriter.decided:
                 await self._send_start()

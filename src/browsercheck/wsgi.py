@@ -12,10 +12,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
+from http import HTTPStatus
 from types import TracebackType
 from typing import Any, Protocol
 
-from ._middleware import READ_HEADERS, Decision, RequestInfo, Rewriter, Settings, decide, dismiss_response, logger
+from ._middleware import (
+    MAX_DISMISS_BODY,
+    READ_HEADERS,
+    Decision,
+    RequestInfo,
+    Rewriter,
+    Settings,
+    decide,
+    dismiss_response,
+    logger,
+)
 from ._policy import Policy
 
 __all__ = ["BrowserCheckMiddleware"]
@@ -31,8 +42,6 @@ class StartResponse(Protocol):
 
 
 WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
-
-_REASONS = {303: "See Other", 405: "Method Not Allowed", 406: "Not Acceptable", 426: "Upgrade Required"}
 
 
 class BrowserCheckMiddleware:
@@ -82,8 +91,6 @@ _ENVIRON_KEYS = tuple((name, "HTTP_" + name.upper().replace("-", "_")) for name 
 
 
 def _read_form(environ: Environ) -> bytes:
-    from ._middleware import MAX_DISMISS_BODY
-
     try:
         length = min(int(environ.get("CONTENT_LENGTH") or 0), MAX_DISMISS_BODY)
     except ValueError:
@@ -93,7 +100,11 @@ def _read_form(environ: Environ) -> bytes:
 
 
 def _respond(start_response: StartResponse, status: int, headers: list[tuple[str, str]], body: bytes) -> list[bytes]:
-    start_response(f"{status} {_REASONS.get(status, 'Error' if status >= 400 else 'OK')}", headers)
+    try:
+        reason = HTTPStatus(status).phrase
+    except ValueError:  # a block_response hook's own status
+        reason = "Error" if status >= 400 else "OK"
+    start_response(f"{status} {reason}", headers)
     return [body]
 
 
@@ -101,7 +112,7 @@ def _rewrite(
     app: WSGIApp, environ: Environ, start_response: StartResponse, decision: Decision, settings: Settings
 ) -> Iterable[bytes]:
     """Run the app with its response passed through a `Rewriter` (the banner, Vary)."""
-    rewriter = Rewriter(decision, settings.insert, settings.critical_ch)
+    rewriter = Rewriter(decision, settings)
     state: dict[str, Any] = {"status": None, "write": None}
 
     def send_headers() -> Callable[[bytes], object]:
@@ -115,11 +126,7 @@ def _rewrite(
         if exc_info is not None and exc_info[1] is not None and state["write"] is not None:
             raise exc_info[1].with_traceback(exc_info[2])  # headers sent already: PEP 3333 says re-raise
         state["status"], state["exc_info"] = status, exc_info
-        try:
-            rewriter.start(int(status.split(" ", 1)[0]), headers)
-        except Exception:
-            logger.exception("browsercheck failed on a response; it passes unchanged")
-            rewriter.give_up(headers)
+        rewriter.start(int(status.split(" ", 1)[0]), headers)
         if rewriter.decided:
             send_headers()
         return write

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._cache import BoundedCache
-from ._hints import HINT_HEADERS, MAX_HINT_LENGTH, apply_hints, hint_values, parse_hints
+from ._hints import HINT_HEADERS, MAX_HINT_LENGTH, apply_hints, hint_values, lower_names, parse_hints
 from ._lazy import Lazy
 from ._model import Client, Verdict
 from ._policy import Policy
@@ -70,8 +70,10 @@ class Checker:
         """
         hints: tuple[str | None, ...] | None = None
         if headers is not None:
+            headers = lower_names(headers)
             if user_agent is None:
-                user_agent = _header(headers, "user-agent")
+                found = headers.get("user-agent")
+                user_agent = found if isinstance(found, str | bytes) else ""
             values = hint_values(headers)
             if any(values):
                 # capped: a longer hint is ignored anyway, and the key must not grow without bound
@@ -105,15 +107,3 @@ class Checker:
 
     def clear_cache(self) -> None:
         self._cache.clear()
-
-
-def _header(headers: Mapping[str, Any], name: str) -> str:
-    value = headers.get(name)
-    if value is None:
-        for key, candidate in headers.items():
-            if (key.decode("latin-1") if isinstance(key, bytes) else str(key)).lower() == name:
-                value = candidate
-                break
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return value if isinstance(value, str) else ""

@@ -124,20 +124,25 @@ class ClientHints:
 
 def read_hints(headers: Mapping[str, Any]) -> ClientHints | None:
     """The Client Hints in ``headers`` (any mapping; names in any case), or ``None`` if none."""
-    values = hint_values(headers)
+    values = hint_values(lower_names(headers))
     if not any(values):
         return None
     return parse_hints(dict(zip(HINT_HEADERS, values, strict=True)))
 
 
+def lower_names(headers: Mapping[Any, Any]) -> Mapping[str, Any]:
+    """``headers`` by lower-cased text names (``bytes`` names decoded); as given if they are so."""
+    if all(isinstance(k, str) and k.islower() for k in headers):
+        return headers
+    return {(k.decode("latin-1") if isinstance(k, bytes) else str(k)).lower(): v for k, v in headers.items()}
+
+
 def hint_values(headers: Mapping[str, Any]) -> tuple[str | None, ...]:
-    """The raw value of every hint in `HINT_HEADERS` order: also the cache key of a request."""
-    lowered: Mapping[Any, Any] = headers
-    if not all(isinstance(k, str) and k.islower() for k in headers):
-        lowered = {(k.decode("latin-1") if isinstance(k, bytes) else str(k)).lower(): v for k, v in headers.items()}
+    """The raw value of every hint in `HINT_HEADERS` order, from headers by `lower_names`: also
+    the cache key of a request."""
     out = []
     for name in HINT_HEADERS:
-        value = lowered.get(name)
+        value = headers.get(name)
         if isinstance(value, bytes):
             value = value.decode("latin-1")
         out.append(value if isinstance(value, str) else None)

@@ -18,7 +18,7 @@ import browsercheck._logread as logread
 import browsercheck._tally as tally
 from browsercheck import Status
 from browsercheck._audit import progress_bar
-from browsercheck._logformats import LogFormatError, template_regex, unescape
+from browsercheck._logformats import COMBINED_TEMPLATE, LogFormatError, template_regex, unescape
 from browsercheck.cli import main
 from make_log import write_log
 
@@ -27,9 +27,6 @@ CHROME_157 = (
 )
 CHROME_124 = CHROME_157.replace("157.0.0.0", "124.0.0.0")
 IE11 = "Mozilla/5.0 (Windows NT 10.0; WOW64; Trident/7.0; rv:11.0) like Gecko"
-COMBINED = (
-    '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"'
-)
 GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 
 
@@ -139,7 +136,7 @@ def test_unescape() -> None:
 
 
 def test_nginx_template_format(tmp_path: Path) -> None:
-    template = COMBINED + " $request_time"
+    template = COMBINED_TEMPLATE + " $request_time"
     path = tmp_path / "timed.log"
     path.write_text(line("10.0.0.1", IE11).rstrip("\n") + " 0.004\n" + "junk\n")
     report = browsercheck.audit([path], log_format=template)
@@ -300,7 +297,7 @@ def test_progress_is_reported(log: Path) -> None:
 
 
 def test_template_regex_reads_a_combined_line() -> None:
-    pattern = template_regex(COMBINED)
+    pattern = template_regex(COMBINED_TEMPLATE)
     m = pattern.match(line("10.0.0.1", r"a \"b\" c").rstrip("\n").encode())
     assert m is not None
     assert (m["addr"], m["ua"], m["time"]) == (b"10.0.0.1", rb"a \"b\" c", b"27/Nov/2026:10:00:00 +0100")

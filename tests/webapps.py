@@ -4,8 +4,7 @@ and a client for each that speaks to it through its own protocol (WSGI or ASGI t
 from __future__ import annotations
 
 import gzip
-import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -248,11 +247,3 @@ class Client:
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> Response:
         return self.request("GET", path, headers)
-
-
-def parts() -> Iterator[str]:
-    yield from STREAM_PARTS
-
-
-def json_body(response: Response) -> Any:
-    return json.loads(response.body)

@@ -289,3 +289,14 @@ def test_a_failure_on_the_response_passes_it_unchanged(monkeypatch: pytest.Monke
     sent = run_asgi(ASGIMiddleware(asgi_app), http_scope())
     assert sent[0]["headers"] == [(b"content-type", b"text/html")]
     assert sent[1]["body"] == PAGE
+
+
+def test_asgi_cookies_sent_apart_are_read_as_one_header() -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/html")]})
+        await send({"type": "http.response.body", "body": PAGE})
+
+    scope = http_scope()
+    scope["headers"] = [*scope["headers"], (b"cookie", b"a=1"), (b"cookie", b"browsercheck_dismissed=1")]
+    sent = run_asgi(ASGIMiddleware(app), scope)
+    assert sent[1]["body"] == PAGE  # dismissed: no banner

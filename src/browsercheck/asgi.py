@@ -82,7 +82,9 @@ def _request(scope: Scope) -> RequestInfo:
         name = raw_name.decode("latin-1").lower()
         if name in READ_HEADERS:
             value = raw_value.decode("latin-1")
-            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+            if name in headers:  # a repeated header: HTTP/2 sends each cookie apart
+                value = headers[name] + ("; " if name == "cookie" else ", ") + value
+            headers[name] = value
     return RequestInfo(
         method=scope.get("method", "GET"),
         path=scope.get("path", "/") or "/",

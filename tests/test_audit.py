@@ -307,3 +307,18 @@ def test_check_many_judges_each_distinct_string_once() -> None:
     verdicts = browsercheck.check_many([IE11, CHROME_157, IE11, None, ""])
     assert [v.status.value for v in verdicts] == ["unsupported", "supported", "unsupported", "unknown", "unknown"]
     assert verdicts[0] is verdicts[2]
+
+
+def test_tallies_sampled_at_different_levels_merge_to_the_same_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tally, "VISITOR_SAMPLE_LIMIT", 500)
+    lines = [line(f"10.0.{i // 256}.{i % 256}", CHROME_157).encode() for i in range(3000)]
+    whole, busy, quiet = tally.Tally(), tally.Tally(), tally.Tally()
+    whole.add_chunk(b"".join(lines))
+    busy.add_chunk(b"".join(lines[:2900]))  # samples more than the quiet one
+    quiet.add_chunk(b"".join(lines[2900:]))
+    for t in (whole, busy, quiet):
+        t.finish()
+    assert busy.visitor_level > quiet.visitor_level
+    quiet.merge(busy)
+    assert (quiet.visitor_level, quiet.visitors) == (whole.visitor_level, whole.visitors)
+    assert quiet.requests == whole.requests

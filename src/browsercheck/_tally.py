@@ -7,7 +7,7 @@ a line character by character, ``bytes.rfind`` at memory speed); every other for
 line through a `LineFormat`.
 
 Visitors (address + User-Agent) are counted exactly up to `VISITOR_SAMPLE_LIMIT` distinct ones;
-past that a fixed share of them is kept (chosen by hash, so every process keeps the same ones) and
+past that a fixed share of them is kept (chosen by the hash of the address, which forked workers share) and
 the count is scaled up: memory stays bounded however long the log.
 """
 
@@ -41,7 +41,9 @@ class Tally:
         """Requests per User-Agent, as logged (escaped; ``-`` for none)."""
         self.visitors: set[tuple[bytes, bytes]] = set()
         self.visitor_level = 0
-        """Visitors are kept if ``hash & (2**level - 1) == 0``: one in 2**level."""
+        """Visitors are kept if their address's ``hash & (2**level - 1) == 0``: one address in
+        2**level, with all its User-Agents. By the address, which `finish` leaves as it is, so that
+        tallies sampled before and after it, or at other levels, sample alike and merge."""
         self.first: datetime.datetime | None = None
         self.last: datetime.datetime | None = None
         self._reported: set[bytes] = set()
@@ -105,18 +107,22 @@ class Tally:
     def _add_pairs(self, pairs: list[tuple[bytes, bytes]]) -> None:
         """Count (User-Agent, address) pairs: requests per User-Agent, and the visitors."""
         self.requests.update(map(_FIRST, pairs))
+        self._add_visitors(pairs)
+
+    def _add_visitors(self, pairs: Iterable[tuple[bytes, bytes]]) -> None:
+        """Keep the visitors this level samples, and sample more while they are too many."""
         if self.visitor_level == 0:
             self.visitors.update(pairs)
         else:
             mask = (1 << self.visitor_level) - 1
-            self.visitors.update(p for p in pairs if hash(p) & mask == 0)
+            self.visitors.update(p for p in pairs if hash(p[1]) & mask == 0)
         while len(self.visitors) > VISITOR_SAMPLE_LIMIT:
             self._sample_more()
 
     def _sample_more(self) -> None:
         self.visitor_level += 1
         mask = (1 << self.visitor_level) - 1
-        self.visitors = {p for p in self.visitors if hash(p) & mask == 0}
+        self.visitors = {p for p in self.visitors if hash(p[1]) & mask == 0}
 
     def _examples(self, lines: Iterable[bytes]) -> None:
         for line in lines:
@@ -171,13 +177,7 @@ class Tally:
         self.requests.update(other.requests)
         while self.visitor_level < other.visitor_level:
             self._sample_more()
-        mask = (1 << self.visitor_level) - 1
-        if self.visitor_level > other.visitor_level:
-            self.visitors.update(p for p in other.visitors if hash(p) & mask == 0)
-        else:
-            self.visitors.update(other.visitors)
-        while len(self.visitors) > VISITOR_SAMPLE_LIMIT:
-            self._sample_more()
+        self._add_visitors(other.visitors)  # what the other kept at a lower level is filtered again
         for when in (other.first, other.last):
             if when is not None:
                 self._seen(when)

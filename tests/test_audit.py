@@ -322,3 +322,27 @@ def test_tallies_sampled_at_different_levels_merge_to_the_same_sample(monkeypatc
     quiet.merge(busy)
     assert (quiet.visitor_level, quiet.visitors) == (whole.visitor_level, whole.visitors)
     assert quiet.requests == whole.requests
+
+
+def test_a_worker_that_fails_stops_the_audit_with_a_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "generated.log"
+    write_log(path, 2_000, user_agents=50)
+    monkeypatch.setattr(logread, "CHUNK_SIZE", 16 * 1024)
+
+    def broken(self: Any, chunk: bytes) -> None:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(tally.Tally, "add_chunk", broken)
+    with pytest.raises(RuntimeError, match="an audit worker failed: KeyError: 'boom'"):
+        browsercheck.audit([path], workers=2)
+
+
+def test_a_worker_that_dies_stops_the_audit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    path = tmp_path / "generated.log"
+    write_log(path, 2_000, user_agents=50)
+    monkeypatch.setattr(logread, "CHUNK_SIZE", 16 * 1024)
+    monkeypatch.setattr(tally.Tally, "add_chunk", lambda self, chunk: os._exit(3))
+    with pytest.raises(RuntimeError, match=r"an audit worker process stopped \(exit code 3\)"):
+        browsercheck.audit([path], workers=2)

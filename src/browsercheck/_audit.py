@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
 import sys
 import time
 from collections import Counter
@@ -162,7 +163,11 @@ def _count_in_workers(
         tally.finish()  # merged with finished tallies
         finished = 0
         while finished < len(processes):
-            kind, value = results.get()
+            try:
+                kind, value = results.get(timeout=1)
+            except queue.Empty:
+                _check_alive(processes)
+                continue
             if kind == "progress":
                 counted += value
                 if progress:
@@ -171,6 +176,8 @@ def _count_in_workers(
                 judge.add(map(ua_text, value))
             elif kind == "error":
                 raise LogReadError(value)
+            elif kind == "failed":
+                raise RuntimeError(value)
             else:
                 tally.merge(value)
                 finished += 1
@@ -180,6 +187,13 @@ def _count_in_workers(
             if p.is_alive():
                 p.terminate()
             p.join()
+
+
+def _check_alive(processes: list[Any]) -> None:
+    """A worker that died (killed, out of memory) sends nothing more: say so rather than wait."""
+    for p in processes:
+        if p.exitcode not in (None, 0):
+            raise RuntimeError(f"an audit worker process stopped (exit code {p.exitcode}); the audit is incomplete")
 
 
 def _count_worker(tasks: Any, results: Any, fmt: LineFormat | None) -> None:
@@ -197,6 +211,9 @@ def _count_worker(tasks: Any, results: Any, fmt: LineFormat | None) -> None:
                 results.put(("user_agents", new))
     except OSError as e:
         results.put(("error", f"{e.filename or 'log'}: cannot read: {e.strerror or e}"))
+        return
+    except Exception as e:  # a bug: reported, so that the audit stops instead of waiting for this worker
+        results.put(("failed", f"an audit worker failed: {type(e).__name__}: {e}"))
         return
     tally.finish()
     results.put(("tally", tally))

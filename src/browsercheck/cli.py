@@ -228,6 +228,9 @@ def _audit(args: argparse.Namespace) -> int:
     except (PolicyError, LogFormatError, LogReadError, ValueError) as e:
         print(f"browsercheck audit: error: {e}", file=sys.stderr)
         return 2
+    except RuntimeError as e:  # a worker process failed or died: the numbers would be incomplete
+        print(f"browsercheck audit: error: {e}", file=sys.stderr)
+        return 1
     finally:
         if show_progress:
             sys.stderr.write("\n")

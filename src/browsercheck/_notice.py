@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -162,7 +162,7 @@ def build_notice(
     )
 
 
-def _advice(verdict: Verdict, message: Any, site: str) -> tuple[Advice, Paragraph, tuple[Link, ...]]:
+def _advice(verdict: Verdict, message: Callable[[str], str], site: str) -> tuple[Advice, Paragraph, tuple[Link, ...]]:
     client = verdict.client
     policy = verdict.policy
     names = tuple(BROWSERS[key].name for key in policy.recommend)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from crawlerdetect import CrawlerDetect
 
-from browsercheck._bots import BotDetector, _unanchored
+from browsercheck._bots import BotDetector, _unanchored, fold
 from corpus import distinct_user_agents
 
 from .conftest import load_cases
@@ -63,3 +63,33 @@ def test_same_answers_as_crawlerdetect_on_the_benchmark_corpus(detector: BotDete
     disagree = [ua for ua in uas if (detector(ua) is not None) != crawler.is_crawler(ua)]
     assert disagree == []
     assert sum(detector(ua) is not None for ua in uas) > 100  # the corpus does hold bots
+
+
+# Python's re, ignoring case, also matches these to ASCII letters; Rust's regex engine does not
+# match the first two. Bot names written with them, in a plain-text pattern ("baiduspider") and in
+# regular expressions ("Sitemap(s)? Generator", "NewsBlur .*Finder") the native engine runs.
+LOOKALIKES = {"i": ["\u0130", "\u0131"], "s": ["\u017f"], "k": ["\u212a"]}
+
+
+@pytest.mark.parametrize("name", ["baiduspider", "Sitemaps Generator", "NewsBlur Feed Finder", "SemrushBot", "okhttp"])
+@pytest.mark.parametrize("letter", sorted(LOOKALIKES))
+def test_same_answer_as_crawlerdetect_with_letters_re_folds(detector: BotDetector, name: str, letter: str) -> None:
+    crawler = CrawlerDetect()
+    for lookalike in LOOKALIKES[letter]:
+        for written in (name.replace(letter, lookalike), name.upper().replace(letter.upper(), lookalike)):
+            ua = f"Mozilla/5.0 {written} Safari/537.36"
+            assert (detector(ua) is not None) == crawler.is_crawler(ua), ua
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("GoogleBot", "googlebot"),
+        ("B\u0130NG", "bing"),
+        ("b\u0131ng", "bing"),
+        ("\u017fpider", "spider"),
+        ("o\u212aHTTP", "okhttp"),
+    ],
+)
+def test_fold_keeps_one_character_for_one(text: str, folded: str) -> None:
+    assert fold(text) == folded

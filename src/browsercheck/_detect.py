@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from ua_parser import OS, Domain, PartialResult, UserAgent
+from ua_parser import Domain, PartialResult
 
 from ._bots import BotDetector
 from ._browsers import BROWSERS
 from ._model import Client, Device
+
+if TYPE_CHECKING:
+    from ._resolver import Part
 
 MAX_UA_LENGTH = 2048
 """Characters of a User-Agent that are parsed. The longest real ones (in-app browsers) stay under
@@ -83,7 +86,7 @@ _FAMILY_KEYS = {
 }
 
 
-def _version(part: UserAgent | OS | None) -> str | None:
+def _version(part: Part | None) -> str | None:
     if part is None or part.major is None:
         return None
     pieces = [part.major, part.minor, part.patch, part.patch_minor]
@@ -186,6 +189,15 @@ class Detector:
     def __init__(self, resolver: Resolver, bots: BotCheck) -> None:
         self._resolver = resolver
         self._bots = bots
+        # browsercheck's own resolver hands over its two parts as they are: a few microseconds a
+        # User-Agent less than ua-parser's result objects (audits judge thousands)
+        self._browser_and_os: Callable[[str], tuple[Part | None, Part | None]] = getattr(
+            resolver, "browser_and_os", self._parse
+        )
+
+    def _parse(self, ua: str) -> tuple[Part | None, Part | None]:
+        parsed = self._resolver(ua, _DOMAINS)
+        return parsed.user_agent, parsed.os
 
     @classmethod
     def default(cls) -> Detector:
@@ -202,10 +214,10 @@ class Detector:
             return _EMPTY
         if bot := self._bots(ua):
             return _no_browser(bot, Device.BOT, bot=bot)
-        parsed = self._resolver(ua, _DOMAINS)
-        family = parsed.user_agent.family if parsed.user_agent else "Other"
-        version = _version(parsed.user_agent)
-        os, os_version = _os(parsed.os, ua)
+        browser, parsed_os = self._browser_and_os(ua)
+        family = browser.family if browser else "Other"
+        version = _version(browser)
+        os, os_version = _os(parsed_os, ua)
         key = _browser_key(family, version, os)
         name = _display_name(key, family)
         engine, engine_version = _engine(key, version, ua)
@@ -266,7 +278,7 @@ def _display_name(key: str | None, family: str) -> str:
     return "Unknown" if family == "Other" else family
 
 
-def _os(parsed: OS | None, ua: str) -> tuple[str | None, str | None]:
+def _os(parsed: Part | None, ua: str) -> tuple[str | None, str | None]:
     if parsed is None or parsed.family == "Other":
         return None, None
     name = _OS_NAMES.get(parsed.family, parsed.family)

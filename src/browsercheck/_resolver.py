@@ -8,11 +8,27 @@ This resolver compiles the browser and OS rules only and answers like ua-parser'
 from __future__ import annotations
 
 from operator import attrgetter
+from typing import Protocol
 
 import ua_parser_rs
 from ua_parser import OS, Domain, Matchers, PartialResult, UserAgent
 
 _FIELDS = attrgetter("regex", "family", "major", "minor", "patch", "patch_minor")
+
+
+class Part(Protocol):
+    """A browser or an OS as ua-parser names it (its ``UserAgent``, its ``OS``, or the native engine's)."""
+
+    @property
+    def family(self) -> str: ...
+    @property
+    def major(self) -> str | None: ...
+    @property
+    def minor(self) -> str | None: ...
+    @property
+    def patch(self) -> str | None: ...
+    @property
+    def patch_minor(self) -> str | None: ...
 
 
 class NativeResolver:
@@ -22,6 +38,11 @@ class NativeResolver:
         user_agent_rules, os_rules, _ = matchers
         self._user_agent = ua_parser_rs.UserAgentExtractor(map(_FIELDS, user_agent_rules))
         self._os = ua_parser_rs.OSExtractor(map(_FIELDS, os_rules))
+
+    def browser_and_os(self, ua: str, /) -> tuple[Part | None, Part | None]:
+        """The browser and the OS as ua-parser reads them, as the native engine returns them
+        (what `Detector` reads, without building ua-parser's result objects around them)."""
+        return self._user_agent.extract(ua), self._os.extract(ua)
 
     def __call__(self, ua: str, domains: Domain, /) -> PartialResult:
         if Domain.DEVICE in domains:

@@ -8,12 +8,15 @@ import gzip
 import io
 import json
 import lzma
+import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import browsercheck
+import browsercheck._audit as audit_module
 import browsercheck._logread as logread
 import browsercheck._tally as tally
 from browsercheck import Status
@@ -203,14 +206,24 @@ def test_workers_count_the_same_as_one_process(tmp_path: Path, monkeypatch: pyte
     write_log(path, 30_000, user_agents=800)
     monkeypatch.setattr(logread, "CHUNK_SIZE", 16 * 1024)  # many ranges and chunks from a small file
     one = browsercheck.audit([path], workers=1)
+    monkeypatch.setattr(audit_module, "_PARALLEL_FROM_USER_AGENTS", 10)  # judged in forks too
     two = browsercheck.audit([path], workers=2)
+    three = browsercheck.audit([path], workers=3)
     gz = tmp_path / "generated.log.gz"
     gz.write_bytes(gzip.compress(path.read_bytes()))
-    streamed = browsercheck.audit([gz], workers=2)
-    for report in (two, streamed):
+    compressed = browsercheck.audit([gz], workers=2)
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(path.read_bytes())))
+    streamed = browsercheck.audit(["-"], workers=2)
+    for report in (two, three, compressed, streamed):
         assert report.to_dict() == {**one.to_dict(), "sources": list(report.sources)}
     assert one.lines == 30_000
     assert one.malformed == 30  # make_log writes one garbage line in 997
+    halves = tmp_path / "a.log.gz", tmp_path / "b.log"
+    lines = path.read_bytes().splitlines(keepends=True)
+    halves[0].write_bytes(gzip.compress(b"".join(lines[:12_345])))
+    halves[1].write_bytes(b"".join(lines[12_345:]))
+    both = browsercheck.audit(halves, workers=2)
+    assert both.to_dict() == {**one.to_dict(), "sources": [str(h) for h in halves]}
 
 
 def test_visitors_are_sampled_past_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -309,40 +322,51 @@ def test_check_many_judges_each_distinct_string_once() -> None:
     assert verdicts[0] is verdicts[2]
 
 
-def test_tallies_sampled_at_different_levels_merge_to_the_same_sample(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tally, "VISITOR_SAMPLE_LIMIT", 500)
-    lines = [line(f"10.0.{i // 256}.{i % 256}", CHROME_157).encode() for i in range(3000)]
-    whole, busy, quiet = tally.Tally(), tally.Tally(), tally.Tally()
-    whole.add_chunk(b"".join(lines))
-    busy.add_chunk(b"".join(lines[:2900]))  # samples more than the quiet one
-    quiet.add_chunk(b"".join(lines[2900:]))
-    for t in (whole, busy, quiet):
-        t.finish()
-    assert busy.visitor_level > quiet.visitor_level
-    quiet.merge(busy)
-    assert (quiet.visitor_level, quiet.visitors) == (whole.visitor_level, whole.visitors)
-    assert quiet.requests == whole.requests
+def _in_workers_only(monkeypatch: pytest.MonkeyPatch, failure: Callable[[], None]) -> None:
+    """Make the tallies of worker processes fail as ``failure`` does (this process counts on)."""
+    parent = os.getpid()
+    finish = tally.Tally.finish
+
+    def failing(self: tally.Tally) -> None:
+        if os.getpid() != parent:
+            failure()
+        finish(self)
+
+    monkeypatch.setattr(tally.Tally, "finish", failing)
 
 
 def test_a_worker_that_fails_stops_the_audit_with_a_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "generated.log"
     write_log(path, 2_000, user_agents=50)
-    monkeypatch.setattr(logread, "CHUNK_SIZE", 16 * 1024)
 
-    def broken(self: Any, chunk: bytes) -> None:
+    def boom() -> None:
         raise KeyError("boom")
 
-    monkeypatch.setattr(tally.Tally, "add_chunk", broken)
+    _in_workers_only(monkeypatch, boom)
     with pytest.raises(RuntimeError, match="an audit worker failed: KeyError: 'boom'"):
         browsercheck.audit([path], workers=2)
 
 
 def test_a_worker_that_dies_stops_the_audit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import os
-
     path = tmp_path / "generated.log"
     write_log(path, 2_000, user_agents=50)
-    monkeypatch.setattr(logread, "CHUNK_SIZE", 16 * 1024)
-    monkeypatch.setattr(tally.Tally, "add_chunk", lambda self, chunk: os._exit(3))
+    _in_workers_only(monkeypatch, lambda: os._exit(3))
     with pytest.raises(RuntimeError, match=r"an audit worker process stopped \(exit code 3\)"):
+        browsercheck.audit([path], workers=2)
+
+
+def test_a_judging_fork_that_fails_stops_the_audit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "generated.log"
+    write_log(path, 2_000, user_agents=50)
+    monkeypatch.setattr(audit_module, "_PARALLEL_FROM_USER_AGENTS", 10)
+    parent = os.getpid()
+    judge = audit_module._judge
+
+    def failing(ua: str, checker: browsercheck.Checker, other: browsercheck.Checker | None) -> audit_module.Judgement:
+        if os.getpid() != parent:
+            raise ValueError("judged badly")
+        return judge(ua, checker, other)
+
+    monkeypatch.setattr(audit_module, "_judge", failing)
+    with pytest.raises(RuntimeError, match="an audit worker failed: ValueError: judged badly"):
         browsercheck.audit([path], workers=2)

@@ -1,33 +1,31 @@
 """Auditing access logs: count the lines, judge each distinct User-Agent once, report.
 
-The counting (`_tally`) runs in worker processes, one per core: plain files are split into byte
-ranges that each worker reads itself; compressed logs and standard input are read here and handed
-out in chunks. While they count, this process builds the parsers and then judges each User-Agent
-the workers report as new, so that judging overlaps counting. Workers are forked (POSIX); elsewhere,
-or for small logs, everything runs in this process, one step after the other.
+With several cores, workers count (`_count`) while this process builds the parsers, then counts
+along; then the distinct User-Agents are judged by this process and forks of it, which have the
+parsers built. Workers are forked (POSIX); elsewhere, or for small logs, everything runs in this
+process, one step after the other.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import gc
 import os
-import queue
 import sys
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from ._checker import Checker
-from ._logformats import LineFormat, decode, line_format, unescape
-from ._logread import STDIN, LogReadError, Source, chunks, inspect, ranges, read_range
+from ._count import ProgressCallback, count
+from ._logformats import decode, line_format, unescape
+from ._logread import Source, inspect
 from ._model import Status
 from ._policy import Policy
+from ._processes import can_fork, forked_map
 from ._report import AuditReport, UserAgentStats
 from ._tally import Tally
 
-ProgressCallback = Callable[[int, int | None], None]
-"""Called with (bytes read, total bytes or None) as the audit reads."""
+if TYPE_CHECKING:
+    from ._checker import Checker
 
 
 def audit(
@@ -54,18 +52,16 @@ def audit(
         raise ValueError("audit needs at least one log file (or '-' for standard input)")
     fmt = line_format(log_format, ua_field=ua_field)
     sources = [inspect(os.fspath(p)) for p in paths]
-    checker = Checker(policy, cache_size=0)
-    other = Checker(compare, cache_size=0) if compare is not None else None
     workers = _worker_count(workers, sources)
     started = time.perf_counter()
-    judge = _Judge(checker, other)
-    tally = _count(sources, fmt, workers, progress, judge)
+    judge = _Judge(policy, compare)
+    tally = count(sources, fmt, workers, progress, meanwhile=judge.prepare)  # policies load meanwhile
     uas = _distinct(tally)
-    judge.add(uas)  # the User-Agents not judged while counting
+    judge.add(list(uas), workers)
     stats = [judge.stats(ua, requests, visitors) for ua, (requests, visitors) in uas.items()]
     return AuditReport(
-        policy=checker.policy.name,
-        compare_policy=other.policy.name if other else None,
+        policy=judge.checkers[0].policy.name,
+        compare_policy=other.policy.name if (other := judge.checkers[1]) else None,
         sources=tuple(s.name for s in sources),
         lines=tally.lines,
         malformed=tally.malformed,
@@ -84,139 +80,13 @@ _PARALLEL_FROM_BYTES = 16 << 20  # below, a fork costs more than counting the lo
 def _worker_count(requested: int | None, sources: list[Source]) -> int:
     if requested is not None and requested < 1:
         raise ValueError(f"workers must be at least 1, got {requested}")
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if not can_fork():
         return 1  # workers share this process's state by forking; elsewhere one process does all
     if requested is not None:
         return requested
     if all(s.size is not None and s.size < _PARALLEL_FROM_BYTES for s in sources):
         return 1
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-# -- counting ------------------------------------------------------------------------------------------
-
-
-def _count(
-    sources: list[Source],
-    fmt: LineFormat | None,
-    workers: int,
-    progress: ProgressCallback | None,
-    judge: _Judge,
-) -> Tally:
-    total = sum(s.size or 0 for s in sources) if all(s.size is not None for s in sources) else None
-    if workers <= 1:
-        tally = Tally(fmt)
-        done = 0
-        for source in sources:
-            position = [0]
-            for chunk in chunks(source, position):
-                tally.add_chunk(chunk)
-                if progress:
-                    progress(done + position[0], total)
-            done += source.size or 0
-        tally.finish()
-        return tally
-    return _count_in_workers(sources, fmt, workers, progress, total, judge)
-
-
-def _count_in_workers(
-    sources: list[Source],
-    fmt: LineFormat | None,
-    workers: int,
-    progress: ProgressCallback | None,
-    total: int | None,
-    judge: _Judge,
-) -> Tally:
-    ctx = multiprocessing.get_context("fork")
-    # plain files: byte ranges the workers read themselves, all queued at once; compressed files and
-    # standard input: chunks read here, a few queued at a time (memory stays bounded)
-    range_tasks = [
-        ("range", source.name, start, end)
-        for source in sources
-        if source.name != STDIN and not source.compressed
-        for start, end in ranges(source, workers * 8)
-    ]
-    streams = [source for source in sources if source.name == STDIN or source.compressed]
-    tasks: Any = ctx.Queue(maxsize=len(range_tasks) + 3 * workers)
-    results: Any = ctx.Queue()
-    processes = [ctx.Process(target=_count_worker, args=(tasks, results, fmt), daemon=True) for _ in range(workers)]
-    for p in processes:
-        p.start()
-    counted = streamed = 0  # bytes of ranges the workers counted; bytes this process read for them
-    try:
-        for task in range_tasks:
-            tasks.put(task)
-        if streams:
-            judge.prepare()  # before this process is busy reading
-        for source in streams:
-            position = [0]
-            for chunk in chunks(source, position):
-                tasks.put(("bytes", chunk))
-                if progress:
-                    progress(counted + streamed + position[0], total)
-            streamed += source.size or position[0]
-        for _ in processes:
-            tasks.put(None)
-        if not streams:
-            judge.prepare()  # while the workers count
-        tally = Tally(fmt)
-        tally.finish()  # merged with finished tallies
-        finished = 0
-        while finished < len(processes):
-            try:
-                kind, value = results.get(timeout=1)
-            except queue.Empty:
-                _check_alive(processes)
-                continue
-            if kind == "progress":
-                counted += value
-                if progress:
-                    progress(counted + streamed, total)
-            elif kind == "user_agents":
-                judge.add(map(ua_text, value))
-            elif kind == "error":
-                raise LogReadError(value)
-            elif kind == "failed":
-                raise RuntimeError(value)
-            else:
-                tally.merge(value)
-                finished += 1
-        return tally
-    finally:
-        for p in processes:
-            if p.is_alive():
-                p.terminate()
-            p.join()
-
-
-def _check_alive(processes: list[Any]) -> None:
-    """A worker that died (killed, out of memory) sends nothing more: say so rather than wait."""
-    for p in processes:
-        if p.exitcode not in (None, 0):
-            raise RuntimeError(f"an audit worker process stopped (exit code {p.exitcode}); the audit is incomplete")
-
-
-def _count_worker(tasks: Any, results: Any, fmt: LineFormat | None) -> None:
-    tally = Tally(fmt)
-    try:
-        for task in iter(tasks.get, None):
-            if task[0] == "range":
-                _, name, start, end = task
-                for chunk in read_range(name, start, end):
-                    tally.add_chunk(chunk)
-                results.put(("progress", end - start))
-            else:
-                tally.add_chunk(task[1])
-            if new := tally.new_user_agents():
-                results.put(("user_agents", new))
-    except OSError as e:
-        results.put(("error", f"{e.filename or 'log'}: cannot read: {e.strerror or e}"))
-        return
-    except Exception as e:  # a bug: reported, so that the audit stops instead of waiting for this worker
-        results.put(("failed", f"an audit worker failed: {type(e).__name__}: {e}"))
-        return
-    tally.finish()
-    results.put(("tally", tally))
 
 
 # -- judging -------------------------------------------------------------------------------------------
@@ -230,45 +100,81 @@ def ua_text(raw: bytes) -> str:
 def _distinct(tally: Tally) -> dict[str, tuple[int, int]]:
     """Requests and visitors per User-Agent as sent."""
     scale = 1 << tally.visitor_level
-    visitors = Counter(ua for ua, _ in tally.visitors)
     out: dict[str, tuple[int, int]] = {}
     for raw, requests in tally.requests.items():
         text = ua_text(raw)
         old_requests, old_visitors = out.get(text, (0, 0))
-        out[text] = (old_requests + requests, old_visitors + visitors.get(raw, 0) * scale)
+        out[text] = (old_requests + requests, old_visitors + len(tally.visitors.get(raw, ())) * scale)
     return out
+
+
+PolicySource = Policy | str | os.PathLike[str] | None
+"""A policy, its file, or ``None`` for the shipped one."""
+
+Judgement = tuple[Status, str | None, str, str | None, Status | None]
+"""What the report needs of a verdict: status, browser key, name, major version, compared status."""
+
+_PARALLEL_FROM_USER_AGENTS = 2000  # fewer are judged in this process sooner than a fork is made
 
 
 class _Judge:
     """Judges each distinct User-Agent once, under the policy and the compared one."""
 
-    def __init__(self, checker: Checker, other: Checker | None) -> None:
-        self._checker = checker
-        self._other = other
-        self._done: dict[str, tuple[Status, str | None, str, str | None, Status | None]] = {}
+    def __init__(self, policy: PolicySource, compare: PolicySource | None) -> None:
+        self._sources = policy, compare
+        self._checkers: tuple[Checker, Checker | None] | None = None
+        self._done: dict[str, Judgement] = {}
 
     def prepare(self) -> None:
-        """Build the parsers now (they are built on first use otherwise)."""
-        from ._checker import shared_detector
+        """Load the policies (raises `PolicyError`) and build the parsers (else built on first use)."""
+        from ._checker import Checker, shared_detector  # here: after the workers fork, not before
 
+        if self._checkers is None:
+            policy, compare = self._sources
+            other = Checker(compare, cache_size=0) if compare is not None else None
+            self._checkers = Checker(policy, cache_size=0), other
         shared_detector()
 
-    def add(self, uas: Iterable[str]) -> None:
-        for ua in uas:
-            if ua not in self._done:
-                verdict = self._checker.check(ua)
-                client = verdict.client
-                self._done[ua] = (
-                    verdict.status,
-                    client.browser,
-                    client.name,
-                    client.version.split(".")[0] if client.version else None,
-                    self._other.check(ua).status if self._other else None,
-                )
+    @property
+    def checkers(self) -> tuple[Checker, Checker | None]:
+        """The policy's checker and the compared policy's (or ``None``)."""
+        if self._checkers is None:
+            self.prepare()
+        assert self._checkers is not None
+        return self._checkers
+
+    def add(self, uas: list[str], workers: int = 1) -> None:
+        """Judge ``uas``; with ``workers`` > 1 and many of them, in as many processes."""
+        if workers > 1 and len(uas) >= _PARALLEL_FROM_USER_AGENTS:
+            self.prepare()  # before forking, so that the forks have the parsers
+            gc.freeze()  # the forks then leave this process's objects alone: fewer pages copied
+            try:
+                for done in forked_map(self._judge_all, [uas[i::workers] for i in range(workers)]):
+                    self._done.update(done)
+            finally:
+                gc.unfreeze()
+        else:
+            self._done.update(self._judge_all(uas))
+
+    def _judge_all(self, uas: list[str]) -> dict[str, Judgement]:
+        checker, other = self.checkers
+        return {ua: _judge(ua, checker, other) for ua in uas if ua not in self._done}
 
     def stats(self, ua: str, requests: int, visitors: int) -> UserAgentStats:
         status, browser, name, major, compared = self._done[ua]
         return UserAgentStats(ua, requests, visitors, status, browser, name, major, compared)
+
+
+def _judge(ua: str, checker: Checker, other: Checker | None) -> Judgement:
+    verdict = checker.check(ua)
+    client = verdict.client
+    return (
+        verdict.status,
+        client.browser,
+        client.name,
+        client.version.split(".")[0] if client.version else None,
+        other.check(ua).status if other else None,
+    )
 
 
 def progress_bar(stream: Any = None) -> ProgressCallback:

@@ -2,13 +2,15 @@
 
 The audit's work scales with the distinct User-Agents, not the lines: lines are only counted here,
 each distinct User-Agent is judged once afterwards. The "combined" format, nearly every site's, is
-read by one comprehension over a chunk's lines with bytes methods (no regex: Python's ``re`` scans
-a line character by character, ``bytes.rfind`` at memory speed); every other format goes line by
-line through a `LineFormat`.
+counted by `_speedups.CombinedCounter` (C), or where that could not be compiled by the same steps
+in Python: one comprehension over a chunk's lines with bytes methods (no regex: Python's ``re``
+scans a line character by character, ``bytes.rfind`` at memory speed). Every other format goes
+line by line through a `LineFormat`.
 
-Visitors (address + User-Agent) are counted exactly up to `VISITOR_SAMPLE_LIMIT` distinct ones;
-past that a fixed share of them is kept (chosen by the hash of the address, which forked workers share) and
-the count is scaled up: memory stays bounded however long the log.
+Visitors (address + User-Agent) are told apart by the address's ``hash()``: a number in memory
+rather than the address, and the same in forked workers. They are counted exactly up to
+`VISITOR_SAMPLE_LIMIT` distinct ones; past that a fixed share of them is kept (those whose hash
+ends in enough zero bits) and the count is scaled up: memory stays bounded however long the log.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import itertools
 from collections import Counter
 from collections.abc import Iterable
 from operator import itemgetter
+from typing import TYPE_CHECKING
 
 from ._logformats import Fields, LineFormat, decode
 
@@ -27,26 +30,41 @@ _TIME_FORMATS = ("%d/%b/%Y:%H:%M:%S %z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:
 
 _FIRST = itemgetter(0)
 
+if TYPE_CHECKING:
+    from ._speedups import CombinedCounter
+
+
+def _compiled() -> type[CombinedCounter] | None:
+    try:
+        from ._speedups import CombinedCounter
+    except ImportError:  # installed where it could not be compiled: counted in Python, alike but slower
+        return None
+    return CombinedCounter
+
+
+compiled_counter = _compiled()
+"""The C counter of combined lines, or ``None`` (tests set it to ``None`` to count in Python)."""
+
 
 class Tally:
     """What one process counted; tallies of parts of a log `merge` into the whole."""
 
     def __init__(self, line_format: LineFormat | None = None) -> None:
         self.line_format = line_format
-        self._quoted_keys = line_format is None  # the fast path's keys keep their closing quote
+        self._counter = compiled_counter() if line_format is None and compiled_counter else None
+        """Counts combined lines in C until `finish` takes its counts into `requests` and `visitors`."""
         self.lines = 0
         self.malformed = 0
         self.examples: list[str] = []
         self.requests: Counter[bytes] = Counter()
         """Requests per User-Agent, as logged (escaped; ``-`` for none)."""
-        self.visitors: set[tuple[bytes, bytes]] = set()
+        self.visitors: dict[bytes, set[int]] = {}
+        """The ``hash()`` of each address that sent a User-Agent."""
         self.visitor_level = 0
         """Visitors are kept if their address's ``hash & (2**level - 1) == 0``: one address in
-        2**level, with all its User-Agents. By the address, which `finish` leaves as it is, so that
-        tallies sampled before and after it, or at other levels, sample alike and merge."""
+        2**level, with all its User-Agents, so that tallies sampled at other levels merge."""
         self.first: datetime.datetime | None = None
         self.last: datetime.datetime | None = None
-        self._reported: set[bytes] = set()
 
     # -- counting -----------------------------------------------------------------------------------
 
@@ -54,30 +72,36 @@ class Tally:
         """Count the whole lines in ``chunk`` (a trailing line without newline counts too)."""
         if b"\r" in chunk:
             chunk = chunk.replace(b"\r\n", b"\n")
-        lines = chunk.split(b"\n")
-        if lines and not lines[-1]:
-            lines.pop()
-        if self.line_format is None:
-            self._add_combined(lines)
+        if self.line_format is not None:
+            self._add_lines(_lines(chunk), self.line_format)
+            return
+        if self._counter is not None:
+            lines, malformed = self._counter.add(chunk)
+            while self._counter.visitors > VISITOR_SAMPLE_LIMIT:
+                self._sample_more()
         else:
-            self._add_lines(lines, self.line_format)
+            lines, malformed = self._add_combined(chunk)
+        self.lines += lines
+        if malformed:
+            self.malformed += malformed
+            if len(self.examples) < MAX_EXAMPLES:
+                self._examples(line for line in _lines(chunk) if _user_agent(line) is None)
+        self._time_of(chunk.split(b"\n", 10))
+        self._time_of(reversed(chunk.rsplit(b"\n", 11)))
 
-    def _add_combined(self, lines: list[bytes]) -> None:
-        """The fast path: (User-Agent, address) of each line in one comprehension.
+    def _add_combined(self, chunk: bytes) -> tuple[int, int]:
+        """The lines of ``chunk`` and the malformed ones among them, counted in Python.
 
-        A combined line ends with the quoted User-Agent, which follows the referer's closing quote
-        and a space: the last ``" "`` of the line starts it (inside a logged User-Agent a quote is
-        escaped, so the sequence cannot occur there). The key keeps the closing quote, and `finish`
-        strips it once per distinct User-Agent: a key without it was a truncated line.
+        `_user_agent` written out in the comprehension, which saves a call a line.
         """
-        pairs = [(p[2], line.split(b" ", 1)[0]) for line in lines if (p := line.rpartition(b'" "'))[1]]
+        lines = _lines(chunk)
+        pairs = [
+            (p[2][:-1], line.split(b" ", 1)[0])
+            for line in lines
+            if (p := line.rpartition(b'" "'))[1] and p[2].endswith(b'"')
+        ]
         self._add_pairs(pairs)
-        self.lines += len(lines)
-        if len(pairs) != len(lines):
-            self.malformed += len(lines) - len(pairs)
-            self._examples(line for line in lines if b'" "' not in line)
-        self._time_of(lines)
-        self._time_of(reversed(lines))
+        return len(lines), len(lines) - len(pairs)
 
     def _time_of(self, lines: Iterable[bytes]) -> None:
         """The time of the first line (of up to ten) that has one."""
@@ -107,22 +131,35 @@ class Tally:
     def _add_pairs(self, pairs: list[tuple[bytes, bytes]]) -> None:
         """Count (User-Agent, address) pairs: requests per User-Agent, and the visitors."""
         self.requests.update(map(_FIRST, pairs))
-        self._add_visitors(pairs)
-
-    def _add_visitors(self, pairs: Iterable[tuple[bytes, bytes]]) -> None:
-        """Keep the visitors this level samples, and sample more while they are too many."""
-        if self.visitor_level == 0:
-            self.visitors.update(pairs)
-        else:
-            mask = (1 << self.visitor_level) - 1
-            self.visitors.update(p for p in pairs if hash(p[1]) & mask == 0)
-        while len(self.visitors) > VISITOR_SAMPLE_LIMIT:
+        mask = (1 << self.visitor_level) - 1
+        visitors = self.visitors
+        for ua, addr in set(pairs):
+            if (h := hash(addr)) & mask == 0:
+                if (seen := visitors.get(ua)) is None:
+                    visitors[ua] = {h}
+                else:
+                    seen.add(h)
+        while self.visitor_count() > VISITOR_SAMPLE_LIMIT:
             self._sample_more()
+
+    def visitor_count(self) -> int:
+        if self._counter is not None:
+            return self._counter.visitors
+        return sum(map(len, self.visitors.values()))
 
     def _sample_more(self) -> None:
         self.visitor_level += 1
+        if self._counter is not None:
+            self._counter.sample(self.visitor_level)
+        self._keep_sampled(self.visitors)
+
+    def _keep_sampled(self, visitors: dict[bytes, set[int]]) -> None:
         mask = (1 << self.visitor_level) - 1
-        self.visitors = {p for p in self.visitors if hash(p[1]) & mask == 0}
+        for ua, hashes in list(visitors.items()):
+            if kept := {h for h in hashes if h & mask == 0}:
+                visitors[ua] = kept
+            else:
+                del visitors[ua]
 
     def _examples(self, lines: Iterable[bytes]) -> None:
         for line in lines:
@@ -136,40 +173,16 @@ class Tally:
         if self.last is None or when > self.last:
             self.last = when
 
-    def new_user_agents(self) -> list[bytes]:
-        """The User-Agents (as logged) first seen since the last call, for judging them early."""
-        new = self.requests.keys() - self._reported
-        self._reported |= new
-        if self._quoted_keys:
-            return [key[:-1] for key in new if key.endswith(b'"')]
-        return list(new)
-
     def finish(self) -> None:
-        """Settle into `requests` and `visitors`; strip the fast path's closing quotes (a key
-        without one came from a cut line: malformed)."""
-        if not self._quoted_keys:
-            return
-        self._quoted_keys = False
-        requests: Counter[bytes] = Counter()
-        for key, count in self.requests.items():
-            if key.endswith(b'"'):
-                requests[key[:-1]] += count
-            else:
-                self.malformed += count
-                self._examples([b"... " + key])
-        self.requests = requests
-        self.visitors = {(ua[:-1], addr) for ua, addr in self.visitors if ua.endswith(b'"')}
-
-    def __getstate__(self) -> dict[str, object]:
-        return {k: v for k, v in self.__dict__.items() if k != "_reported"}  # only the worker needs it
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__dict__.update(state)
-        self._reported = set()
+        """Take the C counter's counts into `requests` and `visitors` (before `merge` or reading them)."""
+        if self._counter is not None:
+            self.requests = Counter(self._counter.requests())
+            self.visitors = self._counter.visitors_by_user_agent()
+            self._counter = None
 
     def merge(self, other: Tally) -> None:
         """Add a `finish`ed tally to this finished one."""
-        if self._quoted_keys or other._quoted_keys:
+        if self._counter is not None or other._counter is not None:
             raise ValueError("only finished tallies merge")
         self.lines += other.lines
         self.malformed += other.malformed
@@ -177,10 +190,36 @@ class Tally:
         self.requests.update(other.requests)
         while self.visitor_level < other.visitor_level:
             self._sample_more()
-        self._add_visitors(other.visitors)  # what the other kept at a lower level is filtered again
+        if other.visitor_level < self.visitor_level:
+            self._keep_sampled(other.visitors)  # what the other kept at a lower level is filtered again
+        for ua, hashes in other.visitors.items():
+            if (seen := self.visitors.get(ua)) is None:
+                self.visitors[ua] = hashes
+            else:
+                seen |= hashes
+        while self.visitor_count() > VISITOR_SAMPLE_LIMIT:
+            self._sample_more()
         for when in (other.first, other.last):
             if when is not None:
                 self._seen(when)
+
+
+def _user_agent(line: bytes) -> bytes | None:
+    """The User-Agent of a combined line, as logged, or ``None`` for a malformed line.
+
+    A combined line ends with the quoted User-Agent, which follows the referer's closing quote and
+    a space: the last ``" "`` of the line starts it (inside a logged User-Agent a quote is escaped,
+    so the sequence cannot occur there). A line cut short has no closing quote.
+    """
+    _, found, rest = line.rpartition(b'" "')
+    return rest[:-1] if found and rest.endswith(b'"') else None
+
+
+def _lines(chunk: bytes) -> list[bytes]:
+    lines = chunk.split(b"\n")
+    if not lines[-1]:
+        lines.pop()  # after the last newline
+    return lines
 
 
 def parse_time(text: bytes) -> datetime.datetime | None:

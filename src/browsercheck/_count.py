@@ -1,0 +1,158 @@
+"""Counting a whole audit's logs into one `Tally`: in this process, or shared with forked workers.
+
+Tasks: plain files in byte ranges that the counting process reads itself, compressed files whole
+(so rotated ``.gz`` logs are decompressed in parallel), standard input in chunks that this process
+reads and hands out (a few queued at a time: memory stays bounded).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from ._logformats import LineFormat
+from ._logread import STDIN, LogReadError, Source, chunks, ranges, read_range
+from ._processes import failure, fork_context, receive, stop
+from ._tally import Tally
+
+ProgressCallback = Callable[[int, int | None], None]
+"""Called with (bytes read, total bytes or None) as the audit reads."""
+
+Task = tuple[Any, ...]
+"""("range", source, start, end), ("file", source) or ("bytes", chunk, bytes read)."""
+
+
+def count(
+    sources: list[Source],
+    fmt: LineFormat | None,
+    workers: int,
+    progress: ProgressCallback | None,
+    meanwhile: Callable[[], None],
+) -> Tally:
+    """Count ``sources``. ``meanwhile`` (loading what judging needs) runs before any line is read
+    here: first when counting in this process, while the workers count when there are workers."""
+    total = sum(s.size or 0 for s in sources) if all(s.size is not None for s in sources) else None
+    if workers <= 1:
+        meanwhile()
+        tally = Tally(fmt)
+        done = 0
+        for source in sources:
+            position = [0]
+            for chunk in chunks(source, position):
+                tally.add_chunk(chunk)
+                if progress:
+                    progress(done + position[0], total)
+            done += source.size or 0
+        tally.finish()
+        return tally
+    return _count_in_workers(sources, fmt, workers, progress, total, meanwhile)
+
+
+def _count_in_workers(
+    sources: list[Source],
+    fmt: LineFormat | None,
+    workers: int,
+    progress: ProgressCallback | None,
+    total: int | None,
+    meanwhile: Callable[[], None],
+) -> Tally:
+    """Count in ``workers - 1`` forked processes while this one does ``meanwhile`` (builds the
+    parsers), then count along with them: the share each counts adjusts itself to the log."""
+    ctx = fork_context()
+    helpers = workers - 1
+    tasks_ahead: list[Task] = []
+    for source in sources:
+        if source.compressed:
+            tasks_ahead.append(("file", source))
+        elif source.name != STDIN:
+            tasks_ahead.extend(("range", source, start, end) for start, end in ranges(source, workers * 8))
+    stdin = [source for source in sources if source.name == STDIN]
+    tasks: Any = ctx.Queue(maxsize=len(tasks_ahead) + workers + 3 * helpers)
+    results: Any = ctx.Queue()
+    processes = [ctx.Process(target=_worker, args=(tasks, results, fmt), daemon=True) for _ in range(helpers)]
+    for p in processes:
+        p.start()
+    counted = 0
+    tally = Tally(fmt)
+
+    def report(done: int) -> None:
+        nonlocal counted
+        counted += done
+        if progress:
+            progress(counted, total)
+
+    try:
+        for task in tasks_ahead:
+            tasks.put(task)
+        meanwhile()
+        for source in stdin:
+            for chunk in chunks(source):
+                tasks.put(("bytes", chunk, len(chunk)))
+        for _ in range(workers):
+            tasks.put(None)  # one for each worker, and one for this process
+        try:
+            for task in iter(tasks.get, None):
+                for done in count_task(task, tally):
+                    report(done)
+        except OSError as e:
+            raise LogReadError(read_error(e)) from None
+        tally.finish()  # merged with the workers' tallies
+        finished = 0
+        while finished < helpers:
+            kind, value = receive(results, processes)
+            if kind == "progress":
+                report(value)
+            elif kind == "error":
+                raise LogReadError(value)
+            else:
+                tally.merge(value)
+                finished += 1
+        tasks.close()
+        tasks.join_thread()  # its feeder thread has ended when judging forks this process
+        return tally
+    except BaseException:
+        tasks.cancel_join_thread()  # the workers stopped early: what they left unread is dropped
+        raise
+    finally:
+        stop(processes)
+
+
+def count_task(task: Task, tally: Tally) -> Iterator[int]:
+    """Count one task into ``tally``, yielding the bytes read from disk as it goes."""
+    kind, source, *rest = task
+    if kind == "range":
+        start, end = rest
+        for chunk in read_range(source.name, start, end):
+            tally.add_chunk(chunk)
+        yield end - start
+    elif kind == "file":
+        position = [0]
+        reported = 0
+        for chunk in chunks(source, position):
+            tally.add_chunk(chunk)
+            yield position[0] - reported
+            reported = position[0]
+    else:
+        tally.add_chunk(source)  # a chunk of standard input
+        yield rest[0]
+
+
+def read_error(e: OSError) -> str:
+    if isinstance(e, LogReadError):
+        return str(e)  # names the log already
+    return f"{e.filename or 'log'}: cannot read: {e.strerror or e}"
+
+
+def _worker(tasks: Any, results: Any, fmt: LineFormat | None) -> None:
+    tally = Tally(fmt)
+    try:
+        for task in iter(tasks.get, None):
+            for done in count_task(task, tally):
+                results.put(("progress", done))
+        tally.finish()
+    except OSError as e:
+        results.put(("error", read_error(e)))
+    except Exception as e:  # a bug: reported, so that the audit stops instead of waiting for this worker
+        results.put(("failed", failure(e)))
+    else:
+        results.put(("tally", tally))

@@ -1,13 +1,16 @@
 """How fast does `browsercheck audit` read a log, beside the loops a user would write, in one run?
 
-    python benchmarks/bench_audit.py [--lines 1000000] [--log access.log]
+    python benchmarks/bench_audit.py [--lines 1000000] [--log access.log] [--repeat 5]
 
 On a generated "combined" log (`make_log.py`: Zipf-like User-Agents and visitors) it prints lines
 per second of: reading alone; the "floor", a plain loop that reads each line and takes the
 User-Agent with a regex; the naive loop, `user_agents.parse` on every line (timed on the first
-lines: the whole log would take minutes); and the whole `browsercheck.audit`, start-up included.
-Memory: the audit's peak resident size, processes and workers together, on the log and on a tenth
-of it. Needs the `bench` extra: pip install -e '.[bench]'.
+lines: the whole log would take minutes); and the whole `browsercheck.audit`, start-up included,
+in a fresh interpreter, with its C line counter and without (as installed where nothing compiles).
+The floor and the audit run ``--repeat`` times, taking turns, as this machine's speed drifts by
+tens of percent within a minute: medians are printed, and the range of the audit/floor ratio over
+the pairs. Memory: the audit's peak resident size, processes and workers together, on the log and
+on a tenth of it. Needs the `bench` extra: pip install -e '.[bench]'.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import argparse
 import collections
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,7 +32,11 @@ from make_log import write_log
 
 _AUDIT = """
 import resource, sys, time
-import browsercheck
+import browsercheck, browsercheck._tally
+if sys.argv[2] == "python":
+    browsercheck._tally.compiled_counter = None
+elif browsercheck._tally.compiled_counter is None:
+    sys.exit("browsercheck._speedups is not built: reinstall where a C compiler is")
 start = time.perf_counter()
 report = browsercheck.audit([sys.argv[1]])
 seconds = time.perf_counter() - start
@@ -93,8 +101,10 @@ def naive(path: Path, lines: int) -> float:
     return lines / (time.perf_counter() - start)
 
 
-def audit_in_subprocess(path: Path) -> tuple[float, int, int, int]:
-    out = subprocess.run([sys.executable, "-c", _AUDIT, str(path)], capture_output=True, text=True, check=True)
+def audit_in_subprocess(path: Path, counting: str = "c") -> tuple[float, int, int, int]:
+    out = subprocess.run(
+        [sys.executable, "-c", _AUDIT, str(path), counting], capture_output=True, text=True, check=True
+    )
     seconds, lines, distinct, peak_kb = out.stdout.split()
     return float(seconds), int(lines), int(distinct), int(peak_kb)
 
@@ -104,6 +114,7 @@ def main() -> int:
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--log", type=Path, help="an existing combined log instead of a generated one")
     parser.add_argument("--naive-lines", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=5, help="runs of the floor and the audit, taking turns")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -120,24 +131,31 @@ def main() -> int:
                 dst.write(line)
 
         read_rate = reading(path)
-        floor_rate = floor(path)
         count_first_rate = count_first(path)
         naive_rate = naive(path, args.naive_lines)
-        seconds, lines, distinct, peak_kb = audit_in_subprocess(path)
-        audit_rate = lines / seconds
+        floor_rates, audit_rates = [], []
+        for _ in range(args.repeat):
+            floor_rates.append(floor(path))
+            seconds, lines, distinct, peak_kb = audit_in_subprocess(path)
+            audit_rates.append(lines / seconds)
+        python_seconds, _, _, _ = audit_in_subprocess(path, "python")
         _, tenth_lines, tenth_distinct, tenth_peak_kb = audit_in_subprocess(tenth)
 
+    floor_rate, audit_rate = statistics.median(floor_rates), statistics.median(audit_rates)
+    pairs = sorted(a / f for a, f in zip(audit_rates, floor_rates, strict=True))
     print(f"\n{lines:,} lines, {distinct:,} distinct User-Agents; {resource.getpagesize()}-byte pages\n")
-    print(f"  {'':52} {'lines/s':>12}  {'vs floor':>8}")
+    print(f"  {'':58} {'lines/s':>12}  {'vs floor':>8}")
     for name, rate in [
         ("reading the lines, nothing else", read_rate),
-        ("floor: read + regex for the User-Agent", floor_rate),
+        (f"floor: read + regex for the User-Agent (median of {args.repeat})", floor_rate),
         ("count first, judge each distinct once (one process)", count_first_rate),
         (f"naive: user_agents.parse per line (first {args.naive_lines:,})", naive_rate),
-        ("browsercheck.audit (start-up included)", audit_rate),
+        (f"browsercheck.audit, start-up included (median of {args.repeat})", audit_rate),
+        ("browsercheck.audit counting in Python (no C compiler)", lines / python_seconds),
     ]:
-        print(f"  {name:52} {rate:>12,.0f}  {rate / floor_rate:>7.2f}x")
-    print(f"\n  audit vs naive: {audit_rate / naive_rate:,.0f}x; whole audit {seconds:.2f} s")
+        print(f"  {name:58} {rate:>12,.0f}  {rate / floor_rate:>7.2f}x")
+    print(f"\n  audit vs floor, run by run: {pairs[0]:.2f}x to {pairs[-1]:.2f}x")
+    print(f"  audit vs naive: {audit_rate / naive_rate:,.0f}x; whole audit {lines / audit_rate:.2f} s (median)")
     print(
         f"  peak memory: {peak_kb / 1024:,.0f} MB for {lines:,} lines ({distinct:,} User-Agents), "
         f"{tenth_peak_kb / 1024:,.0f} MB for {tenth_lines:,} lines ({tenth_distinct:,} User-Agents)"

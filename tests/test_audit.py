@@ -309,6 +309,19 @@ def test_progress_is_reported(log: Path) -> None:
     assert out.getvalue().endswith("100.0%  0 / 0 MB")
 
 
+def test_progress_with_workers_reaches_the_total(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    plain, compressed = tmp_path / "a.log", tmp_path / "b.log.gz"
+    write_log(plain, 20_000, user_agents=100)
+    compressed.write_bytes(gzip.compress(plain.read_bytes()))
+    monkeypatch.setattr(logread, "CHUNK_SIZE", 16 * 1024)
+    seen: list[int] = []
+    total = plain.stat().st_size + compressed.stat().st_size
+    browsercheck.audit(
+        [plain, compressed], workers=2, progress=lambda done, of: seen.append(done) if of == total else None
+    )
+    assert len(seen) > 10 and seen == sorted(seen) and seen[-1] == total
+
+
 def test_template_regex_reads_a_combined_line() -> None:
     pattern = template_regex(COMBINED_TEMPLATE)
     m = pattern.match(line("10.0.0.1", r"a \"b\" c").rstrip("\n").encode())

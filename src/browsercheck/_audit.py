@@ -166,14 +166,16 @@ class _Judge:
 
 
 def _judge(ua: str, checker: Checker, other: Checker | None) -> Judgement:
-    verdict = checker.check(ua)
-    client = verdict.client
+    from ._judge import judge
+
+    client = checker.detect(ua)  # once, for both policies
+    verdict = judge(client, checker.policy)
     return (
         verdict.status,
         client.browser,
         client.name,
         client.version.split(".")[0] if client.version else None,
-        other.check(ua).status if other else None,
+        judge(client, other.policy).status if other else None,
     )
 
 

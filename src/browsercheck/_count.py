@@ -19,7 +19,7 @@ ProgressCallback = Callable[[int, int | None], None]
 """Called with (bytes read, total bytes or None) as the audit reads."""
 
 Task = tuple[Any, ...]
-"""("range", source, start, end), ("file", source) or ("bytes", chunk, bytes read)."""
+"""("range", source, start, end), ("file", source) or ("bytes", chunk)."""
 
 
 def count(
@@ -74,12 +74,18 @@ def _count_in_workers(
         p.start()
     counted = 0
     tally = Tally(fmt)
+    theirs: list[Tally] = []
 
-    def report(done: int) -> None:
+    def handle(kind: str, value: Any) -> None:
         nonlocal counted
-        counted += done
-        if progress:
-            progress(counted, total)
+        if kind == "progress":
+            counted += value
+            if progress:
+                progress(counted, total)
+        elif kind == "error":
+            raise LogReadError(value)
+        else:
+            theirs.append(value)
 
     try:
         for task in tasks_ahead:
@@ -87,26 +93,23 @@ def _count_in_workers(
         meanwhile()
         for source in stdin:
             for chunk in chunks(source):
-                tasks.put(("bytes", chunk, len(chunk)))
+                tasks.put(("bytes", chunk))
+                handle("progress", len(chunk))  # standard input's progress: what this process read
         for _ in range(workers):
             tasks.put(None)  # one for each worker, and one for this process
         try:
             for task in iter(tasks.get, None):
                 for done in count_task(task, tally):
-                    report(done)
+                    handle("progress", done)
+                while not results.empty():  # the workers' progress too, as it comes
+                    handle(*receive(results, processes))
         except OSError as e:
             raise LogReadError(read_error(e)) from None
-        tally.finish()  # merged with the workers' tallies
-        finished = 0
-        while finished < helpers:
-            kind, value = receive(results, processes)
-            if kind == "progress":
-                report(value)
-            elif kind == "error":
-                raise LogReadError(value)
-            else:
-                tally.merge(value)
-                finished += 1
+        while len(theirs) < helpers:
+            handle(*receive(results, processes))
+        tally.finish()
+        for other in theirs:
+            tally.merge(other)
         tasks.close()
         tasks.join_thread()  # its feeder thread has ended when judging forks this process
         return tally
@@ -133,8 +136,7 @@ def count_task(task: Task, tally: Tally) -> Iterator[int]:
             yield position[0] - reported
             reported = position[0]
     else:
-        tally.add_chunk(source)  # a chunk of standard input
-        yield rest[0]
+        tally.add_chunk(source)  # a chunk of standard input, its progress counted as it was read
 
 
 def read_error(e: OSError) -> str:

@@ -383,3 +383,12 @@ def test_a_judging_fork_that_fails_stops_the_audit(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(audit_module, "_judge", failing)
     with pytest.raises(RuntimeError, match="an audit worker failed: ValueError: judged badly"):
         browsercheck.audit([path], workers=2)
+
+
+def test_a_bad_policy_stops_an_audit_with_workers(tmp_path: Path) -> None:
+    path = tmp_path / "generated.log"
+    write_log(path, 2_000, user_agents=50)
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("browsers: {chrome: '>=abc'}\n")
+    with pytest.raises(browsercheck.PolicyError, match=r"policy\.yaml:1: browsers\.chrome"):
+        browsercheck.audit([path], policy=policy, workers=2)

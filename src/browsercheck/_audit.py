@@ -108,8 +108,8 @@ def _distinct(tally: Tally) -> dict[str, tuple[int, int]]:
     return out
 
 
-PolicySource = Policy | str | os.PathLike[str] | None
-"""A policy, its file, or ``None`` for the shipped one."""
+PolicySource = Policy | str | os.PathLike[str]
+"""A policy or its file."""
 
 Judgement = tuple[Status, str | None, str, str | None, Status | None]
 """What the report needs of a verdict: status, browser key, name, major version, compared status."""
@@ -120,7 +120,8 @@ _PARALLEL_FROM_USER_AGENTS = 2000  # fewer are judged in this process sooner tha
 class _Judge:
     """Judges each distinct User-Agent once, under the policy and the compared one."""
 
-    def __init__(self, policy: PolicySource, compare: PolicySource | None) -> None:
+    def __init__(self, policy: PolicySource | None, compare: PolicySource | None) -> None:
+        """``policy`` ``None``: the shipped one; ``compare`` ``None``: no second policy."""
         self._sources = policy, compare
         self._checkers: tuple[Checker, Checker | None] | None = None
         self._done: dict[str, Judgement] = {}
@@ -147,7 +148,8 @@ class _Judge:
         """Judge ``uas``; with ``workers`` > 1 and many of them, in as many processes."""
         if workers > 1 and len(uas) >= _PARALLEL_FROM_USER_AGENTS:
             self.prepare()  # before forking, so that the forks have the parsers
-            gc.freeze()  # the forks then leave this process's objects alone: fewer pages copied
+            gc.freeze()  # as Python's docs advise before forking: the forks' collections then leave this
+            # process's objects, and so their memory pages, untouched
             try:
                 for done in forked_map(self._judge_all, [uas[i::workers] for i in range(workers)]):
                     self._done.update(done)
@@ -158,7 +160,7 @@ class _Judge:
 
     def _judge_all(self, uas: list[str]) -> dict[str, Judgement]:
         checker, other = self.checkers
-        return {ua: _judge(ua, checker, other) for ua in uas if ua not in self._done}
+        return {ua: _judge(ua, checker, other) for ua in uas}
 
     def stats(self, ua: str, requests: int, visitors: int) -> UserAgentStats:
         status, browser, name, major, compared = self._done[ua]

@@ -8,7 +8,9 @@
  * Python object is made only for each distinct User-Agent, when first seen. Everything else stays
  * in Python, which replaces "\r\n" before and collects examples of malformed lines after.
  */
-#define _GNU_SOURCE /* memrchr */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* memrchr; pyconfig.h defines it too on Linux */
+#endif
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>

@@ -106,7 +106,7 @@ class Tally:
     def _time_of(self, lines: Iterable[bytes]) -> None:
         """The time of the first line (of up to ten) that has one."""
         for line in itertools.islice(lines, 10):
-            if (when := parse_time(line[line.find(b"[") + 1 : line.find(b"]")])) is not None:
+            if (start := line.find(b"[")) >= 0 and (when := parse_time(line[start + 1 : line.find(b"]")])):
                 self._seen(when)
                 return
 
@@ -139,10 +139,10 @@ class Tally:
                     visitors[ua] = {h}
                 else:
                     seen.add(h)
-        while self.visitor_count() > VISITOR_SAMPLE_LIMIT:
+        while self._visitor_count() > VISITOR_SAMPLE_LIMIT:
             self._sample_more()
 
-    def visitor_count(self) -> int:
+    def _visitor_count(self) -> int:
         if self._counter is not None:
             return self._counter.visitors
         return sum(map(len, self.visitors.values()))
@@ -197,7 +197,7 @@ class Tally:
                 self.visitors[ua] = hashes
             else:
                 seen |= hashes
-        while self.visitor_count() > VISITOR_SAMPLE_LIMIT:
+        while self._visitor_count() > VISITOR_SAMPLE_LIMIT:
             self._sample_more()
         for when in (other.first, other.last):
             if when is not None:

@@ -178,3 +178,21 @@ def test_native_resolver_answers_like_ua_parsers_own() -> None:
         assert (a.user_agent, a.os) == (b.user_agent, b.os), ua
     with pytest.raises(ValueError, match="does not read devices"):
         ours("x", Domain.ALL)
+
+
+def test_a_detector_on_ua_parsers_own_resolver_detects_alike() -> None:
+    """`Detector` takes any ua-parser resolver; browsercheck's own hands its parts over directly."""
+    import ua_parser
+
+    from browsercheck._bots import BotDetector
+    from browsercheck._checker import shared_detector
+    from corpus import distinct_user_agents
+
+    theirs = browsercheck.Detector(
+        ua_parser.regex.Resolver(ua_parser.load_lazy_builtins()), BotDetector.from_crawlerdetect()
+    )
+    ours = shared_detector()
+    for ua in distinct_user_agents(300):
+        assert theirs(ua) == ours(ua), ua
+    checker = Checker(detector=theirs)
+    assert checker.check(IE11).client.browser == "ie"

@@ -34,6 +34,7 @@ from ._policy import Rule as Rule
 from ._policy import Site as Site
 
 if TYPE_CHECKING:
+    from ._detect import Detector as Detector
     from ._report import AuditReport
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "Checker",
     "Client",
     "ClientHints",
+    "Detector",
     "Device",
     "Policy",
     "PolicyError",
@@ -61,6 +63,15 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Detector":  # imported on first use: it loads ua-parser
+        from ._detect import Detector
+
+        return Detector
+    raise AttributeError(f"module 'browsercheck' has no attribute {name!r}")
+
 
 _checkers_lock = threading.Lock()
 _default_checker = Lazy(Checker)

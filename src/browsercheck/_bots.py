@@ -47,29 +47,28 @@ class _PatternSet:
     """Patterns matched together, ignoring case: ``first(text)`` is the index of the first that
     matches, or of one before it that matches only without anchors (a superset: callers check).
 
-    The native engine gets the text `fold`ed, so that it ignores case as Python's ``re`` does
-    (Rust's case folding leaves the dotless i and the dotted I apart from i). Plain-text
-    patterns (nine in ten) are searched for in it case-sensitively: the native engine compiles
-    them ten times faster so (case-insensitive literals made most of its start-up). The rest run
-    case-insensitively in the native engine, or in Python's ``re`` where the native engine lacks
-    their syntax (lookarounds).
+    They run in the native engine on the text `fold`ed, so that case is ignored as Python's ``re``
+    ignores it (Rust's case folding leaves the dotless i and the dotted I apart from i).
+    Plain-text patterns (nine in ten) are searched for as they are, in lower case, the others
+    case-insensitively: the engine compiles literals ten times faster so (case-insensitive ones
+    made most of its start-up). Patterns the native engine cannot run (lookarounds) run in
+    Python's ``re``.
     """
 
     def __init__(self, patterns: Sequence[str]) -> None:
-        literal = [(i, re.sub(r"\\(.)", r"\1", p).lower()) for i, p in enumerate(patterns) if _is_literal(p)]
-        regex = [(i, p) for i, p in enumerate(patterns) if not _is_literal(p)]
-        native = [(i, p) for i, p in regex if not _LOOKAROUND.search(p)]
-        python = [(i, p) for i, p in regex if _LOOKAROUND.search(p)]
-        self._literal = _extractor([(i, re.escape(text)) for i, text in literal])
-        accepted, rejected = _native_syntax([(i, f"(?i){p}") for i, p in native])
+        native = [
+            (i, re.escape(re.sub(r"\\(.)", r"\1", p).lower()) if _is_literal(p) else f"(?i){p}")
+            for i, p in enumerate(patterns)
+            if not _LOOKAROUND.search(p)
+        ]
+        python = [(i, p) for i, p in enumerate(patterns) if _LOOKAROUND.search(p)]
+        accepted, rejected = _native_syntax(native)
         self._native = _extractor(accepted)
-        python += [(i, p.removeprefix("(?i)")) for i, p in rejected]
+        python += [(i, patterns[i]) for i, _ in rejected]
         self._python = [(i, re.compile(p, re.IGNORECASE)) for i, p in sorted(python)]
 
     def first(self, text: str) -> int | None:
-        folded = fold(text)
-        found = [_index(self._literal.extract(folded)), _index(self._native.extract(folded))]
-        index = min((i for i in found if i is not None), default=None)
+        index = _index(self._native.extract(fold(text)))
         for i, pattern in self._python:
             if index is not None and i > index:
                 break

@@ -20,7 +20,7 @@ from ._logformats import decode, line_format, unescape
 from ._logread import Source, inspect
 from ._model import Status
 from ._policy import Policy
-from ._processes import can_fork, forked_map
+from ._processes import can_fork, forked_batches
 from ._report import AuditReport, UserAgentStats
 from ._tally import Tally
 
@@ -115,6 +115,7 @@ Judgement = tuple[Status, str | None, str, str | None, Status | None]
 """What the report needs of a verdict: status, browser key, name, major version, compared status."""
 
 _PARALLEL_FROM_USER_AGENTS = 2000  # fewer are judged in this process sooner than a fork is made
+_BATCH = 100  # User-Agents judged at a time: small enough to share out evenly, large enough to stay in order
 
 
 class _Judge:
@@ -151,8 +152,8 @@ class _Judge:
             gc.freeze()  # as Python's docs advise before forking: the forks' collections then leave this
             # process's objects, and so their memory pages, untouched
             try:
-                for done in forked_map(self._judge_all, [uas[i::workers] for i in range(workers)]):
-                    self._done.update(done)
+                batches = [uas[i : i + _BATCH] for i in range(0, len(uas), _BATCH)]
+                self._done.update(forked_batches(self._judge_all, batches, workers))
             finally:
                 gc.unfreeze()
         else:

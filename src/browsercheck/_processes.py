@@ -9,7 +9,8 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
-R = TypeVar("R")
+K = TypeVar("K")
+V = TypeVar("V")
 
 POLL_SECONDS = 1.0
 """How often a process waiting for workers checks that they are alive."""
@@ -56,29 +57,41 @@ def stop(processes: Sequence[Any]) -> None:
         p.join()
 
 
-def forked_map(function: Callable[[T], R], shares: Sequence[T]) -> list[R]:
-    """``[function(share) for share in shares]``, the first in this process and each other in a
-    fork of it (which has all this process has built: parsers, policies)."""
+def forked_batches(function: Callable[[T], dict[K, V]], batches: Sequence[T], processes: int) -> dict[K, V]:
+    """The results of ``function`` on every batch, merged. This process and ``processes - 1``
+    forks of it (which have all it has built: parsers, policies) each take the next batch no one
+    has taken, until none is left: a core that runs faster, or is less busy, does more."""
     ctx = fork_context()
+    taken = ctx.Value("q", 0)  # batches handed out so far
     results: Any = ctx.Queue()
-    processes = [
-        ctx.Process(target=_run, args=(function, share, index, results), daemon=True)
-        for index, share in enumerate(shares[1:], start=1)
+    forks = [
+        ctx.Process(target=_run, args=(function, batches, taken, results), daemon=True) for _ in range(processes - 1)
     ]
-    for p in processes:
+    for p in forks:
         p.start()
     try:
-        out: list[Any] = [function(shares[0])] + [None] * len(processes)
-        for _ in processes:
-            _, (index, value) = receive(results, processes)
-            out[index] = value
+        out = _take_batches(function, batches, taken)
+        for _ in forks:
+            _, theirs = receive(results, forks)
+            out.update(theirs)
         return out
     finally:
-        stop(processes)
+        stop(forks)
 
 
-def _run(function: Callable[[T], R], share: T, index: int, results: Any) -> None:
+def _take_batches(function: Callable[[T], dict[K, V]], batches: Sequence[T], taken: Any) -> dict[K, V]:
+    out: dict[K, V] = {}
+    while True:
+        with taken.get_lock():
+            index = taken.value
+            taken.value += 1
+        if index >= len(batches):
+            return out
+        out.update(function(batches[index]))
+
+
+def _run(function: Callable[[T], dict[K, V]], batches: Sequence[T], taken: Any, results: Any) -> None:
     try:
-        results.put(("done", (index, function(share))))
+        results.put(("done", _take_batches(function, batches, taken)))
     except Exception as e:  # a bug: reported, so that the parent stops instead of waiting
         results.put(("failed", failure(e)))

@@ -1,0 +1,59 @@
+"""Work shared out over forked processes: every batch done once, failures reported, not waited for."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from browsercheck._processes import forked_batches
+
+PARENT = os.getpid()
+
+
+_started: set[int] = set()  # the processes that have taken a batch
+
+
+def slow_start(batch: int) -> dict[int, int]:
+    """Which process did ``batch``. Each process takes its time over its first batch, so that
+    another takes the next ones meanwhile."""
+    if os.getpid() not in _started:
+        _started.add(os.getpid())
+        time.sleep(0.2)
+    return {batch: os.getpid()}
+
+
+@pytest.mark.parametrize("processes", [1, 2, 3])
+def test_every_batch_is_done_once_and_shared_out(processes: int) -> None:
+    _started.clear()
+    done = forked_batches(slow_start, range(20), processes)
+    assert sorted(done) == list(range(20))
+    if processes == 1:
+        assert set(done.values()) == {PARENT}
+    else:
+        assert len(set(done.values())) > 1  # another took batches while the first one slept
+
+
+def failing_in_a_fork(batch: int) -> dict[int, int]:
+    if os.getpid() == PARENT:
+        time.sleep(0.5)  # the fork takes the other batch meanwhile
+        return {}
+    raise ValueError(f"batch {batch} went wrong")
+
+
+def test_a_fork_that_fails_stops_the_work_with_its_message() -> None:
+    with pytest.raises(RuntimeError, match=r"an audit worker failed: ValueError: batch \d went wrong"):
+        forked_batches(failing_in_a_fork, range(2), 2)
+
+
+def dying_in_a_fork(batch: int) -> dict[int, int]:
+    if os.getpid() == PARENT:
+        time.sleep(0.5)
+        return {}
+    os._exit(3)
+
+
+def test_a_fork_that_dies_stops_the_work() -> None:
+    with pytest.raises(RuntimeError, match=r"an audit worker process stopped \(exit code 3\)"):
+        forked_batches(dying_in_a_fork, range(2), 2)

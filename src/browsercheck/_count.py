@@ -36,13 +36,18 @@ def count(
         meanwhile()
         tally = Tally(fmt)
         done = 0
-        for source in sources:
-            position = [0]
-            for chunk in chunks(source, position):
-                tally.add_chunk(chunk)
+        for task in _tasks(sources, 16):
+            for n in count_task(task, tally):
+                done += n
                 if progress:
-                    progress(done + position[0], total)
-            done += source.size or 0
+                    progress(done, total)
+        for source in sources:
+            if source.name == STDIN:
+                for chunk in chunks(source):
+                    tally.add_chunk(chunk)
+                    done += len(chunk)
+                    if progress:
+                        progress(done, total)
         tally.finish()
         return tally
     return _count_in_workers(sources, fmt, workers, progress, total, meanwhile)
@@ -60,12 +65,7 @@ def _count_in_workers(
     parsers), then count along with them: the share each counts adjusts itself to the log."""
     ctx = fork_context()
     helpers = workers - 1
-    tasks_ahead: list[Task] = []
-    for source in sources:
-        if source.compressed:
-            tasks_ahead.append(("file", source))
-        elif source.name != STDIN:
-            tasks_ahead.extend(("range", source, start, end) for start, end in ranges(source, workers * 8))
+    tasks_ahead = _tasks(sources, workers * 8)
     stdin = [source for source in sources if source.name == STDIN]
     tasks: Any = ctx.Queue(maxsize=len(tasks_ahead) + workers + 3 * helpers)
     results: Any = ctx.Queue()
@@ -118,6 +118,17 @@ def _count_in_workers(
         raise
     finally:
         stop(processes)
+
+
+def _tasks(sources: list[Source], ranges_per_file: int) -> list[Task]:
+    """The tasks of the files (standard input is read by this process)."""
+    tasks: list[Task] = []
+    for source in sources:
+        if source.compressed:
+            tasks.append(("file", source))
+        elif source.name != STDIN:
+            tasks.extend(("range", source, start, end) for start, end in ranges(source, ranges_per_file))
+    return tasks
 
 
 def count_task(task: Task, tally: Tally) -> Iterator[int]:

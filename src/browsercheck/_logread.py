@@ -7,6 +7,7 @@ import bz2
 import gzip
 import io
 import lzma
+import mmap
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 CHUNK_SIZE = 1 << 20  # small enough to stay in cache while its lines are counted
+Chunk = bytes | memoryview
+"""Whole lines of a log: bytes, or a view of a file mapped into memory."""
 STDIN = "-"
 _MAGIC: dict[bytes, Callable[[BinaryIO], io.BufferedIOBase]] = {
     b"\x1f\x8b": lambda f: gzip.GzipFile(fileobj=f),
@@ -86,19 +89,47 @@ def ranges(source: Source, count: int) -> list[tuple[int, int]]:
     return [(start, min(start + step, size)) for start in range(0, size, step)]
 
 
-def read_range(name: str, start: int, end: int) -> Iterator[bytes]:
-    """The lines that start in ``[start, end)`` of a plain file, in chunks."""
+def read_range(name: str, start: int, end: int) -> Iterator[Chunk]:
+    """The lines that start in ``[start, end)`` of a plain file, in chunks: views of the file
+    mapped into memory (no copy is made), or read where it cannot be mapped (an empty file, some
+    file systems). A view is valid until the next chunk is asked for."""
     with open(name, "rb") as f:
-        if start:
-            f.seek(start - 1)
-            if f.read(1) != b"\n":
-                f.readline()  # the line that started before us belongs to the previous range
+        try:
+            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):
+            yield from _read(f, start, end)
+            return
+        with mapped:
+            yield from _views(mapped, start, end)
+
+
+def _views(mapped: mmap.mmap, start: int, end: int) -> Iterator[memoryview]:
+    size = len(mapped)
+    if start and mapped[start - 1] != ord("\n"):  # the line that started before us is the previous range's
+        newline = mapped.find(b"\n", start)
+        start = size if newline < 0 else newline + 1
+    with memoryview(mapped) as whole:
+        while start < min(end, size):
+            stop = min(start + CHUNK_SIZE, end, size)
+            if mapped[stop - 1] != ord("\n"):  # to the end of the line
+                newline = mapped.find(b"\n", stop)
+                stop = size if newline < 0 else newline + 1
+            with whole[start:stop] as chunk:
+                yield chunk
+            start = stop
+
+
+def _read(f: BinaryIO, start: int, end: int) -> Iterator[bytes]:
+    if start:
+        f.seek(start - 1)
+        if f.read(1) != b"\n":
+            f.readline()  # the line that started before us belongs to the previous range
+    position = f.tell()
+    while position < end:
+        chunk = f.read(min(CHUNK_SIZE, end - position))
+        if not chunk:
+            return
+        if not chunk.endswith(b"\n"):
+            chunk += f.readline()
         position = f.tell()
-        while position < end:
-            chunk = f.read(min(CHUNK_SIZE, end - position))
-            if not chunk:
-                return
-            if not chunk.endswith(b"\n"):
-                chunk += f.readline()
-            position = f.tell()
-            yield chunk
+        yield chunk

@@ -6,7 +6,7 @@
  * comprehension step, a Counter and a set update) costs more than reading the line. Here a line
  * costs two scans, two hashes of bytes in place and two lookups in tables of this file's own: a
  * Python object is made only for each distinct User-Agent, when first seen. Everything else stays
- * in Python, which replaces "\r\n" before and collects examples of malformed lines after.
+ * in Python, which collects examples of malformed lines after.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* memrchr; pyconfig.h defines it too on Linux */
@@ -262,24 +262,20 @@ Counter_dealloc(Counter *self)
 PyDoc_STRVAR(add_doc,
 "add(chunk, /) -> (lines, malformed)\n"
 "\n"
-"Count the lines of chunk, split at b'\\n' (a last line without one counts too). A line with a\n"
+"Count the lines of chunk (bytes, or any buffer: a memoryview of a mapped file), split at\n"
+"b'\\n' or b'\\r\\n' (a last line without either counts too). A line with a\n"
 "'\" \"' and a closing '\"' is a request of the User-Agent between them (its last '\" \"') by the\n"
 "visitor (that User-Agent, hash of the line up to its first space); other lines are malformed.");
 
 static PyObject *
-Counter_add(Counter *self, PyObject *chunk)
+count_lines(Counter *self, const char *data, const char *stop)
 {
-    if (!PyBytes_Check(chunk)) {
-        PyErr_Format(PyExc_TypeError, "add() takes bytes, not %.100s", Py_TYPE(chunk)->tp_name);
-        return NULL;
-    }
-    const char *data = PyBytes_AS_STRING(chunk);
-    const char *stop = data + PyBytes_GET_SIZE(chunk);
     Py_ssize_t lines = 0, malformed = 0;
     for (const char *line = data; line < stop; lines++) {
-        const char *end = memchr(line, '\n', (size_t)(stop - line));
-        if (end == NULL)
-            end = stop;
+        const char *newline = memchr(line, '\n', (size_t)(stop - line));
+        const char *end = newline != NULL ? newline : stop;
+        if (newline != NULL && end > line && end[-1] == '\r')
+            end--; /* "\r\n" ends the line as "\n" does */
         const char *at = last_quote_space_quote(line, end);
         if (at == NULL || end[-1] != '"' || end - at == 3) {
             malformed++; /* no '" "', or a line cut short: the User-Agent has no closing quote */
@@ -291,9 +287,21 @@ Counter_add(Counter *self, PyObject *chunk)
                 return NULL;
             ua->requests++;
         }
-        line = end < stop ? end + 1 : stop;
+        line = newline != NULL ? newline + 1 : stop;
     }
     return Py_BuildValue("(nn)", lines, malformed);
+}
+
+static PyObject *
+Counter_add(Counter *self, PyObject *chunk)
+{
+    Py_buffer view;
+    if (PyObject_GetBuffer(chunk, &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    const char *data = view.buf;
+    PyObject *counted = count_lines(self, data, data + view.len);
+    PyBuffer_Release(&view);
+    return counted;
 }
 
 PyDoc_STRVAR(sample_doc,

@@ -23,9 +23,11 @@ from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from ._logformats import Fields, LineFormat, decode
+from ._logread import Chunk
 
 MAX_EXAMPLES = 5
 VISITOR_SAMPLE_LIMIT = 1_000_000
+_TIME_SPAN = 16 << 10  # bytes at each end of a chunk searched for the time of its first and last lines
 _TIME_FORMATS = ("%d/%b/%Y:%H:%M:%S %z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%d %H:%M:%S")
 
 _FIRST = itemgetter(0)
@@ -68,26 +70,25 @@ class Tally:
 
     # -- counting -----------------------------------------------------------------------------------
 
-    def add_chunk(self, chunk: bytes) -> None:
+    def add_chunk(self, chunk: Chunk) -> None:
         """Count the whole lines in ``chunk`` (a trailing line without newline counts too)."""
-        if b"\r" in chunk:
-            chunk = chunk.replace(b"\r\n", b"\n")
-        if self.line_format is not None:
-            self._add_lines(_lines(chunk), self.line_format)
-            return
-        if self._counter is not None:
+        if self._counter is not None:  # reads a memoryview as it is, and "\r\n" as "\n"
             lines, malformed = self._counter.add(chunk)
             while self._counter.visitors > VISITOR_SAMPLE_LIMIT:
                 self._sample_more()
         else:
-            lines, malformed = self._add_combined(chunk)
+            text = _text(chunk)
+            if self.line_format is not None:
+                self._add_lines(_lines(text), self.line_format)
+                return
+            lines, malformed = self._add_combined(text)
         self.lines += lines
         if malformed:
             self.malformed += malformed
             if len(self.examples) < MAX_EXAMPLES:
-                self._examples(line for line in _lines(chunk) if _user_agent(line) is None)
-        self._time_of(chunk.split(b"\n", 10))
-        self._time_of(reversed(chunk.rsplit(b"\n", 11)))
+                self._examples(line for line in _lines(_text(chunk)) if _user_agent(line) is None)
+        self._time_of(bytes(chunk[:_TIME_SPAN]).split(b"\n", 10))
+        self._time_of(reversed(bytes(chunk[-_TIME_SPAN:]).rsplit(b"\n", 11)))
 
     def _add_combined(self, chunk: bytes) -> tuple[int, int]:
         """The lines of ``chunk`` and the malformed ones among them, counted in Python.
@@ -213,6 +214,12 @@ def _user_agent(line: bytes) -> bytes | None:
     """
     _, found, rest = line.rpartition(b'" "')
     return rest[:-1] if found and rest.endswith(b'"') else None
+
+
+def _text(chunk: Chunk) -> bytes:
+    """The chunk as bytes, lines ending in ``\n`` only."""
+    text = bytes(chunk)
+    return text.replace(b"\r\n", b"\n") if b"\r" in text else text
 
 
 def _lines(chunk: bytes) -> list[bytes]:

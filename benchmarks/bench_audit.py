@@ -10,8 +10,9 @@ interpreter (loading the policy and building the parsers are in it; importing br
 0.06 s, is not), with its C line counter and without (as installed where nothing compiles). The
 floor and the audit run ``--repeat`` times, taking turns, as this machine's speed drifts by tens of
 percent within a minute: medians are printed, and the range of the audit/floor ratio over the
-pairs. Memory: the audit's peak resident size, processes and workers together, on the log and on
-a tenth of it. Needs the `bench` extra: pip install -e '.[bench]'.
+pairs. Memory: the peak resident size of the audit's largest process (a worker's includes what it
+shares with the main one), on the log and on a tenth of it. Needs the `bench` extra:
+pip install -e '.[bench]'.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from make_log import write_log
 
 _AUDIT = """
-import resource, sys, time
+import re, resource, sys, time
 import browsercheck, browsercheck._tally
 if sys.argv[2] == "python":
     browsercheck._tally.compiled_counter = None
@@ -41,8 +42,11 @@ elif browsercheck._tally.compiled_counter is None:
 start = time.perf_counter()
 report = browsercheck.audit([sys.argv[1]])
 seconds = time.perf_counter() - start
-peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-print(seconds, report.lines, len(report.user_agents), peak)
+try:  # this program's own peak; getrusage's would carry over the benchmark's, the program that started it
+    own = int(re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read())[1])
+except OSError:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(seconds, report.lines, len(report.user_agents), max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
 """
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import types
 from pathlib import Path
 
@@ -70,3 +72,27 @@ def test_mapped_chunks_are_views_of_the_file(tmp_path: Path) -> None:
     chunks.close()  # the file is unmapped: a view is valid only until the next chunk
     with pytest.raises(ValueError, match="released"):
         bytes(first)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the peak memory from /proc (Linux)")
+def test_reading_a_large_file_keeps_the_process_small(tmp_path: Path) -> None:
+    """Mapped pages already counted are let go: memory does not grow with the part of a log read."""
+    path = tmp_path / "big.log"
+    with open(path, "wb") as f:
+        for _ in range(64):
+            f.write(b"".join(LINES[:2000]) * 8)
+    # the peak of this new program (VmHWM); getrusage's maxrss would carry over the parent's
+    script = (
+        "import hashlib, re, sys\n"
+        "from browsercheck._logread import read_range\n"
+        "peak = lambda: int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read())[1]) // 1024\n"
+        "before = peak()\n"
+        "digest = hashlib.md5()\n"
+        "for chunk in read_range(sys.argv[1], 0, 1 << 40):\n"
+        "    digest.update(chunk)\n"
+        "print(before, peak())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True)
+    before, after = map(int, out.stdout.split())
+    assert path.stat().st_size >> 20 > 60
+    assert after - before < 16  # megabytes: a few chunks' pages, not the file's 70

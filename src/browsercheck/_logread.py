@@ -116,7 +116,19 @@ def _views(mapped: mmap.mmap, start: int, end: int) -> Iterator[memoryview]:
                 stop = size if newline < 0 else newline + 1
             with whole[start:stop] as chunk:
                 yield chunk
+            _forget(mapped, start, stop)
             start = stop
+
+
+_DONTNEED = getattr(mmap, "MADV_DONTNEED", None)
+
+
+def _forget(mapped: mmap.mmap, start: int, stop: int) -> None:
+    """Let go of the pages of a chunk counted: they stay in the page cache, not in this process's
+    memory (else a process's size would grow with the part of the log it reads)."""
+    if _DONTNEED is not None:
+        first_page = start - start % mmap.PAGESIZE
+        mapped.madvise(_DONTNEED, first_page, stop - first_page)
 
 
 def _read(f: BinaryIO, start: int, end: int) -> Iterator[bytes]:

@@ -19,7 +19,8 @@ ProgressCallback = Callable[[int, int | None], None]
 """Called with (bytes read, total bytes or None) as the audit reads."""
 
 Task = tuple[Any, ...]
-"""("range", source, start, end), ("file", source) or ("bytes", chunk)."""
+"""("range", source, start, end), ("file", source), ("stdin", source), or ("bytes", chunk): a chunk
+of standard input that another process read."""
 
 
 def count(
@@ -32,25 +33,21 @@ def count(
     """Count ``sources``. ``meanwhile`` (loading what judging needs) runs before any line is read
     here: first when counting in this process, while the workers count when there are workers."""
     total = sum(s.size or 0 for s in sources) if all(s.size is not None for s in sources) else None
-    if workers <= 1:
-        meanwhile()
-        tally = Tally(fmt)
-        done = 0
-        for task in _tasks(sources, 16):
+    if workers > 1:
+        return _count_in_workers(sources, fmt, workers, progress, total, meanwhile)
+    meanwhile()
+    tally = Tally(fmt)
+    done = 0
+    try:
+        for task in _tasks(sources, 16) + [("stdin", source) for source in sources if source.name == STDIN]:
             for n in count_task(task, tally):
                 done += n
                 if progress:
                     progress(done, total)
-        for source in sources:
-            if source.name == STDIN:
-                for chunk in chunks(source):
-                    tally.add_chunk(chunk)
-                    done += len(chunk)
-                    if progress:
-                        progress(done, total)
-        tally.finish()
-        return tally
-    return _count_in_workers(sources, fmt, workers, progress, total, meanwhile)
+    except OSError as e:
+        raise LogReadError(read_error(e)) from None
+    tally.finish()
+    return tally
 
 
 def _count_in_workers(
@@ -146,6 +143,10 @@ def count_task(task: Task, tally: Tally) -> Iterator[int]:
             tally.add_chunk(chunk)
             yield position[0] - reported
             reported = position[0]
+    elif kind == "stdin":  # read here, counted here
+        for chunk in chunks(source):
+            tally.add_chunk(chunk)
+            yield len(chunk)
     else:
         tally.add_chunk(source)  # a chunk of standard input, its progress counted as it was read
 

@@ -105,6 +105,7 @@ def read_range(name: str, start: int, end: int) -> Iterator[Chunk]:
 
 def _views(mapped: mmap.mmap, start: int, end: int) -> Iterator[memoryview]:
     size = len(mapped)
+    start = min(start, size)  # the file may have shrunk since its ranges were made
     if start and mapped[start - 1] != ord("\n"):  # the line that started before us is the previous range's
         newline = mapped.find(b"\n", start)
         start = size if newline < 0 else newline + 1

@@ -74,8 +74,7 @@ class Tally:
         """Count the whole lines in ``chunk`` (a trailing line without newline counts too)."""
         if self._counter is not None:  # reads a memoryview as it is, and "\r\n" as "\n"
             lines, malformed = self._counter.add(chunk)
-            while self._counter.visitors > VISITOR_SAMPLE_LIMIT:
-                self._sample_more()
+            self._keep_within_limit()
         else:
             text = _text(chunk)
             if self.line_format is not None:
@@ -140,6 +139,10 @@ class Tally:
                     visitors[ua] = {h}
                 else:
                     seen.add(h)
+        self._keep_within_limit()
+
+    def _keep_within_limit(self) -> None:
+        """Sample more while more visitors are kept than `VISITOR_SAMPLE_LIMIT`."""
         while self._visitor_count() > VISITOR_SAMPLE_LIMIT:
             self._sample_more()
 
@@ -198,8 +201,7 @@ class Tally:
                 self.visitors[ua] = hashes
             else:
                 seen |= hashes
-        while self._visitor_count() > VISITOR_SAMPLE_LIMIT:
-            self._sample_more()
+        self._keep_within_limit()
         for when in (other.first, other.last):
             if when is not None:
                 self._seen(when)

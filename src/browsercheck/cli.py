@@ -35,13 +35,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from . import __version__
-
     parser = argparse.ArgumentParser(
         prog="browsercheck",
         description="Judge browsers by their User-Agent against a support policy.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action=_VersionAction, help="show the package's and its data's versions, and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = commands.add_parser(
@@ -107,6 +105,40 @@ def _parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("files", nargs="+", metavar="FILE")
     return parser
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: browsercheck's version and the versions of the data its answers come from
+    (looked up only when asked, so that every other command starts without reading metadata)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        sys.stdout.write(version_text())
+        parser.exit()
+
+
+def version_text() -> str:
+    """What ``--version`` prints: the package, then each source of data with what it supplies."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from . import __version__
+
+    lines = [f"browsercheck {__version__}"]
+    for package, supplies in DATA_PACKAGES:
+        try:
+            lines.append(f"{package} {version(package)} ({supplies})")
+        except PackageNotFoundError:
+            lines.append(f"{package} not installed ({supplies})")
+    return "\n".join(lines) + "\n"
+
+
+# The installed packages whose data decides browsercheck's answers.
+DATA_PACKAGES = (
+    ("ua-parser-builtins", "browser and OS rules"),
+    ("crawlerdetect", "bot patterns"),
+)
 
 
 # What `browsercheck notice --status` shows: a browser of that status that none of the default

@@ -14,10 +14,10 @@ from babel.messages.pofile import read_po
 
 import browsercheck
 from browsercheck import Status
-from browsercheck._locale import negotiate, parse_accept_language
-from browsercheck._messages import MESSAGES, PACKAGE_LOCALE_DIR, Catalogs, placeholders
-from browsercheck._notice import build_notice
-from browsercheck._notice_html import CSS
+from browsercheck.notice import Notice, build_notice
+from browsercheck.notice._html import CSS
+from browsercheck.notice._messages import MESSAGES, PACKAGE_LOCALE_DIR, Catalogs, placeholders
+from browsercheck.notice._negotiate import negotiate, parse_accept_language
 
 SAFARI_16_MAC = (
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
@@ -55,7 +55,7 @@ ORIGINAL_BODY = (
 )
 
 
-def notice(ua: str, locale: str | None = "sv", **options: Any) -> browsercheck._notice.Notice:
+def notice(ua: str, locale: str | None = "sv", **options: Any) -> Notice:
     result = browsercheck.check(ua).notice(locale, **options)
     assert result is not None
     return result
@@ -297,7 +297,7 @@ def test_template_for_translators_lists_every_message() -> None:
         template = read_po(f)
     assert {(m.context, str(m.id)) for m in template if m.id} == set(MESSAGES.items()), (
         "run: pybabel extract --no-default-keywords -k _:1c,2 --omit-header --no-location "
-        "-o src/browsercheck/locale/browsercheck.pot src/browsercheck/_messages.py"
+        "-o src/browsercheck/notice/locale/browsercheck.pot src/browsercheck/notice/_messages.py"
     )
 
 

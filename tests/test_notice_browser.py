@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 import browsercheck
-from browsercheck._notice import Notice
 from browsercheck.cli import SAMPLES, _preview_page
+from browsercheck.notice import Notice
 
 from .conftest import artifact
 

@@ -22,8 +22,8 @@ from ._checker import Checker
 from ._hints import DISPLAY_NAMES, HINT_HEADERS, hints_to_request
 from ._inject import Injector
 from ._model import Status, Verdict
-from ._notice import Notice, build_notice
 from ._policy import Policy
+from .notice import Notice, build_notice
 
 logger = logging.getLogger("browsercheck")
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._notice import Notice
     from ._policy import Policy
+    from .notice import Notice
 
 
 class Status(enum.Enum):
@@ -151,7 +151,7 @@ class Verdict:
         ``dismiss_url`` adds a dismiss button (a POST form, no JavaScript) with ``dismiss_next``
         as the page to return to; ``nonce`` is the page's CSP nonce for the ``<style>`` element.
         """
-        from ._notice import build_notice
+        from .notice import build_notice
 
         return build_notice(
             self,

@@ -21,8 +21,8 @@ from packaging.version import InvalidVersion, Version
 
 from ._browsers import ALIASES, BROWSERS, DOWNLOAD_PAGES, ENGINES, canonical_key
 from ._errors import PolicyError, Problem
-from ._messages import MESSAGES, placeholders, required_placeholders
 from ._policy import DEFAULT_RECOMMEND, OS_KEYS, Policy, Rule, Site, UnknownAction
+from .notice._messages import MESSAGES, placeholders, required_placeholders
 
 SCHEMA = 1
 DEFAULT_SOURCE = "<default>"

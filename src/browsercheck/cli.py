@@ -16,7 +16,7 @@ from typing import TextIO
 from ._checker import Checker
 from ._errors import PolicyError
 from ._model import Verdict
-from ._notice import Notice
+from .notice import Notice
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import string
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from ._browsers import BROWSERS, DOWNLOAD_PAGES
-from ._lazy import Lazy
-from ._locale import negotiate
+from .._browsers import BROWSERS, DOWNLOAD_PAGES
+from .._lazy import Lazy
+from .._model import Client, Status, Verdict
+from ._html import render_html
 from ._messages import SOURCE_LOCALE, Catalogs, join_or
-from ._model import Client, Status, Verdict
-from ._notice_html import render_html
+from ._negotiate import negotiate
+from ._parts import Link, Paragraph, Value
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 Advice = Literal["switch", "update_or_switch", "update", "ios", "old_os"]
 
@@ -27,24 +30,6 @@ _SAME_PRODUCT = {
 _WINDOWS_WITHOUT_CURRENT_BROWSERS = frozenset({"XP", "Vista", "7", "8", "8.1"})
 _LAST_MACOS_WITHOUT_CURRENT_BROWSERS = (10, 14)  # Chrome 116 was the last for 10.13 and 10.14
 _RTL_LANGUAGES = frozenset({"ar", "dv", "fa", "he", "ks", "ku", "ps", "sd", "ug", "ur", "yi"})
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    key: str
-    name: str
-    url: str
-
-
-Value = str | tuple[Link, ...] | tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Paragraph:
-    """A message with its placeholders filled: ``browsers`` is a list of links or of names."""
-
-    template: str
-    values: Mapping[str, Value]
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,10 +12,9 @@ from __future__ import annotations
 import string
 from collections.abc import Sequence
 from html import escape
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from ._notice import Link, Paragraph
+from ._messages import join_or
+from ._parts import Link, Paragraph
 
 TITLE_ID = "browsercheck-notice-title"
 
@@ -70,8 +69,6 @@ def render_html(
 
 
 def _paragraph_html(paragraph: Paragraph, conjunction: str) -> str:
-    from ._messages import join_or
-
     out = []
     for literal, field, _, _ in string.Formatter().parse(paragraph.template):
         out.append(escape(literal, quote=False))

@@ -126,7 +126,7 @@ def test_notice_preview_html_is_a_whole_page(capsys: pytest.CaptureFixture[str])
     page = capsys.readouterr().out
     assert page.startswith('<!DOCTYPE html>\n<html lang="sv" dir="ltr">')
     assert '<section class="browsercheck-notice browsercheck-notice--unsupported"' in page
-    assert "Den här webbläsaren fungerar inte med haninge.se." in page
+    assert "Den här webbläsaren fungerar inte med <bdi>haninge.se</bdi>." in page
 
 
 def test_notice_preview_json_for_a_real_user_agent(capsys: pytest.CaptureFixture[str]) -> None:
@@ -151,3 +151,27 @@ def test_check_with_client_hints_headers(capsys: pytest.CaptureFixture[str]) -> 
 def test_check_with_a_malformed_header_option_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--header", "no colon here", CHROME_124]) == 2
     assert "--header needs 'Name: value', got 'no colon here'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["check", "notice"])
+def test_a_language_without_a_catalog_is_said_on_stderr(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = [command, IE11, "--lang", "xx-YY"] if command == "check" else [command, "--lang", "xx-YY"]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert captured.err.startswith("browsercheck: no notice catalog for 'xx-YY': the notice is in 'en' (catalogs: ar,")
+    assert "Hi! " in captured.out  # English, as said
+
+
+@pytest.mark.parametrize("lang", ["fi-FI", "ar-SE", "no", "de-AT"])
+def test_a_language_with_a_catalog_is_used_without_a_word(lang: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["notice", "--lang", lang]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert "Hi! " not in captured.out
+
+
+def test_notice_preview_page_marks_its_own_text_english(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["notice", "--lang", "fa", "--format", "html"]) == 0
+    page = capsys.readouterr().out
+    assert '<html lang="fa" dir="rtl">' in page
+    assert '<main lang="en" dir="ltr">' in page

@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po
 
 import browsercheck
 from browsercheck import Status
-from browsercheck.notice import Notice, build_notice
+from browsercheck.notice import Notice, build_notice, default_catalogs
 from browsercheck.notice._html import CSS
 from browsercheck.notice._messages import MESSAGES, PACKAGE_LOCALE_DIR, Catalogs, placeholders
 from browsercheck.notice._negotiate import negotiate, parse_accept_language
@@ -92,6 +92,9 @@ def test_unsupported_notice_says_plainly_it_does_not_work(locale: str, title: st
     assert [link.key for link in n.links] == ["firefox", "chrome", "edge"]
 
 
+# The languages the package ships catalogs for (English, the source, needs none).
+SHIPPED = {"sv", "fi", "nb", "da", "de", "fr", "es", "pl", "uk", "ar", "fa"}
+
 STATUS_CASES = [
     (SAFARI_16_MAC, Status.OUTDATED),
     (IE11, Status.UNSUPPORTED),
@@ -101,7 +104,7 @@ STATUS_CASES = [
 ]
 
 
-@pytest.mark.parametrize("locale", ["sv", "en"])
+@pytest.mark.parametrize("locale", ["en", *sorted(SHIPPED)])
 @pytest.mark.parametrize(("ua", "status"), STATUS_CASES, ids=[s.value for _, s in STATUS_CASES])
 def test_every_status_in_every_locale(ua: str, status: Status, locale: str) -> None:
     verdict = browsercheck.check(ua)
@@ -110,11 +113,11 @@ def test_every_status_in_every_locale(ua: str, status: Status, locale: str) -> N
     if status in (Status.OUTDATED, Status.UNSUPPORTED):
         assert n is not None
         assert n.locale == locale
-        expected_title = MESSAGES[f"{status.value}.title"]
-        if locale == "sv":
-            assert n.title != expected_title and n.title.startswith("Hej!")
-        else:
-            assert n.title == expected_title
+        english = [MESSAGES[f"{status.value}.title"], MESSAGES[f"{status.value}.body"].format(site="this site")]
+        if locale == "en":
+            assert [n.title, n.paragraphs[0]] == english
+        else:  # the catalog's words, not English left in place
+            assert n.title != english[0] and n.paragraphs[0] != english[1]
         assert all(p.strip() and "{" not in p for p in n.paragraphs)
     else:
         assert n is None
@@ -238,24 +241,122 @@ def test_language_comes_from_argument_then_header_then_policy_then_english() -> 
     assert "haninge.se" in on_site.notice().text  # type: ignore[union-attr]
 
 
-def test_a_third_language_is_one_new_catalog_file(tmp_path: Path) -> None:
-    po = tmp_path / "fi" / "LC_MESSAGES" / "browsercheck.po"
+def test_another_language_is_one_new_catalog_file(tmp_path: Path) -> None:
+    po = tmp_path / "is" / "LC_MESSAGES" / "browsercheck.po"
     po.parent.mkdir(parents=True)
     po.write_text(
-        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Language: fi\\n"\n\n'
-        'msgctxt "outdated.title"\nmsgid "Hi! You are using an old browser"\nmsgstr "Hei! Käytät vanhaa selainta"\n\n'
-        'msgctxt "list.or"\nmsgid "{items} or {last}"\nmsgstr "{items} tai {last}"\n',
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Language: is\\n"\n\n'
+        'msgctxt "outdated.title"\nmsgid "Hi! You are using an old browser"\nmsgstr "Halló! Þú notar gamlan vafra"\n\n'
+        'msgctxt "list.or"\nmsgid "{items} or {last}"\nmsgstr "{items} eða {last}"\n',
         encoding="utf-8",
     )
     with open(po, "rb") as src, open(po.with_suffix(".mo"), "wb") as dst:
         write_mo(dst, read_po(src))
     catalogs = Catalogs([tmp_path, PACKAGE_LOCALE_DIR])
-    assert catalogs.locales == {"en", "sv", "fi"}
-    n = build_notice(browsercheck.check(SAFARI_16_MAC), accept_language="fi-FI, sv;q=0.5", catalogs=catalogs)
+    assert catalogs.locales == {"en", "is", *SHIPPED}
+    n = build_notice(browsercheck.check(SAFARI_16_MAC), accept_language="is-IS, sv;q=0.5", catalogs=catalogs)
     assert n is not None
-    assert (n.locale, n.title) == ("fi", "Hei! Käytät vanhaa selainta")
-    assert "Mozilla Firefox, Google Chrome tai Microsoft Edge" in n.text  # translated list joining
+    assert (n.locale, n.title) == ("is", "Halló! Þú notar gamlan vafra")
+    assert "Mozilla Firefox, Google Chrome eða Microsoft Edge" in n.text  # translated list joining
     assert n.paragraphs[0] == MESSAGES["outdated.body"].format(site="this site")  # untranslated: English
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("fi-FI,fi;q=0.9,en;q=0.5", "fi"),
+        ("sv-FI", "sv"),
+        ("ar-SE,ar;q=0.9", "ar"),
+        ("fa-IR", "fa"),
+        ("fa-AF", "fa"),
+        ("nb-NO,nb;q=0.9", "nb"),
+        ("no", "nb"),  # the Norwegian macrolanguage: Bokmål is its written standard here
+        ("no-NO, en;q=0.5", "nb"),
+        ("nn-NO, en;q=0.5", "en"),  # Nynorsk has no catalog: the next choice
+        ("da-DK", "da"),
+        ("de-AT", "de"),
+        ("de-CH, fr-CH;q=0.8", "de"),
+        ("fr-CA", "fr"),
+        ("es-MX", "es"),
+        ("es-419", "es"),
+        ("pl-PL", "pl"),
+        ("uk-UA, ru;q=0.8", "uk"),
+        ("ru-RU, uk;q=0.5", "uk"),  # no Russian catalog: Ukrainian was acceptable
+        ("ru-RU", "sv"),  # nothing acceptable: the site's default
+        ("zh-Hant-TW", "sv"),
+    ],
+)
+def test_negotiation_finds_the_shipped_languages(header: str, expected: str) -> None:
+    assert negotiate(header, default_catalogs().locales, default="sv") == expected
+
+
+@pytest.mark.parametrize("locale", sorted(SHIPPED))
+@pytest.mark.parametrize("key", [k for k in MESSAGES if "{site}" in MESSAGES[k]])
+def test_no_sentence_starts_in_lower_case_when_the_site_has_no_name(locale: str, key: str) -> None:
+    """Where the site gives no name, "site.fallback" ("this site") takes its slot: each language's
+    sentences must be worded so that it never opens one ("tämä sivusto ei toimi")."""
+    catalogs = default_catalogs()
+    text = catalogs.message(locale, key).format(
+        site=catalogs.message(locale, "site.fallback"), browsers="Firefox", browser="Firefox", os="Windows 7"
+    )
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        assert not sentence[:1].islower(), f"{locale} {key}: {sentence!r}"
+
+
+@pytest.mark.parametrize("locale", ["ar", "fa"])
+def test_right_to_left_notices(locale: str) -> None:
+    n = notice(SAFARI_16_MAC, locale, site="haninge.se", dismiss_url="/.browsercheck/dismiss")
+    assert n.direction == "rtl" and n.locale == locale
+    assert f'lang="{locale}" dir="rtl"' in n.region
+    # Latin names and the site keep their own direction inside the Arabic-script sentence
+    assert '<a href="https://www.mozilla.org/firefox/new/"><bdi>Mozilla Firefox</bdi></a>' in n.region
+    assert "<bdi>haninge.se</bdi>" in n.region
+    assert "Mozilla Firefox، Google Chrome" in n.text  # the Arabic comma between names
+    assert ".browsercheck-notice[dir=rtl]{border-left:0;border-right:6px solid" in n.style
+
+
+@pytest.mark.parametrize("locale", ["en", *sorted(SHIPPED - {"ar", "fa"})])
+def test_left_to_right_notices(locale: str) -> None:
+    n = notice(SAFARI_16_MAC, locale, site="haninge.se")
+    assert n.direction == "ltr"
+    assert f'lang="{locale}" dir="ltr"' in n.region
+    assert "Mozilla Firefox, Google Chrome" in n.text
+
+
+def _package_catalogs_copy(tmp_path: Path) -> Path:
+    shutil.copytree(PACKAGE_LOCALE_DIR, tmp_path / "locale")
+    return tmp_path / "locale"
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a catalog", b"\xde\x12\x04\x95" + b"\xff" * 40])
+def test_a_corrupt_catalog_falls_back_to_english_with_one_logged_error(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, damage: bytes
+) -> None:
+    locale_dir = _package_catalogs_copy(tmp_path)
+    broken = locale_dir / "fi" / "LC_MESSAGES" / "browsercheck.mo"
+    broken.write_bytes(damage)
+    catalogs = Catalogs([locale_dir])
+    verdict = browsercheck.check(SAFARI_16_MAC)
+    with caplog.at_level("ERROR", logger="browsercheck"):
+        first = build_notice(verdict, accept_language="fi", catalogs=catalogs)
+        second = build_notice(verdict, accept_language="fi", catalogs=catalogs)
+    assert first is not None and second is not None
+    assert (first.locale, first.title) == ("en", MESSAGES["outdated.title"])  # lang matches the words
+    assert second.title == first.title
+    errors = [r.getMessage() for r in caplog.records]
+    assert len(errors) == 1 and str(broken) in errors[0]
+    sv = build_notice(verdict, accept_language="sv", catalogs=catalogs)
+    assert sv is not None and sv.title.startswith("Hej!")  # the other languages are unharmed
+
+
+def test_a_catalog_removed_after_start_falls_back_to_english(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    locale_dir = _package_catalogs_copy(tmp_path)
+    catalogs = Catalogs([locale_dir])
+    (locale_dir / "de" / "LC_MESSAGES" / "browsercheck.mo").unlink()
+    with caplog.at_level("ERROR", logger="browsercheck"):
+        n = build_notice(browsercheck.check(IE11), accept_language="de-AT", catalogs=catalogs)
+    assert n is not None and (n.locale, n.title) == ("en", MESSAGES["unsupported.title"])
+    assert ["'de' is missing" in r.getMessage() for r in caplog.records] == [True]
 
 
 # -- catalogs ------------------------------------------------------------------------------------------
@@ -263,8 +364,9 @@ def test_a_third_language_is_one_new_catalog_file(tmp_path: Path) -> None:
 CATALOGS = sorted(PACKAGE_LOCALE_DIR.glob("*/LC_MESSAGES/browsercheck.po"))
 
 
-def test_there_is_a_swedish_catalog() -> None:
-    assert [p.parent.parent.name for p in CATALOGS] == ["sv"]
+def test_the_shipped_catalogs() -> None:
+    assert {p.parent.parent.name for p in CATALOGS} == SHIPPED
+    assert all(p.with_suffix(".mo").is_file() for p in CATALOGS)
 
 
 def _entries(catalog: Any) -> set[tuple[str | None, str, str]]:

@@ -18,8 +18,10 @@ IOS_15 = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 15_8 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
     "CriOS/131.0.6778.73 Mobile/15E148 Safari/604.1"
 )
-CASES = [(status, locale, SAMPLES[status]) for status in ("outdated", "unsupported") for locale in ("sv", "en")] + [
-    ("outdated-ios", "sv", IOS_15)
+LOCALES = ["en", "sv", "fi", "nb", "da", "de", "fr", "es", "pl", "uk", "ar", "fa"]
+CASES = [(status, locale, SAMPLES[status]) for status in ("outdated", "unsupported") for locale in LOCALES] + [
+    ("outdated-ios", "sv", IOS_15),
+    ("outdated-ios", "ar", IOS_15),
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
@@ -69,3 +71,58 @@ def test_notice_is_a_region_landmark_with_its_heading_as_name(chromium: Any) -> 
         assert dismiss.is_visible()
     finally:
         page.close()
+
+
+def _block_page(locale: str) -> str:
+    """The block page the WSGI middleware serves Internet Explorer, in ``locale``."""
+    from browsercheck.wsgi import BrowserCheckMiddleware
+
+    def site(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        raise AssertionError("a blocked browser never reaches the site")
+
+    app = BrowserCheckMiddleware(site, mode="block", site="haninge.se")
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+        "wsgi.url_scheme": "http",
+        "HTTP_USER_AGENT": SAMPLES["unsupported"],
+        "HTTP_ACCEPT": "text/html",
+        "HTTP_ACCEPT_LANGUAGE": locale,
+        "HTTP_SEC_FETCH_DEST": "document",
+    }
+    statuses: list[str] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None, /) -> Any:
+        statuses.append(status)
+        return lambda data: None
+
+    body = b"".join(app(environ, start_response))
+    assert statuses and statuses[0].startswith("406")
+    return body.decode("utf-8")
+
+
+@pytest.mark.parametrize("locale", ["ar", "fa", "sv"])
+def test_block_page_in_a_real_browser(chromium: Any, axe_js: str, tmp_path: Path, locale: str) -> None:
+    page = chromium.new_page(viewport={"width": 800, "height": 500})
+    try:
+        page.set_content(_block_page(locale))
+        page.add_script_tag(content=axe_js)
+        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+        screenshot = tmp_path / f"block-page-{locale}.png"
+        page.screenshot(path=str(screenshot), full_page=True)
+        artifact(screenshot)
+        direction = page.evaluate("getComputedStyle(document.querySelector('section.browsercheck-notice')).direction")
+        bar = page.evaluate(
+            "(() => { const s = getComputedStyle(document.querySelector('section.browsercheck-notice'));"
+            " return [s.borderLeftWidth, s.borderRightWidth]; })()"
+        )
+    finally:
+        page.close()
+    assert [v["id"] for v in result["violations"]] == [], json.dumps(result["violations"], ensure_ascii=False)[:2000]
+    if locale in ("ar", "fa"):  # right to left: the accent bar on the right, where the text starts
+        assert (direction, bar) == ("rtl", ["0px", "6px"])
+    else:
+        assert (direction, bar) == ("ltr", ["6px", "0px"])

@@ -169,6 +169,7 @@ def _check(args: argparse.Namespace) -> int:
             print(f"browsercheck check: error: --header needs 'Name: value', got {header!r}", file=sys.stderr)
             return 2
         headers[name.strip()] = value.strip()
+    _say_language(args.lang, checker)
     out = sys.stdout
     for ua in _user_agents(args.user_agents, sys.stdin):
         verdict = checker.check(ua, headers=headers) if headers else checker.check(ua)
@@ -185,6 +186,7 @@ def _notice(args: argparse.Namespace) -> int:
     checker = _checker(args.policy)
     if checker is None:
         return 1
+    _say_language(args.lang, checker)
     verdict = checker.check(args.user_agent if args.user_agent is not None else SAMPLES[args.status])
     notice = verdict.notice(args.lang, site=args.site, dismiss_url=args.dismiss_url)
     if notice is None:
@@ -199,12 +201,34 @@ def _notice(args: argparse.Namespace) -> int:
     return 0
 
 
+def _say_language(lang: str | None, checker: Checker) -> None:
+    """On stderr, when ``--lang`` names a language without a catalog: which one the notice uses.
+    (The library falls back the same way, silently: a visitor's header is not an error.)"""
+    if lang is None:
+        return
+    from .notice import default_catalogs
+    from .notice._messages import SOURCE_LOCALE
+    from .notice._negotiate import negotiate
+
+    locales = default_catalogs().locales
+    if negotiate(lang, locales, default="") == "":
+        site_locale = checker.policy.site.locale
+        used = site_locale if site_locale in locales else SOURCE_LOCALE
+        print(
+            f"browsercheck: no notice catalog for {lang!r}: the notice is in {used!r} "
+            f"(catalogs: {', '.join(sorted(locales))})",
+            file=sys.stderr,
+        )
+
+
 def _preview_page(notice: Notice) -> str:
     title = html.escape(notice.title)
     return (
         f'<!DOCTYPE html>\n<html lang="{html.escape(notice.locale)}" dir="{notice.direction}">\n'
         f'<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{title}</title>\n{notice.style}</head>\n<body>\n{notice.region}<main>\n<h1>browsercheck</h1>\n"
+        f"<title>{title}</title>\n{notice.style}</head>\n<body>\n{notice.region}"
+        # the page around the notice is the preview's own, in English whatever the notice's language
+        '<main lang="en" dir="ltr">\n<h1>browsercheck</h1>\n'
         "<p>The notice above is what a visitor would see at the top of each page.</p>\n</main>\n</body>\n</html>\n"
     )
 

@@ -10,9 +10,9 @@ from .._browsers import BROWSERS, DOWNLOAD_PAGES
 from .._lazy import Lazy
 from .._model import Client, Status, Verdict
 from ._html import render_html
-from ._messages import SOURCE_LOCALE, Catalogs, join_or
+from ._messages import SOURCE_LOCALE, Catalogs
 from ._negotiate import negotiate
-from ._parts import Link, Paragraph, Value
+from ._parts import Link, ListWords, Paragraph, Value
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -109,6 +109,8 @@ def build_notice(
         chosen = negotiate(locale, catalogs.locales, default)  # "sv-SE" -> "sv" too
     else:
         chosen = negotiate(accept_language, catalogs.locales, default)
+    if not catalogs.usable(chosen):  # its catalog broke since it was listed (logged): English
+        chosen = SOURCE_LOCALE
     overrides = policy_site.messages
 
     def message(key: str) -> str:
@@ -118,7 +120,7 @@ def build_notice(
     status = verdict.status.value  # outdated, unsupported, or unknown (notify)
     advice, advice_paragraph, links = _advice(verdict, message, site_name)
     paragraphs = (Paragraph(message(f"{status}.body"), {"site": site_name}), advice_paragraph)
-    conjunction = message("list.or")
+    lists = ListWords(message("list.or"), message("list.separator"))
     title = message(f"{status}.title")
     direction: Literal["ltr", "rtl"] = "rtl" if chosen.split("-")[0] in _RTL_LANGUAGES else "ltr"
     style, region = render_html(
@@ -127,7 +129,7 @@ def build_notice(
         direction=direction,
         title=title,
         paragraphs=paragraphs,
-        conjunction=conjunction,
+        lists=lists,
         dismiss_label=message(dismiss_message) if dismiss_url else None,
         dismiss_url=dismiss_url,
         dismiss_next=dismiss_next,
@@ -139,7 +141,7 @@ def build_notice(
         locale=chosen,
         direction=direction,
         title=title,
-        paragraphs=tuple(_format_text(p, conjunction) for p in paragraphs),
+        paragraphs=tuple(_format_text(p, lists) for p in paragraphs),
         advice=advice,
         links=links,
         style=style,
@@ -185,10 +187,9 @@ def _no_current_browsers(client: Client) -> bool:
     return False
 
 
-def _format_text(paragraph: Paragraph, conjunction: str) -> str:
+def _format_text(paragraph: Paragraph, lists: ListWords) -> str:
     values = {
-        name: value if isinstance(value, str) else join_or(_names(value), conjunction)
-        for name, value in paragraph.values.items()
+        name: value if isinstance(value, str) else lists.join(_names(value)) for name, value in paragraph.values.items()
     }
     return string.Formatter().vformat(paragraph.template, (), values)
 

@@ -2,7 +2,9 @@
 
 Accept-Language is read as RFC 9110 section 12.5.4 describes (language ranges with q-values) and
 matched with RFC 4647 "lookup": a range is shortened one subtag at a time (``sv-FI`` -> ``sv``)
-until it names an available locale. Whatever a client sends, nothing here raises.
+until it names an available locale. A few tags that name a language by another code are read as
+the code the catalogs use (`EQUIVALENT_TAGS`: ``no`` is Norwegian, whose written standard here is
+Bokmål, ``nb``). Whatever a client sends, nothing here raises.
 """
 
 from __future__ import annotations
@@ -11,6 +13,10 @@ from collections.abc import Collection
 
 MAX_HEADER_LENGTH = 1024
 MAX_RANGES = 32
+
+# Tags browsers still send for a language whose catalog goes by another code: the macrolanguage
+# "no" (Norwegian) and the withdrawn ISO 639 codes for Hebrew, Indonesian and Yiddish.
+EQUIVALENT_TAGS = {"no": "nb", "iw": "he", "in": "id", "ji": "yi"}
 
 
 def parse_accept_language(header: str) -> list[tuple[str, float]]:
@@ -71,7 +77,8 @@ def negotiate(accept_language: str | None, available: Collection[str], default: 
             continue
         candidate = tag
         while candidate:
-            if candidate in by_lower and candidate not in refused:
-                return by_lower[candidate]
+            for code in (candidate, EQUIVALENT_TAGS.get(candidate)):
+                if code in by_lower and code not in refused:
+                    return by_lower[code]
             candidate = candidate.rpartition("-")[0]
     return default

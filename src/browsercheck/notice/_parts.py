@@ -6,7 +6,7 @@ without importing each other.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 
@@ -28,3 +28,18 @@ class Paragraph:
 
     template: str
     values: Mapping[str, Value]
+
+
+@dataclass(frozen=True, slots=True)
+class ListWords:
+    """How a language joins a list of names: ``"{items} or {last}"`` and the separator ``", "``."""
+
+    conjunction: str
+    separator: str
+
+    def join(self, items: Iterable[str]) -> str:
+        """``"A, B or C"``; a single item alone."""
+        items = list(items)
+        if len(items) < 2:
+            return "".join(items)
+        return self.conjunction.format(items=self.separator.join(items[:-1]), last=items[-1])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -34,29 +34,58 @@ def _notice(ua: str, locale: str) -> Notice:
     return notice
 
 
+class Seen(NamedTuple):
+    """What a page looked like to axe-core and to the eye, in headless Chromium."""
+
+    violations: list[dict[str, Any]]
+    passes: int
+    heading: str
+    direction: str
+    accent_bar: tuple[str, str]
+    """The notice's left and right border widths."""
+
+
+_LOOK = """() => {
+  const s = getComputedStyle(document.querySelector('section.browsercheck-notice'));
+  return {heading: document.getElementById('browsercheck-notice-title').innerText,
+          direction: s.direction, bar: [s.borderLeftWidth, s.borderRightWidth]};
+}"""
+
+
+def _look(chromium: Any, axe_js: str, html: str, screenshot: Path) -> Seen:
+    """Render ``html``, run axe-core on it, keep a screenshot (also for CI's artifacts)."""
+    page = chromium.new_page(viewport={"width": 800, "height": 500})
+    try:
+        page.set_content(html)
+        page.add_script_tag(content=axe_js)
+        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+        page.screenshot(path=str(screenshot), full_page=True)
+        artifact(screenshot)
+        facts = page.evaluate(_LOOK)
+    finally:
+        page.close()
+    assert screenshot.stat().st_size > 0
+    violations = [
+        {"id": v["id"], "help": v["help"], "nodes": [n["html"] for n in v["nodes"]]} for v in result["violations"]
+    ]
+    return Seen(violations, len(result["passes"]), facts["heading"], facts["direction"], tuple(facts["bar"]))
+
+
+def _expected_direction(locale: str) -> tuple[str, tuple[str, str]]:
+    """Right to left: the accent bar on the right, where the text starts."""
+    return ("rtl", ("0px", "6px")) if locale in ("ar", "fa") else ("ltr", ("6px", "0px"))
+
+
 @pytest.mark.parametrize(("name", "locale", "ua"), CASES, ids=[f"{n}-{loc}" for n, loc, _ in CASES])
 def test_notice_has_no_accessibility_violations(
     chromium: Any, axe_js: str, tmp_path: Path, name: str, locale: str, ua: str
 ) -> None:
     notice = _notice(ua, locale)
-    page = chromium.new_page(viewport={"width": 800, "height": 500})
-    try:
-        page.set_content(_preview_page(notice))
-        page.add_script_tag(content=axe_js)
-        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
-        screenshot = tmp_path / f"notice-{name}-{locale}.png"
-        page.screenshot(path=str(screenshot), full_page=True)
-        artifact(screenshot)
-        visible = page.locator("section.browsercheck-notice h2").inner_text()
-    finally:
-        page.close()
-    violations = [
-        {"id": v["id"], "help": v["help"], "nodes": [n["html"] for n in v["nodes"]]} for v in result["violations"]
-    ]
-    assert violations == [], json.dumps(violations, indent=2, ensure_ascii=False)
-    assert len(result["passes"]) > 10, "axe ran its checks"
-    assert visible == notice.title
-    assert screenshot.stat().st_size > 0
+    seen = _look(chromium, axe_js, _preview_page(notice), tmp_path / f"notice-{name}-{locale}.png")
+    assert seen.violations == [], json.dumps(seen.violations, indent=2, ensure_ascii=False)
+    assert seen.passes > 10, "axe ran its checks"
+    assert seen.heading == notice.title
+    assert (seen.direction, seen.accent_bar) == _expected_direction(locale)
 
 
 def test_notice_is_a_region_landmark_with_its_heading_as_name(chromium: Any) -> None:
@@ -106,23 +135,7 @@ def _block_page(locale: str) -> str:
 
 @pytest.mark.parametrize("locale", ["ar", "fa", "sv"])
 def test_block_page_in_a_real_browser(chromium: Any, axe_js: str, tmp_path: Path, locale: str) -> None:
-    page = chromium.new_page(viewport={"width": 800, "height": 500})
-    try:
-        page.set_content(_block_page(locale))
-        page.add_script_tag(content=axe_js)
-        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
-        screenshot = tmp_path / f"block-page-{locale}.png"
-        page.screenshot(path=str(screenshot), full_page=True)
-        artifact(screenshot)
-        direction = page.evaluate("getComputedStyle(document.querySelector('section.browsercheck-notice')).direction")
-        bar = page.evaluate(
-            "(() => { const s = getComputedStyle(document.querySelector('section.browsercheck-notice'));"
-            " return [s.borderLeftWidth, s.borderRightWidth]; })()"
-        )
-    finally:
-        page.close()
-    assert [v["id"] for v in result["violations"]] == [], json.dumps(result["violations"], ensure_ascii=False)[:2000]
-    if locale in ("ar", "fa"):  # right to left: the accent bar on the right, where the text starts
-        assert (direction, bar) == ("rtl", ["0px", "6px"])
-    else:
-        assert (direction, bar) == ("ltr", ["6px", "0px"])
+    seen = _look(chromium, axe_js, _block_page(locale), tmp_path / f"block-page-{locale}.png")
+    assert seen.violations == [], json.dumps(seen.violations, indent=2, ensure_ascii=False)
+    assert seen.heading == _notice(SAMPLES["unsupported"], locale).title
+    assert (seen.direction, seen.accent_bar) == _expected_direction(locale)

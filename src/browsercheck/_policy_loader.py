@@ -7,7 +7,9 @@ so that one run reports everything that is wrong.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import json
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -22,20 +24,22 @@ from packaging.version import InvalidVersion, Version
 from ._browsers import ALIASES, BROWSERS, DOWNLOAD_PAGES, ENGINES, canonical_key
 from ._errors import PolicyError, Problem
 from ._messages import MESSAGES, placeholders, required_placeholders
-from ._policy import DEFAULT_RECOMMEND, OS_KEYS, Policy, Rule, Site, UnknownAction
+from ._policy import DEFAULT_RECOMMEND, OS_KEYS, Policy, Query, Rule, Site, UnknownAction
 
 SCHEMA = 1
 DEFAULT_SOURCE = "<default>"
 _DEFAULT_RESOURCE = "data/supported_browsers.yaml"
 
-_TOP_FIELDS = ("schema", "name", "browsers", "engines", "os", "unknown", "recommend", "site")
+_TOP_FIELDS = ("schema", "name", "browserslist", "browsers", "engines", "os", "unknown", "recommend", "site")
 _RULE_FIELDS = ("supported", "unsupported_below")
 _SITE_FIELDS = ("name", "locale", "messages", "links")
 _OS_NAMES = tuple(sorted(set(OS_KEYS.values())))
 _UNKNOWN_ACTIONS: tuple[UnknownAction, ...] = ("allow", "notify")
 _LOCALE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
 _RULE_SHAPE = "a version specifier such as '>=125', true, false, or a mapping"
+_BROWSERSLIST_SHAPE = "a browserslist query, a list of queries, 'file' or {file: PATH}"
 
+_MAX_POLICY_BYTES = 1024 * 1024  # a policy is a page of text; a megabyte is no policy
 _TAG = "tag:yaml.org,2002:"
 _TYPE_NAMES = {
     _TAG + "str": "a string",
@@ -50,13 +54,15 @@ _TYPE_NAMES = {
 T = TypeVar("T")
 
 
-def load_policy(source: str | os.PathLike[str] | None = None) -> Policy:
+def load_policy(source: str | os.PathLike[str] | None = None, *, date: dt.date | str | None = None) -> Policy:
     """Read and validate a policy file; ``None`` loads the default policy shipped with browsercheck.
 
-    Raises `PolicyError` listing every problem (with file, line and field) if it cannot be used.
+    A ``browserslist:`` query is evaluated for ``date`` (a `datetime.date` or ``"YYYY-MM-DD"``),
+    else for today (UTC). Raises `PolicyError` listing every problem (with file, line and field)
+    if it cannot be used.
     """
     if source is None:
-        return default_policy()
+        return default_policy(date=date)
     filename = os.fspath(source)
     try:
         with open(filename, "rb") as f:
@@ -69,18 +75,31 @@ def load_policy(source: str | os.PathLike[str] | None = None) -> Policy:
         line = data.count(b"\n", 0, e.start) + 1
         problem = Problem(filename, line, "", f"not UTF-8 text: {e.reason} at byte {e.start}")
         raise PolicyError([problem]) from None
-    return parse_policy(text, filename)
+    return parse_policy(text, filename, date=date)
 
 
-def default_policy() -> Policy:
-    """The policy shipped inside the package: Baseline "widely available"."""
+def default_policy(*, date: dt.date | str | None = None) -> Policy:
+    """The policy shipped inside the package: Baseline "widely available" on ``date`` (default today)."""
     text = resources.files("browsercheck").joinpath(_DEFAULT_RESOURCE).read_text("utf-8")
-    return parse_policy(text, DEFAULT_SOURCE)
+    return parse_policy(text, DEFAULT_SOURCE, date=date)
 
 
-def parse_policy(text: str, filename: str = "<string>") -> Policy:
-    """Validate policy YAML given as text; ``filename`` is only used in messages."""
-    return _Reader(filename).read(text)
+def parse_policy(text: str, filename: str = "<string>", *, date: dt.date | str | None = None) -> Policy:
+    """Validate policy YAML given as text; ``filename`` names it in messages and is where
+    ``browserslist: file`` looks for a ``.browserslistrc``."""
+    return _Reader(filename, as_date(date)).read(text)
+
+
+def as_date(value: dt.date | str | None) -> dt.date | None:
+    """A date argument: a `datetime.date`, ``"YYYY-MM-DD"`` or ``None``; anything else is a ValueError naming it."""
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"invalid date {value!r:.40} (expected YYYY-MM-DD)")
 
 
 def _type_name(node: yaml.Node) -> str:
@@ -93,8 +112,9 @@ def _suggest(word: str, choices: Iterator[str] | tuple[str, ...]) -> str:
 
 
 class _Reader:
-    def __init__(self, filename: str) -> None:
+    def __init__(self, filename: str, date: dt.date | None = None) -> None:
         self.file = filename
+        self.date = date
         self.problems: list[Problem] = []
 
     def problem(self, node: yaml.Node | None, field: str, message: str) -> None:
@@ -141,12 +161,13 @@ class _Reader:
                 shown = repr(node.value) if isinstance(node, yaml.ScalarNode) else _type_name(node)
                 self.problem(node, "schema", f"unsupported schema {shown}; this version reads schema {SCHEMA}")
         name = self.optional(fields, "name", self.string, os.path.basename(self.file))
+        queries = self.optional(fields, "browserslist", self.browserslist, None)
         browsers_node = fields.get("browsers")
-        if browsers_node is None:
-            self.problem(root, "browsers", "required field is missing")
-            browsers: dict[str, Rule] = {}
-        else:
+        browsers: dict[str, Rule] = {}
+        if browsers_node is not None:
             browsers = self.rules(browsers_node, "browsers", self.browser_key)
+        elif "browserslist" not in fields:
+            self.problem(root, "browsers", "required field is missing (or give a browserslist query)")
         engines = self.rules(fields["engines"], "engines", self.engine_key) if "engines" in fields else {}
         os_rules = self.rules(fields["os"], "os", self.os_key) if "os" in fields else {}
         default_action: UnknownAction = "allow"
@@ -157,7 +178,11 @@ class _Reader:
             self.check_download_pages(recommend, site, fields.get("recommend", root))
         if self.problems or name is None or unknown is None or recommend is None or site is None:
             return None
-        return Policy(
+        query = None
+        if queries is not None:
+            line = fields["browserslist"].start_mark.line + 1
+            query = Query(queries, line, name, MappingProxyType(browsers), pinned=self.date is not None)
+        policy = Policy(
             name=name,
             source=self.file,
             browsers=MappingProxyType(browsers),
@@ -166,7 +191,65 @@ class _Reader:
             unknown=unknown,
             recommend=recommend,
             site=site,
+            query=query,
         )
+        return self.evaluated(policy, fields["browserslist"]) if query is not None else policy
+
+    def evaluated(self, policy: Policy, node: yaml.Node) -> Policy | None:
+        from ._browserdata import DataError
+        from ._browserslist import SUPPORTED_FORMS, QueryError, Unsupported
+        from ._evergreen import evaluate, today
+
+        try:
+            return evaluate(policy, self.date or today())
+        except Unsupported as e:
+            self.problem(node, "browserslist", f"{e}; browsercheck evaluates: {'; '.join(SUPPORTED_FORMS)}")
+        except (QueryError, DataError) as e:
+            self.problem(node, "browserslist", str(e))
+        return None
+
+    def browserslist(self, node: yaml.Node, path: str) -> tuple[str, ...] | None:
+        if isinstance(node, yaml.ScalarNode) and node.tag == _TAG + "str" and node.value.strip():
+            text = str(node.value).strip()
+            return self.browserslist_file(node, None) if text == "file" else (text,)
+        if isinstance(node, yaml.SequenceNode) and node.value:
+            queries = [self.string(item, f"{path}[{i}]") for i, item in enumerate(node.value)]
+            return tuple(q for q in queries if q is not None) if None not in queries else None
+        if isinstance(node, yaml.MappingNode):
+            fields = dict(self.entries(node, path, ("file",)))
+            if "file" in fields:
+                file = self.string(fields["file"], f"{path}.file")
+                return self.browserslist_file(fields["file"], file) if file is not None else None
+        self.problem(node, path, f"expected {_BROWSERSLIST_SHAPE}, got {_type_name(node)}")
+        return None
+
+    def browserslist_file(self, node: yaml.Node, name: str | None) -> tuple[str, ...] | None:
+        """The queries of a ``.browserslistrc`` or of package.json's "browserslist" (its
+        ``production`` section where it has sections), beside the policy or at ``name``."""
+        folder = "." if self.file.startswith("<") else os.path.dirname(self.file)
+        if name is None:
+            candidates = [os.path.join(folder, ".browserslistrc"), os.path.join(folder, "package.json")]
+            found = [c for c in candidates if os.path.isfile(c)]
+            if not found:
+                self.problem(node, "browserslist", f"no .browserslistrc or package.json in {os.path.abspath(folder)}")
+                return None
+            name = found[0]
+        else:
+            name = os.path.join(folder, name)
+        try:
+            with open(name, encoding="utf-8") as f:
+                text = f.read(_MAX_POLICY_BYTES + 1)
+        except (OSError, UnicodeDecodeError) as e:
+            self.problem(node, "browserslist", f"cannot read {name}: {getattr(e, 'strerror', None) or e}")
+            return None
+        if os.path.basename(name) == "package.json":
+            queries = _package_json_queries(text)
+        else:
+            queries = _browserslistrc_queries(text)
+        if not queries:
+            self.problem(node, "browserslist", f"{name} holds no browserslist queries")
+            return None
+        return queries
 
     def check_download_pages(self, recommend: tuple[str, ...], site: Site, node: yaml.Node) -> None:
         for key in recommend:
@@ -409,6 +492,38 @@ class _Reader:
                 return None
         self.problem(node, path, f"expected a version such as '100', got {_type_name(node)}")
         return None
+
+
+def _browserslistrc_queries(text: str) -> tuple[str, ...]:
+    """A ``.browserslistrc``: one query a line, ``#`` comments, ``[env]`` sections (``production`` is used)."""
+    sections: dict[str, list[str]] = {"": []}
+    current = [""]
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = line[1:-1].split()
+            for name in current:
+                sections.setdefault(name, [])
+            continue
+        for name in current:
+            sections[name].append(line)
+    return tuple(sections.get("production") or sections[""])
+
+
+def _package_json_queries(text: str) -> tuple[str, ...]:
+    try:
+        value = json.loads(text).get("browserslist")
+    except (ValueError, AttributeError, RecursionError):
+        return ()
+    if isinstance(value, dict):
+        value = value.get("production", value.get("defaults"))
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, list) and all(isinstance(q, str) for q in value):
+        return tuple(value)
+    return ()
 
 
 def _join(path: str, key: str) -> str:

@@ -7,16 +7,19 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import html
 import json
 import sys
 from collections.abc import Iterator, Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 from ._checker import Checker
 from ._errors import PolicyError
 from ._model import Verdict
 from ._notice import Notice
+
+DEFAULT_REGISTRY = "https://registry.npmjs.org"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -24,8 +27,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "check":
         return _check(args)
+    if args.command == "policy" and args.policy_command == "show":
+        return _show(args)
     if args.command == "policy":
         return _validate(args.files)
+    if args.command == "data":
+        return _data_update(args)
     if args.command == "notice":
         return _notice(args)
     if args.command == "audit":
@@ -106,7 +113,31 @@ def _parser() -> argparse.ArgumentParser:
         description="Report every problem in policy files, with line and field. Exit 1 if any.",
     )
     validate.add_argument("files", nargs="+", metavar="FILE")
+    _add_show_and_data(policy_commands, commands)
     return parser
+
+
+def _add_show_and_data(policy_commands: Any, commands: Any) -> None:
+    show = policy_commands.add_parser(
+        "show",
+        help="print a policy's rules, its query evaluated for a day",
+        description="Print the minimum version of each browser the policy judges, its browserslist query "
+        "evaluated for --date (default: today, UTC). Exit 1 if the policy cannot be used.",
+    )
+    show.add_argument("policy", nargs="?", metavar="POLICY", help="policy file (default: the shipped Baseline policy)")
+    show.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="the day to evaluate the query for")
+    show.add_argument("--json", action="store_true", help='{"name", "date", "data", "minimums"} as JSON')
+
+    data = commands.add_parser("data", help="the browser data queries are evaluated on")
+    data_commands = data.add_subparsers(dest="data_command", metavar="ACTION", required=True)
+    update = data_commands.add_parser(
+        "update",
+        help="download the newest baseline-browser-mapping and caniuse-lite",
+        description="Download the newest baseline-browser-mapping and caniuse-lite from the npm registry, check "
+        "their integrity hashes, convert them and store them in the user's cache directory, where they take "
+        "precedence over the data shipped with browsercheck. Exit 1 if that fails (the data in use stays).",
+    )
+    update.add_argument("--registry", default=DEFAULT_REGISTRY, metavar="URL", help=f"(default: {DEFAULT_REGISTRY})")
 
 
 # What `browsercheck notice --status` shows: a browser of that status that none of the default
@@ -255,6 +286,59 @@ def _looks_common(line: str) -> bool:
     return bool(head) and "[" in head and all(part.isdigit() or part == "-" for part in tail.split())
 
 
+def _date(text: str) -> dt.date:
+    from ._policy_loader import as_date
+
+    try:
+        day = as_date(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    assert day is not None
+    return day
+
+
+def _show(args: argparse.Namespace) -> int:
+    from ._browserdata import DataError, browser_data
+    from ._evergreen import minimums_of, today
+    from ._policy_loader import load_policy
+
+    try:
+        policy = load_policy(args.policy, date=args.date)
+        data = browser_data()
+    except (PolicyError, DataError) as e:
+        print(e, file=sys.stderr)
+        return 1
+    day = policy.date or args.date or today()
+    minimums = minimums_of(policy)
+    versions = dict(policy.data) or data.versions
+    if args.json:
+        shown = {"name": policy.name, "date": day.isoformat(), "data": versions, "minimums": minimums}
+        print(json.dumps(shown, indent=2))
+    else:
+        print(policy.name)
+        print(f"  evaluated for {day.isoformat()} on " + ", ".join(f"{k} {v}" for k, v in versions.items()))
+        if policy.query is not None:
+            print("  browserslist: " + ", ".join(policy.query.queries))
+        for key, minimum in minimums.items():
+            text = "never (unsupported)" if minimum is False else "every version" if minimum is True else minimum
+            print(f"  {key:<24} {text}")
+    if policy.query is not None and (warning := data.staleness(day)):
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def _data_update(args: argparse.Namespace) -> int:
+    from ._dataupdate import UpdateError, update
+
+    try:
+        message = update(args.registry)
+    except UpdateError as e:
+        print(f"browsercheck data update: error: {e}", file=sys.stderr)
+        return 1
+    print(message)
+    return 0
+
+
 def _validate(files: Sequence[str]) -> int:
     from ._policy_loader import load_policy
 
@@ -268,6 +352,11 @@ def _validate(files: Sequence[str]) -> int:
         else:
             count = len(policy.browsers)
             print(f"{file}: ok ({policy.name!r}, {count} browser rule{'s' if count != 1 else ''})")
+            if policy.query is not None and policy.date is not None:
+                from ._browserdata import browser_data
+
+                if warning := browser_data().staleness(policy.date):
+                    print(f"{file}: warning: {warning}")
     return 1 if failed else 0
 
 

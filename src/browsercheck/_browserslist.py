@@ -20,6 +20,8 @@ from ._baseline import CORE, BaselineError, add_months, compatible_versions
 from ._browserdata import Agent, BrowserData
 
 _YEAR_MS = 365.259641 * 24 * 60 * 60 * 1000
+_MAX_DIGITS = 30
+_LONG_NUMBER = re.compile(r"\d{31,}")
 _ANDROID_EVERGREEN_FIRST = "37"
 _OP_MOB_BLINK_FIRST = 14
 DEFAULTS = ("> 0.5%", "last 2 versions", "Firefox ESR", "not dead")
@@ -140,6 +142,9 @@ class Evaluator:
         for index, node in enumerate(parse(queries)):
             if node.negated and index == 0:
                 raise QueryError(f"write a query (for instance 'defaults') before '{node.query}'")
+            if _LONG_NUMBER.search(node.query):  # int() refuses 4,300 digits; no query needs 31
+                shown = node.query if len(node.query) <= 40 else node.query[:35] + "..."
+                raise QueryError(f"'{shown}': a number over {_MAX_DIGITS} digits")
             try:
                 selected = [self._zero(j) for j in _SELECT[node.kind](self, node)]
             except Unsupported:
@@ -147,6 +152,8 @@ class Evaluator:
             except QueryError as e:
                 if str(e).startswith("'"):
                     raise
+                raise QueryError(f"'{node.query}': {e}") from None
+            except (ValueError, OverflowError) as e:  # a date or number out of range
                 raise QueryError(f"'{node.query}': {e}") from None
             if not node.negated and node.compose == "or":
                 result.extend(selected)

@@ -12,10 +12,11 @@ import difflib
 import json
 import os
 import re
+import string
 from collections.abc import Callable, Iterator, Mapping
 from importlib import resources
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import yaml
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -39,7 +40,14 @@ _LOCALE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
 _RULE_SHAPE = "a version specifier such as '>=125', true, false, or a mapping"
 _BROWSERSLIST_SHAPE = "a browserslist query, a list of queries, 'file' or {file: PATH}"
 
-_MAX_POLICY_BYTES = 1024 * 1024  # a policy is a page of text; a megabyte is no policy
+# A policy is a page of text: these limits are far above any real one, and refuse a hostile one
+# before it costs seconds and gigabytes (PyYAML composes 5M keys in minutes).
+MAX_POLICY_BYTES = 1024 * 1024
+MAX_NODES = 10_000
+MAX_DEPTH = 50
+MAX_DIGITS = 30  # a version number longer than this is no version (and int() refuses 4,300 digits)
+_MAX_POLICY_BYTES = MAX_POLICY_BYTES
+_LONG_NUMBER = re.compile(rf"\d{{{MAX_DIGITS + 1},}}")
 _TAG = "tag:yaml.org,2002:"
 _TYPE_NAMES = {
     _TAG + "str": "a string",
@@ -66,9 +74,12 @@ def load_policy(source: str | os.PathLike[str] | None = None, *, date: dt.date |
     filename = os.fspath(source)
     try:
         with open(filename, "rb") as f:
-            data = f.read()
+            data = f.read(MAX_POLICY_BYTES + 1)
     except OSError as e:
         raise PolicyError([Problem(filename, None, "", f"cannot read: {e.strerror}")]) from None
+    if len(data) > MAX_POLICY_BYTES:
+        message = f"the file is larger than {MAX_POLICY_BYTES:,} bytes, the limit for a policy"
+        raise PolicyError([Problem(filename, None, "", message)])
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -111,6 +122,34 @@ def _suggest(word: str, choices: Iterator[str] | tuple[str, ...]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+class _LimitError(yaml.MarkedYAMLError):
+    pass
+
+
+class _LimitedLoader(yaml.SafeLoader):
+    """The safe loader, counting the nodes it composes and how deep: past a limit it stops."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.nodes = 0
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self.nodes += 1
+        self.depth += 1
+        try:
+            if self.nodes > MAX_NODES:
+                raise _LimitError(problem=f"more than {MAX_NODES:,} values", problem_mark=self._mark())
+            if self.depth > MAX_DEPTH:
+                raise _LimitError(problem=f"nested deeper than {MAX_DEPTH} levels", problem_mark=self._mark())
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def _mark(self) -> Any:
+        return self.peek_event().start_mark  # type: ignore[no-untyped-call]
+
+
 class _Reader:
     def __init__(self, filename: str, date: dt.date | None = None) -> None:
         self.file = filename
@@ -124,9 +163,23 @@ class _Reader:
     # -- document ---------------------------------------------------------------------------
 
     def read(self, text: str) -> Policy:
-        loader = yaml.SafeLoader(text)
+        if len(text) > MAX_POLICY_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_POLICY_BYTES:
+            message = f"the text is larger than {MAX_POLICY_BYTES:,} bytes, the limit for a policy"
+            raise PolicyError([Problem(self.file, None, "", message)])
+        loader = None
         try:
+            loader = _LimitedLoader(text)  # it reads the first characters already
             root = loader.get_single_node()
+        except _LimitError as e:
+            line = e.problem_mark.line + 1 if e.problem_mark else None
+            raise PolicyError([Problem(self.file, line, "", f"{e.problem}, the limit for a policy")]) from None
+        except yaml.reader.ReaderError as e:
+            # NUL, C1 controls, lone surrogates: PyYAML says where as a character position
+            line = text.count("\n", 0, e.position) + 1
+            message = f"invalid YAML: unacceptable character #x{e.character:04x} ({e.reason})"
+            raise PolicyError([Problem(self.file, line, "", message)]) from None
+        except RecursionError:  # the depth limit comes first; kept for a parser that recurses elsewhere
+            raise PolicyError([Problem(self.file, None, "", "nested too deeply")]) from None
         except yaml.MarkedYAMLError as e:
             mark = e.problem_mark or e.context_mark
             line = mark.line + 1 if mark else None
@@ -134,7 +187,8 @@ class _Reader:
         except yaml.YAMLError as e:
             raise PolicyError([Problem(self.file, None, "", f"invalid YAML: {e}")]) from None
         finally:
-            loader.dispose()
+            if loader is not None:
+                loader.dispose()
         if root is None:
             raise PolicyError([Problem(self.file, 1, "", "the file is empty")])
         if not isinstance(root, yaml.MappingNode):
@@ -157,7 +211,8 @@ class _Reader:
         fields = dict(self.entries(root, "", _TOP_FIELDS))
         if "schema" in fields:
             node = fields["schema"]
-            if not (node.tag == _TAG + "int" and int(node.value) == SCHEMA):
+            # the text, not int(): YAML 1.1 also reads 0x1, 0o1, 1_0 and 190:20:30 as numbers
+            if not (node.tag == _TAG + "int" and isinstance(node.value, str) and node.value.strip() == str(SCHEMA)):
                 shown = repr(node.value) if isinstance(node, yaml.ScalarNode) else _type_name(node)
                 self.problem(node, "schema", f"unsupported schema {shown}; this version reads schema {SCHEMA}")
         name = self.optional(fields, "name", self.string, os.path.basename(self.file))
@@ -362,8 +417,18 @@ class _Reader:
     def keeps_placeholders(self, text: str, key: str, node: yaml.Node, path: str) -> bool:
         try:
             found = placeholders(text)
+            fancy = [f for f in string.Formatter().parse(text) if f[1] is not None and (f[2] or f[3])]
         except ValueError as e:
             self.problem(node, path, f"malformed placeholder in {text!r}: {e}")
+            return False
+        for _, name, spec, conversion in fancy:  # "{site!r}", "{site:>100000000}": code, not a name
+            shown = "{" + (name or "") + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            self.problem(node, path, f"only plain placeholders such as {{site}} are allowed, got {shown}")
+        if fancy:
+            return False
+        for name in sorted(n for n in found if not n.isidentifier()):  # "{site.__class__}", "{site[0]}"
+            self.problem(node, path, f"only plain placeholders such as {{site}} are allowed, got {{{name}}}")
+        if any(not n.isidentifier() for n in found):
             return False
         required = required_placeholders(key)
         for name in sorted(found - required):
@@ -475,23 +540,34 @@ class _Reader:
         if not text:
             self.problem(node, path, "empty version specifier (write true for every version)")
             return None
+        if _LONG_NUMBER.search(text):
+            self.problem(node, path, f"invalid version specifier '{_cut(text)}' (a number over {MAX_DIGITS} digits)")
+            return None
         if text[0].isdigit():
             text = ">=" + text  # a bare version is a minimum
         try:
             return SpecifierSet(text)
-        except InvalidSpecifier:
+        except (InvalidSpecifier, ValueError):
             self.problem(node, path, f"invalid version specifier '{node.value}'")
             return None
 
     def version(self, node: yaml.Node, path: str) -> Version | None:
         if isinstance(node, yaml.ScalarNode) and node.tag in (_TAG + "str", _TAG + "int", _TAG + "float"):
+            text = str(node.value).strip()
+            if _LONG_NUMBER.search(text):
+                self.problem(node, path, f"invalid version '{_cut(text)}' (a number over {MAX_DIGITS} digits)")
+                return None
             try:
-                return Version(str(node.value).strip())
-            except InvalidVersion:
+                return Version(text)
+            except (InvalidVersion, ValueError):
                 self.problem(node, path, f"invalid version '{node.value}'")
                 return None
         self.problem(node, path, f"expected a version such as '100', got {_type_name(node)}")
         return None
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_DIGITS else text[:MAX_DIGITS] + "..."
 
 
 def _browserslistrc_queries(text: str) -> tuple[str, ...]:

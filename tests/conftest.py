@@ -18,7 +18,7 @@ TODAY = "2026-11-27"
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _pinned_clock() -> Iterator[None]:
+def _pinned_clock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     import datetime as dt
 
     from browsercheck import _clock
@@ -26,6 +26,8 @@ def _pinned_clock() -> Iterator[None]:
     noon = dt.datetime.fromisoformat(f"{TODAY}T12:00:00+00:00").timestamp()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_clock, "now", lambda: noon)
+        # and the shipped browser data, whatever `data update` stored in this user's cache
+        patch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path_factory.mktemp("browsercheck-cache")))
         yield
 
 

@@ -82,6 +82,22 @@ def test_baseline_matches_get_compatible_versions(case: dict[str, Any]) -> None:
     assert sorted(map(list, found)) == sorted(case["result"])
 
 
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        ("2027-08-31", "2025-03-03"),
+        ("2024-08-31", "2022-03-03"),
+        ("2027-06-01", "2024-12-01"),
+        ("2028-02-29", "2025-08-29"),
+    ],
+)
+def test_thirty_months_are_counted_as_javascript_counts_them(day: str, expected: str) -> None:
+    # a day past the month's end runs on: the reference cases of 2024-08-31 and 2027-03-31 differ by it
+    from browsercheck._baseline import add_months
+
+    assert add_months(dt.date.fromisoformat(day), -30) == dt.date.fromisoformat(expected)
+
+
 # -- queries in policies ---------------------------------------------------------------------------
 
 

@@ -213,6 +213,13 @@ def test_policy_show_text_and_staleness(capsys: pytest.CaptureFixture[str]) -> N
     assert main(["policy", "show", "--date", "2027-03-01"]) == 0
     err = capsys.readouterr().err
     assert "warning: browser data is 97 days older than 2027-03-01 (from 2026-11-24" in err
+    # in a process of its own (pytest catches what the logger says): said once, not also logged
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "browsercheck", "policy", "show", "--date", "2027-03-01"]
+    err = subprocess.run(command, capture_output=True, text=True, check=True).stderr
+    assert err.count("browser data is 97 days older") == 1, err
     assert "run `browsercheck data update`" in err
 
 

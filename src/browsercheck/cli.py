@@ -7,9 +7,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import html
 import json
+import logging
 import sys
 from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
@@ -303,7 +305,8 @@ def _show(args: argparse.Namespace) -> int:
     from ._policy_loader import load_policy
 
     try:
-        policy = load_policy(args.policy, date=args.date)
+        with _staleness_said_here():
+            policy = load_policy(args.policy, date=args.date)
         data = browser_data()
     except (PolicyError, DataError) as e:
         print(e, file=sys.stderr)
@@ -327,6 +330,21 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def _staleness_said_here() -> Iterator[None]:
+    """Keep the loader's logged staleness warning quiet while a command prints its own."""
+
+    def not_staleness(record: logging.LogRecord) -> bool:
+        return "run `browsercheck data update`" not in record.getMessage()
+
+    logger = logging.getLogger("browsercheck")
+    logger.addFilter(not_staleness)
+    try:
+        yield
+    finally:
+        logger.removeFilter(not_staleness)
+
+
 def _data_update(args: argparse.Namespace) -> int:
     from ._dataupdate import UpdateError, update
 
@@ -345,7 +363,8 @@ def _validate(files: Sequence[str]) -> int:
     failed = False
     for file in files:
         try:
-            policy = load_policy(file)
+            with _staleness_said_here():
+                policy = load_policy(file)
         except PolicyError as e:
             failed = True
             print(e, file=sys.stdout)

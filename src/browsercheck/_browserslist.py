@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from ._baseline import CORE, BaselineError, add_months, compatible_versions
 from ._browserdata import Agent, BrowserData
+from ._browserslist_grammar import QUERIES, Node, parse
 
 _YEAR_MS = 365.259641 * 24 * 60 * 60 * 1000
 _MAX_DIGITS = 30
@@ -92,15 +93,6 @@ class QueryError(ValueError):
 
 class Unsupported(QueryError):
     """A valid browserslist query that browsercheck does not evaluate (regions, features, node, ...)."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Node:
-    query: str
-    kind: str
-    groups: tuple[str | None, ...]
-    negated: bool = False
-    compose: str = "or"
 
 
 @dataclass(slots=True)
@@ -222,7 +214,7 @@ class Evaluator:
 
     # -- the queries ----------------------------------------------------------------------------
 
-    def last_major_versions(self, node: _Node) -> list[str]:
+    def last_major_versions(self, node: Node) -> list[str]:
         count = int(node.groups[0] or 0)
         return [
             item
@@ -230,7 +222,7 @@ class Evaluator:
             for item in self._jumps([f"{b.name} {v}" for v in _major_versions(b.released, count)], b.name, count)
         ]
 
-    def last_versions(self, node: _Node) -> list[str]:
+    def last_versions(self, node: Node) -> list[str]:
         count = int(node.groups[0] or 0)
         return [
             item
@@ -238,29 +230,29 @@ class Evaluator:
             for item in self._jumps([f"{b.name} {v}" for v in _last(b.released, count)], b.name, count)
         ]
 
-    def last_browser_major_versions(self, node: _Node) -> list[str]:
+    def last_browser_major_versions(self, node: Node) -> list[str]:
         count, b = int(node.groups[0] or 0), self._browser(node.groups[1] or "")
         return self._jumps([f"{b.name} {v}" for v in _major_versions(b.released, count)], b.name, count)
 
-    def last_browser_versions(self, node: _Node) -> list[str]:
+    def last_browser_versions(self, node: Node) -> list[str]:
         count, b = int(node.groups[0] or 0), self._browser(node.groups[1] or "")
         return self._jumps([f"{b.name} {v}" for v in _last(b.released, count)], b.name, count)
 
-    def unreleased_versions(self, node: _Node) -> list[str]:
+    def unreleased_versions(self, node: Node) -> list[str]:
         return [f"{b.name} {v}" for b in self._all() for v in b.versions if v not in b.released]
 
-    def unreleased_browser_versions(self, node: _Node) -> list[str]:
+    def unreleased_browser_versions(self, node: Node) -> list[str]:
         b = self._browser(node.groups[0] or "")
         return [f"{b.name} {v}" for v in b.versions if v not in b.released]
 
-    def last_years(self, node: _Node) -> list[str]:
+    def last_years(self, node: Node) -> list[str]:
         return self._by_year(self.now_ms - _YEAR_MS * float(node.groups[0] or 0))
 
-    def since(self, node: _Node) -> list[str]:
+    def since(self, node: Node) -> list[str]:
         year, month, day = (int(g) if g else None for g in (*node.groups, None, None)[:3])
         return self._by_year(_utc_ms(year or 0, (month or 1) - 1, day or 1))
 
-    def baseline(self, node: _Node) -> list[str]:
+    def baseline(self, node: Node) -> list[str]:
         year, availability, date, downstream, kaios = node.groups
         availability = availability.lower() if availability else None
         if availability == "newly" and date:
@@ -292,18 +284,18 @@ class Evaluator:
             found = [(b, v) for b, v in found if b in CORE or b == "kai_os"]
         # browserslist resolves "<name> >= <version>" for each: the same, without parsing them
         rays = [
-            _Node(f"{_BASELINE_NAMES[b]} >= {v}", "browser_ray", (_BASELINE_NAMES[b], ">=", v))
+            Node(f"{_BASELINE_NAMES[b]} >= {v}", "browser_ray", (_BASELINE_NAMES[b], ">=", v))
             for b, v in found
             if b in _BASELINE_NAMES
         ]
         return [item for ray in rays for item in self.browser_ray(ray)]
 
-    def popularity(self, node: _Node) -> list[str]:
+    def popularity(self, node: Node) -> list[str]:
         sign, share = node.groups[0] or ">=", _parse_float(node.groups[1] or "")
         compare = _COMPARE[sign]
         return [item for item, usage in self.usage.items() if usage is not None and compare(usage, share)]
 
-    def cover(self, node: _Node) -> list[str]:
+    def cover(self, node: Node) -> list[str]:
         coverage = _parse_float(node.groups[0] or "")
         usages = self.usage
         ranked = sorted(usages, key=lambda item: -(usages[item] or 0))
@@ -319,13 +311,13 @@ class Evaluator:
                 break
         return result
 
-    def browser_range(self, node: _Node) -> list[str]:
+    def browser_range(self, node: Node) -> list[str]:
         b = self._browser(node.groups[0] or "")
         low = _parse_float(self._normalize_version(b, node.groups[1] or "") or node.groups[1] or "")
         high = _parse_float(self._normalize_version(b, node.groups[2] or "") or node.groups[2] or "")
         return [f"{b.name} {v}" for v in b.released if _parse_latest(v) >= low and _parse_float(v) <= high]
 
-    def browser_ray(self, node: _Node) -> list[str]:
+    def browser_ray(self, node: Node) -> list[str]:
         name, sign, version = (g or "" for g in node.groups)
         b = self._browser(name)
         alias = self.version_aliases.get(b.name, {}).get(version.lower())
@@ -339,19 +331,19 @@ class Evaluator:
         limit, compare = _parse_float(version), _COMPARE[sign]
         return [f"{b.name} {v}" for v in b.released if compare(_parse_float(v), limit)]
 
-    def firefox_esr(self, node: _Node) -> list[str]:
+    def firefox_esr(self, node: Node) -> list[str]:
         return [f"firefox {self.data.firefox_esr}"]
 
-    def opera_mini_all(self, node: _Node) -> list[str]:
+    def opera_mini_all(self, node: Node) -> list[str]:
         return ["op_mini all"]
 
-    def phantomjs_1_9(self, node: _Node) -> list[str]:
+    def phantomjs_1_9(self, node: Node) -> list[str]:
         return ["safari 5"]
 
-    def phantomjs_2_1(self, node: _Node) -> list[str]:
+    def phantomjs_2_1(self, node: Node) -> list[str]:
         return ["safari 6"]
 
-    def browser_version(self, node: _Node) -> list[str]:
+    def browser_version(self, node: Node) -> list[str]:
         name, version = node.groups[0] or "", node.groups[1] or ""
         if version.lower() == "tp":
             version = "TP"
@@ -364,16 +356,16 @@ class Evaluator:
             raise QueryError(f"unknown version {version} of {name}")
         return [f"{b.name} {found}"]
 
-    def defaults(self, node: _Node) -> list[str]:
+    def defaults(self, node: Node) -> list[str]:
         return self._resolve(DEFAULTS)
 
-    def dead(self, node: _Node) -> list[str]:
+    def dead(self, node: Node) -> list[str]:
         return self._resolve(_DEAD)
 
-    def unsupported(self, node: _Node) -> list[str]:
+    def unsupported(self, node: Node) -> list[str]:
         raise Unsupported(f"'{node.query}' is a browserslist query browsercheck does not evaluate")
 
-    def unknown(self, node: _Node) -> list[str]:
+    def unknown(self, node: Node) -> list[str]:
         if self._find(node.query) is not None:
             raise QueryError(f"'{node.query}': name versions for the browser, e.g. '{node.query} >= 100'")
         raise QueryError(f"'{node.query}': unknown browserslist query")
@@ -457,133 +449,4 @@ _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "<=": lambda a, b: a <= b,
 }
 
-# (kind, pattern, flags), in browserslist's order: the first that matches decides. Compiled on
-# first use (``re`` caches them), and only those whose first word can match: compiling all of them
-# took half of the default policy's load time.
-_QUERIES: tuple[tuple[str, str, int], ...] = (
-    ("last_major_versions", r"^last\s+(\d+)\s+major\s+versions?$", re.I),
-    ("last_versions", r"^last\s+(\d+)\s+versions?$", re.I),
-    ("unsupported", r"^last\s+(\d+)\s+electron\s+major\s+versions?$", re.I),
-    ("unsupported", r"^last\s+(\d+)\s+node\s+major\s+versions?$", re.I),
-    ("last_browser_major_versions", r"^last\s+(\d+)\s+(\w+)\s+major\s+versions?$", re.I),
-    ("unsupported", r"^last\s+(\d+)\s+electron\s+versions?$", re.I),
-    ("unsupported", r"^last\s+(\d+)\s+node\s+versions?$", re.I),
-    ("last_browser_versions", r"^last\s+(\d+)\s+(\w+)\s+versions?$", re.I),
-    ("unreleased_versions", r"^unreleased\s+versions$", re.I),
-    ("unsupported", r"^unreleased\s+electron\s+versions?$", re.I),
-    ("unreleased_browser_versions", r"^unreleased\s+(\w+)\s+versions?$", re.I),
-    ("last_years", r"^last\s+((?:\d+\.)?\d+)\s+years?$", re.I),
-    ("since", r"^since\s+(\d+)$", re.I),
-    ("since", r"^since\s+(\d+)-(\d+)$", re.I),
-    ("since", r"^since\s+(\d+)-(\d+)-(\d+)$", re.I),
-    (
-        "baseline",
-        r"^baseline\s+(?!\s)(?:(\d+)|(newly|widely)\s+(?!\s)available(?:\s+(?!\s)on\s+(?!\s)(\d{4}-\d{2}-\d{2}))?)?"
-        r"(\s+(?!\s)with\s+(?!\s)downstream)?(\s+(?!\s)including\s+(?!\s)kaios)?$",
-        re.I,
-    ),
-    ("popularity", r"^(>=?|<=?)\s*(\d+|\d+\.\d+|\.\d+)%$", 0),
-    ("unsupported", r"^(>=?|<=?)\s*(\d+|\d+\.\d+|\.\d+)%\s+in\s+my\s+stats$", re.I),
-    ("unsupported", r"^(>=?|<=?)\s*(\d+|\d+\.\d+|\.\d+)%\s+in\s+(\S+)\s+stats$", re.I),
-    ("unsupported", r"^(>=?|<=?)\s*(\d+|\d+\.\d+|\.\d+)%\s+in\s+((alt-)?\w\w)$", re.I),
-    ("cover", r"^cover\s+(\d+|\d+\.\d+|\.\d+)%$", re.I),
-    ("unsupported", r"^cover\s+(\d+|\d+\.\d+|\.\d+)%\s+in\s+(my\s+stats|(alt-)?\w\w)$", re.I),
-    ("unsupported", r"^cover\s+(\d+|\d+\.\d+|\.\d+)%\s+in\s+(\S+)\s+stats$", re.I),
-    ("unsupported", r"^(?:(fully|partially)\s+)?supports\s+([\w-]+)$", re.I),
-    ("unsupported", r"^electron\s+([\d.]+)\s*-\s*([\d.]+)$", re.I),
-    ("unsupported", r"^node\s+([\d.]+)\s*-\s*([\d.]+)$", re.I),
-    ("browser_range", r"^(\w+)\s+([\d.]+)\s*-\s*([\d.]+)$", re.I),
-    ("unsupported", r"^electron\s*(>=?|<=?)\s*([\d.]+)$", re.I),
-    ("unsupported", r"^node\s*(>=?|<=?)\s*([\d.]+)$", re.I),
-    ("browser_ray", r"^(\w+)\s*(>=?|<=?)\s*([\d.]+|esr)$", re.I),
-    ("firefox_esr", r"^(firefox|ff|fx)\s+esr$", re.I),
-    ("opera_mini_all", r"(operamini|op_mini)\s+all", re.I),
-    ("unsupported", r"^electron\s+([\d.]+)$", re.I),
-    ("unsupported", r"^node\s+(\d+)$", re.I),
-    ("unsupported", r"^node\s+(\d+\.\d+)$", re.I),
-    ("unsupported", r"^node\s+(\d+\.\d+\.\d+)$", re.I),
-    ("unsupported", r"^current\s+node$", re.I),
-    ("unsupported", r"^maintained\s+node\s+versions$", re.I),
-    ("phantomjs_1_9", r"^phantomjs\s+1.9$", re.I),
-    ("phantomjs_2_1", r"^phantomjs\s+2.1$", re.I),
-    ("browser_version", r"^(\w+)\s+(tp|[\d.]+)$", re.I),
-    ("unsupported", r"^browserslist\s+config$", re.I),
-    ("unsupported", r"^extends\s+(?!\s)(.+)$", re.I),
-    ("defaults", r"^defaults$", re.I),
-    ("dead", r"^dead$", re.I),
-    ("unknown", r"^(\w+)$", re.I),
-)
-
-
-def _first_word(pattern: str) -> str | None:
-    """The word a pattern's match must start with (followed by a space or the end), or ``None``:
-    a browser name, a sign, or a word that may run into what follows (``electron>=10``)."""
-    match = re.match(r"\^([a-z]+)(?:\\s\+|\$)", pattern)
-    return match.group(1) if match else None
-
-
-_BY_WORD = tuple((kind, pattern, flags, _first_word(pattern)) for kind, pattern, flags in _QUERIES)
-_SELECT: dict[str, Callable[[Evaluator, _Node], list[str]]] = {
-    kind: getattr(Evaluator, kind) for kind, _, _ in _QUERIES
-}
-
-
-def parse(queries: str | Sequence[str]) -> list[_Node]:
-    """browserslist's clauses: blocks split on ``,``, ``or`` and ``and``, each with ``not`` or not.
-
-    A list's entries are separate blocks unless one ends with an operator."""
-    entries = [queries] if isinstance(queries, str) else list(queries)
-    blocks: list[str] = []
-    pending: list[str] = []
-    for entry in entries:
-        if not entry:
-            continue
-        pending.append(entry)
-        if _ends_with_operator(entry):
-            continue
-        blocks.append("\n".join(pending))
-        pending = []
-    if pending:
-        blocks.append("\n".join(pending))
-    nodes: list[_Node] = []
-    for block in blocks:
-        nodes.extend(_parse_block(block))
-    return nodes
-
-
-_CLAUSE_SPLIT = re.compile(r",\s*|\s+(and|or)\s+", re.I)
-
-
-def _parse_block(block: str) -> list[_Node]:
-    nodes: list[_Node] = []
-    compose = "or"
-    start = 0
-    for match in _CLAUSE_SPLIT.finditer(block):
-        if match.start() != 0:
-            nodes.append(_match(block[start : match.start()].strip(), compose))
-        compose = (match.group(1) or "or").lower()
-        start = match.end()
-    nodes.append(_match(block[start:].strip(), compose))
-    return nodes
-
-
-def _ends_with_operator(block: str) -> bool:
-    text = block.rstrip()
-    if text.endswith(","):
-        return bool(text[:-1].strip())
-    match = re.search(r"\s(and|or)$", text, re.I)
-    return bool(match) and bool(text[: match.start()].strip()) if match else False
-
-
-def _match(query: str, compose: str) -> _Node:
-    negated = False
-    if not_ := re.match(r"not\s+(?!\s)", query, re.I):
-        negated = True
-        query = query[not_.end() :]
-    word = query.split(None, 1)[0].lower() if query.strip() else ""
-    for kind, pattern, flags, first in _BY_WORD:
-        if first is not None and first != word:
-            continue
-        if found := re.search(pattern, query, flags):
-            return _Node(query, kind, found.groups(), negated, compose)
-    return _Node(query, "unknown", (), negated, compose)
+_SELECT: dict[str, Callable[[Evaluator, Node], list[str]]] = {kind: getattr(Evaluator, kind) for kind, _, _ in QUERIES}

@@ -9,23 +9,26 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import json
 import os
 import re
 import string
 from collections.abc import Callable, Iterator, Mapping
 from importlib import resources
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import yaml
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from ._browsers import ALIASES, BROWSERS, DOWNLOAD_PAGES, ENGINES, canonical_key
+from ._browserslist_config import ConfigError, read_config
 from ._errors import PolicyError, Problem
 from ._messages import MESSAGES, placeholders, required_placeholders
 from ._policy import DEFAULT_RECOMMEND, OS_KEYS, Policy, Query, Rule, Site, UnknownAction
+from ._policy_yaml import MAX_DEPTH as MAX_DEPTH
+from ._policy_yaml import MAX_NODES as MAX_NODES
+from ._policy_yaml import LimitedLoader, LimitError
 
 SCHEMA = 1
 DEFAULT_SOURCE = "<default>"
@@ -40,13 +43,10 @@ _LOCALE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
 _RULE_SHAPE = "a version specifier such as '>=125', true, false, or a mapping"
 _BROWSERSLIST_SHAPE = "a browserslist query, a list of queries, 'file' or {file: PATH}"
 
-# A policy is a page of text: these limits are far above any real one, and refuse a hostile one
-# before it costs seconds and gigabytes (PyYAML composes 5M keys in minutes).
+# A policy is a page of text; a megabyte is checked before a byte of YAML is parsed (the value and
+# depth limits are _policy_yaml's).
 MAX_POLICY_BYTES = 1024 * 1024
-MAX_NODES = 10_000
-MAX_DEPTH = 50
 MAX_DIGITS = 30  # a version number longer than this is no version (and int() refuses 4,300 digits)
-_MAX_POLICY_BYTES = MAX_POLICY_BYTES
 _LONG_NUMBER = re.compile(rf"\d{{{MAX_DIGITS + 1},}}")
 _TAG = "tag:yaml.org,2002:"
 _TYPE_NAMES = {
@@ -122,34 +122,6 @@ def _suggest(word: str, choices: Iterator[str] | tuple[str, ...]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-class _LimitError(yaml.MarkedYAMLError):
-    pass
-
-
-class _LimitedLoader(yaml.SafeLoader):
-    """The safe loader, counting the nodes it composes and how deep: past a limit it stops."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.nodes = 0
-        self.depth = 0
-
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
-        self.nodes += 1
-        self.depth += 1
-        try:
-            if self.nodes > MAX_NODES:
-                raise _LimitError(problem=f"more than {MAX_NODES:,} values", problem_mark=self._mark())
-            if self.depth > MAX_DEPTH:
-                raise _LimitError(problem=f"nested deeper than {MAX_DEPTH} levels", problem_mark=self._mark())
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= 1
-
-    def _mark(self) -> Any:
-        return self.peek_event().start_mark  # type: ignore[no-untyped-call]
-
-
 class _Reader:
     def __init__(self, filename: str, date: dt.date | None = None) -> None:
         self.file = filename
@@ -168,9 +140,9 @@ class _Reader:
             raise PolicyError([Problem(self.file, None, "", message)])
         loader = None
         try:
-            loader = _LimitedLoader(text)  # it reads the first characters already
+            loader = LimitedLoader(text)  # it reads the first characters already
             root = loader.get_single_node()
-        except _LimitError as e:
+        except LimitError as e:
             line = e.problem_mark.line + 1 if e.problem_mark else None
             raise PolicyError([Problem(self.file, line, "", f"{e.problem}, the limit for a policy")]) from None
         except yaml.reader.ReaderError as e:
@@ -279,32 +251,12 @@ class _Reader:
         return None
 
     def browserslist_file(self, node: yaml.Node, name: str | None) -> tuple[str, ...] | None:
-        """The queries of a ``.browserslistrc`` or of package.json's "browserslist" (its
-        ``production`` section where it has sections), beside the policy or at ``name``."""
         folder = "." if self.file.startswith("<") else os.path.dirname(self.file)
-        if name is None:
-            candidates = [os.path.join(folder, ".browserslistrc"), os.path.join(folder, "package.json")]
-            found = [c for c in candidates if os.path.isfile(c)]
-            if not found:
-                self.problem(node, "browserslist", f"no .browserslistrc or package.json in {os.path.abspath(folder)}")
-                return None
-            name = found[0]
-        else:
-            name = os.path.join(folder, name)
         try:
-            with open(name, encoding="utf-8") as f:
-                text = f.read(_MAX_POLICY_BYTES + 1)
-        except (OSError, UnicodeDecodeError) as e:
-            self.problem(node, "browserslist", f"cannot read {name}: {getattr(e, 'strerror', None) or e}")
+            return read_config(folder, name, MAX_POLICY_BYTES)
+        except ConfigError as e:
+            self.problem(node, "browserslist", str(e))
             return None
-        if os.path.basename(name) == "package.json":
-            queries = _package_json_queries(text)
-        else:
-            queries = _browserslistrc_queries(text)
-        if not queries:
-            self.problem(node, "browserslist", f"{name} holds no browserslist queries")
-            return None
-        return queries
 
     def check_download_pages(self, recommend: tuple[str, ...], site: Site, node: yaml.Node) -> None:
         for key in recommend:
@@ -568,38 +520,6 @@ class _Reader:
 
 def _cut(text: str) -> str:
     return text if len(text) <= MAX_DIGITS else text[:MAX_DIGITS] + "..."
-
-
-def _browserslistrc_queries(text: str) -> tuple[str, ...]:
-    """A ``.browserslistrc``: one query a line, ``#`` comments, ``[env]`` sections (``production`` is used)."""
-    sections: dict[str, list[str]] = {"": []}
-    current = [""]
-    for raw in text.splitlines():
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
-        if line.startswith("[") and line.endswith("]"):
-            current = line[1:-1].split()
-            for name in current:
-                sections.setdefault(name, [])
-            continue
-        for name in current:
-            sections[name].append(line)
-    return tuple(sections.get("production") or sections[""])
-
-
-def _package_json_queries(text: str) -> tuple[str, ...]:
-    try:
-        value = json.loads(text).get("browserslist")
-    except (ValueError, AttributeError, RecursionError):
-        return ()
-    if isinstance(value, dict):
-        value = value.get("production", value.get("defaults"))
-    if isinstance(value, str):
-        value = [value]
-    if isinstance(value, list) and all(isinstance(q, str) for q in value):
-        return tuple(value)
-    return ()
 
 
 def _join(path: str, key: str) -> str:

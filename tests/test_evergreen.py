@@ -341,3 +341,21 @@ def test_policy_file_with_a_query(tmp_path: Path) -> None:
     assert policy.name == "Ours, 2027-06-01"
     assert minimums(policy)["safari"] == ">=17.2"
     assert minimums(policy)["chrome"] == ">=101"  # browserslist 4.29.6 agrees
+
+
+def test_import_reads_no_browser_data() -> None:
+    # the data, the query modules and what they need are loaded with the first query policy
+    import subprocess
+    import sys
+
+    lazy = (
+        "browsercheck._browserdata",
+        "browsercheck._browserslist",
+        "browsercheck._evergreen",
+        "datetime",
+        "logging",
+        "platformdirs",
+    )
+    code = f"import sys, browsercheck; print(sorted(m for m in {lazy!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

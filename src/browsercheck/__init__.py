@@ -10,7 +10,6 @@ Importing is cheap: the parsers are built on first use.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import threading
 import weakref
@@ -35,6 +34,8 @@ from ._policy import Rule as Rule
 from ._policy import Site as Site
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from ._detect import Detector as Detector
     from ._report import AuditReport
 

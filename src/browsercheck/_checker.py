@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
 import os
 import threading
 from collections.abc import Callable, Mapping
@@ -17,6 +15,8 @@ from ._model import Client, Verdict
 from ._policy import Policy
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from ._detect import Detector
 
 DEFAULT_CACHE_SIZE = 10_000
@@ -137,6 +137,9 @@ class Checker:
         return thread
 
     def _refresh(self) -> None:
+        import datetime as dt
+        import logging
+
         from ._evergreen import evaluate
 
         try:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 import os
 import threading
 from collections.abc import Mapping
@@ -20,8 +19,6 @@ from types import MappingProxyType
 from typing import Any
 
 from ._errors import BrowsercheckError
-
-log = logging.getLogger("browsercheck")
 
 FORMAT = 1
 BASELINE = "baseline-browser-mapping"
@@ -143,6 +140,13 @@ def _text(value: Any) -> str:
     return value
 
 
+def warn(message: str) -> None:
+    """A warning on the ``browsercheck`` logger (logging imported only then: it costs the first verdict 2 ms)."""
+    import logging
+
+    logging.getLogger("browsercheck").warning("%s", message)
+
+
 def cache_dir() -> Path:
     """Where ``browsercheck data update`` stores data: ``$BROWSERCHECK_CACHE_DIR``, else the user's cache."""
     override = os.environ.get("BROWSERCHECK_CACHE_DIR")
@@ -169,7 +173,7 @@ def cached() -> BrowserData | None:
     except FileNotFoundError:
         return None
     except (OSError, DataError) as e:
-        log.warning("browsercheck: ignoring the cached browser data: %s", e)
+        warn(f"browsercheck: ignoring the cached browser data: {e}")
         return None
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import logging
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 
@@ -19,8 +18,6 @@ from packaging.specifiers import SpecifierSet
 from . import _clock
 from ._browsers import canonical_key
 from ._policy import Policy, Rule, release
-
-log = logging.getLogger("browsercheck")
 
 _FIRST_CHROMIUM_EDGE = 79
 
@@ -76,13 +73,13 @@ def evaluate(policy: Policy, day: dt.date) -> Policy:
     query = policy.query
     if query is None:
         return policy
-    from ._browserdata import browser_data
+    from ._browserdata import browser_data, warn
     from ._browserslist import Evaluator
 
     data = browser_data()
     selected = Evaluator(data, day).select(query.queries)
     if warning := data.staleness(day):
-        log.warning("browsercheck: %s", warning)
+        warn(f"browsercheck: {warning}")
     browsers = rules_from(selected, query.line) | dict(query.explicit)
     return dataclasses.replace(
         policy,

@@ -98,6 +98,13 @@ def test_thirty_months_are_counted_as_javascript_counts_them(day: str, expected:
     assert add_months(dt.date.fromisoformat(day), -30) == dt.date.fromisoformat(expected)
 
 
+@pytest.mark.parametrize("case", REFERENCE["browserslistrc"], ids=lambda c: repr(c["text"][:30]))
+def test_browserslistrc_reads_as_browserslist_reads_it(case: dict[str, Any]) -> None:
+    from browsercheck._browserslist_config import browserslistrc_queries
+
+    assert list(browserslistrc_queries(case["text"])) == case["queries"]
+
+
 # -- queries in policies ---------------------------------------------------------------------------
 
 
@@ -185,6 +192,16 @@ def test_package_json_browserslist(tmp_path: Path, value: object) -> None:
     (tmp_path / "package.json").write_text(json.dumps({"name": "site", "browserslist": value}))
     policy = browsercheck.load_policy(write(tmp_path, "browserslist: file\n"), date="2026-11-30")
     assert {k: str(r.supported) for k, r in policy.browsers.items()} == {"firefox": ">=130"}
+
+
+def test_duplicate_browserslistrc_section_is_a_policy_error(tmp_path: Path) -> None:
+    (tmp_path / ".browserslistrc").write_text("[production]\nlast 1 version\n[staging production]\n> 1%\n")
+    path = write(tmp_path, "name: Ours\nbrowserslist: file\n")
+    with pytest.raises(PolicyError) as info:
+        browsercheck.load_policy(path)
+    assert [str(p) for p in info.value.problems] == [
+        f"{path}:2: browserslist: {tmp_path / '.browserslistrc'}: duplicate section [production]"
+    ]
 
 
 def test_missing_browserslist_file_is_a_policy_error(tmp_path: Path) -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
+
+_SECTION = re.compile(r"^\s*\[(.+)]\s*$")
 
 
 class ConfigError(ValueError):
@@ -28,28 +31,36 @@ def read_config(folder: str, name: str | None, max_bytes: int) -> tuple[str, ...
         raise ConfigError(f"cannot read {name}: {getattr(e, 'strerror', None) or e}") from None
     if len(text) > max_bytes:
         raise ConfigError(f"{name} is larger than {max_bytes:,} bytes")
-    queries = package_json_queries(text) if os.path.basename(name) == "package.json" else browserslistrc_queries(text)
+    try:
+        queries = (
+            package_json_queries(text) if os.path.basename(name) == "package.json" else browserslistrc_queries(text)
+        )
+    except ConfigError as e:
+        raise ConfigError(f"{name}: {e}") from None
     if not queries:
         raise ConfigError(f"{name} holds no browserslist queries")
     return queries
 
 
 def browserslistrc_queries(text: str) -> tuple[str, ...]:
-    """A ``.browserslistrc``: one query a line, ``#`` comments, ``[env]`` sections (``production`` is used)."""
-    sections: dict[str, list[str]] = {"": []}
-    current = [""]
-    for raw in text.splitlines():
-        line = raw.split("#", 1)[0].strip()
+    """A ``.browserslistrc`` read as browserslist reads one: ``#`` comments dropped, queries split on
+    new lines and commas, ``[env other]`` sections; the ``production`` section, else the rest."""
+    sections: dict[str, list[str]] = {"defaults": []}
+    current = ["defaults"]
+    for raw in re.split(r"\n|,", re.sub(r"#[^\n]*", "", text)):
+        line = raw.strip()
         if not line:
             continue
-        if line.startswith("[") and line.endswith("]"):
-            current = line[1:-1].split()
+        if section := _SECTION.match(line):
+            current = section.group(1).strip().split(" ")
             for name in current:
-                sections.setdefault(name, [])
+                if name in sections:
+                    raise ConfigError(f"duplicate section [{name}]")
+                sections[name] = []
             continue
         for name in current:
             sections[name].append(line)
-    return tuple(sections.get("production") or sections[""])
+    return tuple(sections.get("production") or sections["defaults"])
 
 
 def package_json_queries(text: str) -> tuple[str, ...]:

@@ -49,12 +49,17 @@ const out = {
     'caniuse-lite': version('caniuse-lite')
   },
   browserslist: [],
-  baseline: []
+  baseline: [],
+  browserslistrc: []
 }
 for (const query of cases.queries) out.browserslist.push(run(query, today))
 for (const list of cases.lists) out.browserslist.push(run(list, today))
 for (const date of cases.dates) {
   for (const query of cases.dated_queries) out.browserslist.push(run(query, date))
+}
+for (const text of cases.browserslistrc) {
+  const config = browserslist.parseConfig(text) // then, as browserslist picks the environment:
+  out.browserslistrc.push({ text, queries: config.production || config.defaults })
 }
 const pairs = versions => versions.map(v => [v.browser, v.version])
 for (const downstream of [false, true]) {
@@ -72,10 +77,11 @@ process.stdout.write(format(out))
 // one case a line: readable diffs when the data moves
 function format(data) {
   const lines = ['{', ` "versions": ${JSON.stringify(data.versions)},`]
-  for (const part of ['browserslist', 'baseline']) {
+  const parts = ['browserslist', 'baseline', 'browserslistrc']
+  for (const part of parts) {
     lines.push(` "${part}": [`)
     data[part].forEach((item, i) => lines.push('  ' + JSON.stringify(item) + (i < data[part].length - 1 ? ',' : '')))
-    lines.push(part === 'baseline' ? ' ]' : ' ],')
+    lines.push(part === parts[parts.length - 1] ? ' ]' : ' ],')
   }
   lines.push('}')
   return lines.join('\n') + '\n'

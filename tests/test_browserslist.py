@@ -139,6 +139,23 @@ def test_browserslist_ids_map_to_browsercheck_keys() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("selected", "expected"),
+    [
+        (["safari TP", "safari 17.0", "safari 16.0-16.2"], {"safari": "16"}),  # a range's low end; no preview
+        (["safari TP"], {}),
+        (["edge 157", "edge 18", "edge 12"], {"edge": "157", "edge_legacy": "12"}),
+        (["op_mini all", "ios_saf 17.5", "ios_saf 17.10"], {"safari_ios": "17.5", "opera_mini": True}),
+        (["bb 10", "ie_mob 11", "baidu 13.52", "and_qq 14.9"], {"qq": "14.9"}),  # no keys for the others
+    ],
+    ids=["range-and-preview", "only-preview", "edgehtml", "every-version", "unjudged"],
+)
+def test_minimums_of_a_selection(selected: list[str], expected: dict[str, str | bool]) -> None:
+    from browsercheck._evergreen import minimums
+
+    assert minimums(selected) == expected
+
+
 def problems(text: str) -> list[str]:
     with pytest.raises(PolicyError) as info:
         parse_policy(text, "p.yaml", date="2026-11-30")

@@ -35,27 +35,25 @@ def next_midnight(day: dt.date) -> float:
 
 def minimums(selected: Iterable[str]) -> dict[str, str | bool]:
     """``["chrome 125", "chrome 126", "op_mini all"]`` -> ``{"chrome": "125", "opera_mini": True}``."""
-    lowest: dict[str, tuple[tuple[int, ...], str] | bool] = {}
+    lowest: dict[str, tuple[int, ...]] = {}
+    every: set[str] = set()  # "op_mini all"
     for item in selected:
         name, _, version = item.partition(" ")
-        low = version.split("-")[0]
-        if name == "edge" and low.split(".")[0].isdigit() and int(low.split(".")[0]) < _FIRST_CHROMIUM_EDGE:
+        low = version.split("-")[0]  # "16.0-16.2": a range of releases caniuse counts as one
+        parts = low.split(".")
+        if name == "edge" and parts[0].isdigit() and int(parts[0]) < _FIRST_CHROMIUM_EDGE:
             name = "edge_legacy"
         key = canonical_key(name)
         if key is None:
             continue
         if version == "all":
-            lowest[key] = True
-            continue
-        if not all(part.isdigit() for part in low.split(".")):
-            continue  # "TP": a preview has no version to compare with
-        numbers = release(low)
-        current = lowest.get(key)
-        if current is True:
-            continue
-        if current is None or current is False or numbers < current[0]:
-            lowest[key] = (numbers, ".".join(map(str, numbers)))
-    return {key: value if isinstance(value, bool) else value[1] for key, value in lowest.items()}
+            every.add(key)
+        elif all(part.isdigit() for part in parts):  # not "TP": a preview has no version to compare
+            numbers = release(low)
+            if key not in lowest or numbers < lowest[key]:
+                lowest[key] = numbers
+    shown: dict[str, str | bool] = {key: ".".join(map(str, v)) for key, v in lowest.items() if key not in every}
+    return shown | dict.fromkeys(sorted(every), True)
 
 
 def rules_from(selected: Sequence[str], line: int) -> dict[str, Rule]:

@@ -11,6 +11,25 @@ import yaml
 
 DATA = Path(__file__).parent / "data"
 
+# The day every test runs on, as far as evergreen policies know: the default policy (Baseline widely
+# available, evaluated for "today") gives the same minimums whatever day the suite runs. Tests of
+# other days pass date= or set the clock themselves.
+TODAY = "2026-11-27"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _pinned_clock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    import datetime as dt
+
+    from browsercheck import _clock
+
+    noon = dt.datetime.fromisoformat(f"{TODAY}T12:00:00+00:00").timestamp()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_clock, "now", lambda: noon)
+        # and the shipped browser data, whatever `data update` stored in this user's cache
+        patch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path_factory.mktemp("browsercheck-cache")))
+        yield
+
 
 def verdict_field(verdict: Any, name: str) -> Any:
     """A field of a verdict or its client, as the YAML cases write it."""

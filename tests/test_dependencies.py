@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 import browsercheck
+from browsercheck._browserdata import browser_data
 
 
 def _shape(package: str, what: str) -> str:
@@ -99,9 +100,11 @@ def test_version_names_the_package_and_its_data() -> None:
         [sys.executable, "-m", "browsercheck", "--version"], capture_output=True, text=True, check=False, timeout=60
     )
     assert done.returncode == 0, done.stderr
+    data = browser_data()
     assert done.stdout.splitlines() == [
         f"browsercheck {browsercheck.__version__}",
         f"ua-parser-builtins {version('ua-parser-builtins')} (browser and OS rules)",
         f"crawlerdetect {version('crawlerdetect')} (bot patterns)",
+        *(f"{s.package} {s.version} of {s.date} (browser releases, {data.origin})" for s in data.sources.values()),
     ]
     assert version("browsercheck") == browsercheck.__version__

@@ -43,12 +43,15 @@ def test_installed_wheel_runs_the_cli_on_the_shipped_policy(tmp_path: Path) -> N
     wheel = build_wheel(tmp_path, "compiled")
     with zipfile.ZipFile(wheel) as z:
         shipped = z.read("browsercheck/data/supported_browsers.yaml")
+        browser_data = z.read("browsercheck/data/browsers.json")
         names = z.namelist()
+        assert "browsercheck/data/NOTICE.browsers.md" in names
         assert "browsercheck/py.typed" in names
         catalogs = sorted(p.relative_to(ROOT / "src") for p in (ROOT / "src/browsercheck").rglob("*.mo"))
         assert len(catalogs) == 11 and all(str(c) in names for c in catalogs)
         assert not any(n.endswith(".c") for n in names)  # the C source is in the sdist only
     assert shipped == (ROOT / "data" / "supported_browsers.yaml").read_bytes()
+    assert browser_data == (ROOT / "src" / "browsercheck" / "data" / "browsers.json").read_bytes()
     if shutil.which(os.environ.get("CC", "cc")):
         assert len(compiled(wheel)) == 1
 
@@ -68,7 +71,17 @@ def test_installed_wheel_runs_the_cli_on_the_shipped_policy(tmp_path: Path) -> N
     )
     verdict = json.loads(out.stdout)
     assert (verdict["status"], verdict["browser"]["key"]) == ("unsupported", "ie")
-    assert verdict["policy"] == "Baseline widely available, 2026-11-27"
+    assert verdict["policy"].startswith("Baseline widely available, 20")  # evaluated for today
+
+    shown = subprocess.run(
+        [str(bin_dir / "browsercheck"), "policy", "show", "--date", "2027-06-01", "--json"],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    minimums = json.loads(shown.stdout)["minimums"]
+    assert (minimums["chrome"], minimums["firefox"], minimums["safari"]) == ("130", "132", "18")
 
     swedish = subprocess.run(
         [str(bin_dir / "browsercheck"), "notice", "--lang", "sv"],

@@ -34,6 +34,8 @@ from ._policy import Rule as Rule
 from ._policy import Site as Site
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from ._detect import Detector as Detector
     from ._report import AuditReport
 
@@ -147,25 +149,26 @@ def audit(
     )
 
 
-def load_policy(source: str | os.PathLike[str] | None = None) -> Policy:
+def load_policy(source: str | os.PathLike[str] | None = None, *, date: dt.date | str | None = None) -> Policy:
     """Read and validate a policy file (``None``: the default policy).
 
-    Raises `PolicyError` listing every problem, each with its file, line and field.
+    A ``browserslist:`` query in it is evaluated for ``date`` (``"YYYY-MM-DD"`` or a `datetime.date`;
+    default: today, UTC). Raises `PolicyError` listing every problem, each with its file, line and field.
     """
     from ._policy_loader import load_policy as load
 
-    return load(source)
+    return load(source, date=date)
 
 
-def parse_policy(text: str, filename: str = "<string>") -> Policy:
+def parse_policy(text: str, filename: str = "<string>", *, date: dt.date | str | None = None) -> Policy:
     """Validate policy YAML given as text; ``filename`` names it in error messages."""
     from ._policy_loader import parse_policy as parse
 
-    return parse(text, filename)
+    return parse(text, filename, date=date)
 
 
-def default_policy() -> Policy:
-    """The default policy shipped with browsercheck (Baseline "widely available")."""
+def default_policy(*, date: dt.date | str | None = None) -> Policy:
+    """The default policy shipped with browsercheck: Baseline "widely available" on ``date`` (default today)."""
     from ._policy_loader import default_policy as load
 
-    return load()
+    return load(date=date)

@@ -82,6 +82,7 @@ ALIASES: MappingProxyType[str, str] = MappingProxyType(
         "op_mob": "opera_android",
         "op_mini": "opera_mini",
         "and_uc": "uc",
+        "and_qq": "qq",
         "android": "webview_android",
         "explorer": "ie",
         "internet_explorer": "ie",

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from . import _clock
 from ._cache import BoundedCache
 from ._hints import HINT_HEADERS, MAX_HINT_LENGTH, apply_hints, hint_values, lower_names, parse_hints
 from ._lazy import Lazy
@@ -13,6 +15,8 @@ from ._model import Client, Verdict
 from ._policy import Policy
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from ._detect import Detector
 
 DEFAULT_CACHE_SIZE = 10_000
@@ -50,14 +54,27 @@ class Checker:
         *,
         detector: Callable[[str], Client] | None = None,
         cache_size: int = DEFAULT_CACHE_SIZE,
+        date: dt.date | str | None = None,
     ) -> None:
         if not isinstance(policy, Policy):
             from ._policy_loader import load_policy
 
-            policy = load_policy(policy)
+            policy = load_policy(policy, date=date)
+        elif date is not None and policy.query is not None:
+            from ._evergreen import evaluate
+            from ._policy_loader import as_date
+
+            day = as_date(date)
+            assert day is not None  # for mypy: as_date gives None only for None
+            policy = evaluate(policy, day)
+            policy = _pinned(policy)
         self.policy: Policy = policy
         self._detector = detector
         self._cache: BoundedCache[_Key, Verdict] = BoundedCache(cache_size)
+        # a policy from a query moves with the calendar: after midnight (UTC) the first check starts
+        # evaluating it again in a thread, and goes on with the old policy until the new one is in
+        self._refresh_at = _refresh_time(policy)
+        self._refreshing = threading.Lock()
 
     def check(self, user_agent: str | bytes | None = None, *, headers: Mapping[str, Any] | None = None) -> Verdict:
         """The verdict for one request.
@@ -86,10 +103,13 @@ class Checker:
             raise TypeError(
                 f"user_agent must be a str, bytes or None, got {type(user_agent).__name__}: {user_agent!r:.80}"
             )
+        if self._refresh_at is not None and _clock.now() >= self._refresh_at:
+            self._start_refresh()
         if len(user_agent) > _MAX_KEY_LENGTH:
             user_agent = user_agent[:_MAX_KEY_LENGTH]
         key: _Key = user_agent if hints is None else (user_agent, hints)
-        verdict = self._cache.get(key)
+        cache = self._cache  # read before the policy: a refresh swaps the policy first, then the cache
+        verdict = cache.get(key)
         if verdict is None:
             from ._judge import judge
 
@@ -97,7 +117,7 @@ class Checker:
             if hints is not None:
                 client = apply_hints(client, parse_hints(dict(zip(HINT_HEADERS, hints, strict=True))))
             verdict = judge(client, self.policy)
-            self._cache.put(key, verdict)
+            cache.put(key, verdict)
         return verdict
 
     def detect(self, user_agent: str) -> Client:
@@ -107,3 +127,46 @@ class Checker:
 
     def clear_cache(self) -> None:
         self._cache.clear()
+
+    def _start_refresh(self) -> threading.Thread | None:
+        if not self._refreshing.acquire(blocking=False):
+            return None  # another request started it
+        self._refresh_at = None
+        thread = threading.Thread(target=self._refresh, name="browsercheck-policy-refresh", daemon=True)
+        thread.start()
+        return thread
+
+    def _refresh(self) -> None:
+        import datetime as dt
+        import logging
+
+        from ._evergreen import evaluate
+
+        try:
+            day = dt.datetime.fromtimestamp(_clock.now(), dt.UTC).date()
+            if day != self.policy.date:
+                policy = evaluate(self.policy, day)
+                self.policy = policy
+                self._cache = BoundedCache(self._cache.maxsize)  # after the policy: see check()
+            # the next day, or (a clock behind the policy's day) an hour from now
+            self._refresh_at = max(_refresh_time(self.policy) or 0.0, _clock.now() + 3600)
+        except Exception:  # the old policy stays; try again in an hour
+            logging.getLogger("browsercheck").exception("browsercheck: cannot evaluate the policy for today")
+            self._refresh_at = _clock.now() + 3600
+        finally:
+            self._refreshing.release()
+
+
+def _refresh_time(policy: Policy) -> float | None:
+    if policy.query is None or policy.query.pinned or policy.date is None:
+        return None
+    from ._evergreen import next_midnight
+
+    return next_midnight(policy.date)
+
+
+def _pinned(policy: Policy) -> Policy:
+    import dataclasses
+
+    assert policy.query is not None
+    return dataclasses.replace(policy, query=dataclasses.replace(policy.query, pinned=True))

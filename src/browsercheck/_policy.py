@@ -8,6 +8,8 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from packaging.specifiers import SpecifierSet
     from packaging.version import Version
 
@@ -112,6 +114,20 @@ class Site:
     """Download pages by browser key, added to or replacing the built-in ones."""
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class Query:
+    """A policy's browserslist query, kept so that the policy can be evaluated again for another day."""
+
+    queries: tuple[str, ...]
+    line: int
+    name: str
+    """The policy's name without the date."""
+    explicit: Mapping[str, Rule]
+    """The policy's own ``browsers:`` rules: they override what the query selects."""
+    pinned: bool
+    """Evaluated for a date the caller chose: the policy never moves."""
+
+
 @dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)  # identity: rules hold mappings
 class Policy:
     """A support policy. Build one with `load_policy`; it is immutable and safe to share."""
@@ -126,6 +142,12 @@ class Policy:
     unknown: UnknownAction = "allow"
     recommend: tuple[str, ...] = DEFAULT_RECOMMEND
     site: Site = field(default_factory=Site)
+    query: Query | None = None
+    """The browserslist query the browser rules come from, if any."""
+    date: dt.date | None = None
+    """The day the query was evaluated for."""
+    data: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """The versions of the browser data the query was evaluated on: ``{"caniuse-lite": "1.0.30001828"}``."""
 
     def __repr__(self) -> str:
         return f"Policy(name={self.name!r}, source={self.source!r}, {len(self.browsers)} browser rules)"

@@ -7,9 +7,11 @@ so that one run reports everything that is wrong.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import os
 import re
+import string
 from collections.abc import Callable, Iterator, Mapping
 from importlib import resources
 from types import MappingProxyType
@@ -20,22 +22,32 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from ._browsers import ALIASES, BROWSERS, DOWNLOAD_PAGES, ENGINES, canonical_key
+from ._browserslist_config import ConfigError, read_config
 from ._errors import PolicyError, Problem
-from ._policy import DEFAULT_RECOMMEND, OS_KEYS, Policy, Rule, Site, UnknownAction
+from ._policy import DEFAULT_RECOMMEND, OS_KEYS, Policy, Query, Rule, Site, UnknownAction
+from ._policy_yaml import MAX_DEPTH as MAX_DEPTH
+from ._policy_yaml import MAX_NODES as MAX_NODES
+from ._policy_yaml import LimitedLoader, LimitError
 from .notice._messages import MESSAGES, placeholders, required_placeholders
 
 SCHEMA = 1
 DEFAULT_SOURCE = "<default>"
 _DEFAULT_RESOURCE = "data/supported_browsers.yaml"
 
-_TOP_FIELDS = ("schema", "name", "browsers", "engines", "os", "unknown", "recommend", "site")
+_TOP_FIELDS = ("schema", "name", "browserslist", "browsers", "engines", "os", "unknown", "recommend", "site")
 _RULE_FIELDS = ("supported", "unsupported_below")
 _SITE_FIELDS = ("name", "locale", "messages", "links")
 _OS_NAMES = tuple(sorted(set(OS_KEYS.values())))
 _UNKNOWN_ACTIONS: tuple[UnknownAction, ...] = ("allow", "notify")
 _LOCALE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
 _RULE_SHAPE = "a version specifier such as '>=125', true, false, or a mapping"
+_BROWSERSLIST_SHAPE = "a browserslist query, a list of queries, 'file' or {file: PATH}"
 
+# A policy is a page of text; a megabyte is checked before a byte of YAML is parsed (the value and
+# depth limits are _policy_yaml's).
+MAX_POLICY_BYTES = 1024 * 1024
+MAX_DIGITS = 30  # a version number longer than this is no version (and int() refuses 4,300 digits)
+_LONG_NUMBER = re.compile(rf"\d{{{MAX_DIGITS + 1},}}")
 _TAG = "tag:yaml.org,2002:"
 _TYPE_NAMES = {
     _TAG + "str": "a string",
@@ -50,37 +62,55 @@ _TYPE_NAMES = {
 T = TypeVar("T")
 
 
-def load_policy(source: str | os.PathLike[str] | None = None) -> Policy:
+def load_policy(source: str | os.PathLike[str] | None = None, *, date: dt.date | str | None = None) -> Policy:
     """Read and validate a policy file; ``None`` loads the default policy shipped with browsercheck.
 
-    Raises `PolicyError` listing every problem (with file, line and field) if it cannot be used.
+    A ``browserslist:`` query is evaluated for ``date`` (a `datetime.date` or ``"YYYY-MM-DD"``),
+    else for today (UTC). Raises `PolicyError` listing every problem (with file, line and field)
+    if it cannot be used.
     """
     if source is None:
-        return default_policy()
+        return default_policy(date=date)
     filename = os.fspath(source)
     try:
         with open(filename, "rb") as f:
-            data = f.read()
+            data = f.read(MAX_POLICY_BYTES + 1)
     except OSError as e:
         raise PolicyError([Problem(filename, None, "", f"cannot read: {e.strerror}")]) from None
+    if len(data) > MAX_POLICY_BYTES:
+        message = f"the file is larger than {MAX_POLICY_BYTES:,} bytes, the limit for a policy"
+        raise PolicyError([Problem(filename, None, "", message)])
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
         problem = Problem(filename, line, "", f"not UTF-8 text: {e.reason} at byte {e.start}")
         raise PolicyError([problem]) from None
-    return parse_policy(text, filename)
+    return parse_policy(text, filename, date=date)
 
 
-def default_policy() -> Policy:
-    """The policy shipped inside the package: Baseline "widely available"."""
+def default_policy(*, date: dt.date | str | None = None) -> Policy:
+    """The policy shipped inside the package: Baseline "widely available" on ``date`` (default today)."""
     text = resources.files("browsercheck").joinpath(_DEFAULT_RESOURCE).read_text("utf-8")
-    return parse_policy(text, DEFAULT_SOURCE)
+    return parse_policy(text, DEFAULT_SOURCE, date=date)
 
 
-def parse_policy(text: str, filename: str = "<string>") -> Policy:
-    """Validate policy YAML given as text; ``filename`` is only used in messages."""
-    return _Reader(filename).read(text)
+def parse_policy(text: str, filename: str = "<string>", *, date: dt.date | str | None = None) -> Policy:
+    """Validate policy YAML given as text; ``filename`` names it in messages and is where
+    ``browserslist: file`` looks for a ``.browserslistrc``."""
+    return _Reader(filename, as_date(date)).read(text)
+
+
+def as_date(value: dt.date | str | None) -> dt.date | None:
+    """A date argument: a `datetime.date`, ``"YYYY-MM-DD"`` or ``None``; anything else is a ValueError naming it."""
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"invalid date {value!r:.40} (expected YYYY-MM-DD)")
 
 
 def _type_name(node: yaml.Node) -> str:
@@ -93,8 +123,9 @@ def _suggest(word: str, choices: Iterator[str] | tuple[str, ...]) -> str:
 
 
 class _Reader:
-    def __init__(self, filename: str) -> None:
+    def __init__(self, filename: str, date: dt.date | None = None) -> None:
         self.file = filename
+        self.date = date
         self.problems: list[Problem] = []
 
     def problem(self, node: yaml.Node | None, field: str, message: str) -> None:
@@ -104,9 +135,23 @@ class _Reader:
     # -- document ---------------------------------------------------------------------------
 
     def read(self, text: str) -> Policy:
-        loader = yaml.SafeLoader(text)
+        if len(text) > MAX_POLICY_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_POLICY_BYTES:
+            message = f"the text is larger than {MAX_POLICY_BYTES:,} bytes, the limit for a policy"
+            raise PolicyError([Problem(self.file, None, "", message)])
+        loader = None
         try:
+            loader = LimitedLoader(text)  # it reads the first characters already
             root = loader.get_single_node()
+        except LimitError as e:
+            line = e.problem_mark.line + 1 if e.problem_mark else None
+            raise PolicyError([Problem(self.file, line, "", f"{e.problem}, the limit for a policy")]) from None
+        except yaml.reader.ReaderError as e:
+            # NUL, C1 controls, lone surrogates: PyYAML says where as a character position
+            line = text.count("\n", 0, e.position) + 1
+            message = f"invalid YAML: unacceptable character #x{e.character:04x} ({e.reason})"
+            raise PolicyError([Problem(self.file, line, "", message)]) from None
+        except RecursionError:  # the depth limit comes first; kept for a parser that recurses elsewhere
+            raise PolicyError([Problem(self.file, None, "", "nested too deeply")]) from None
         except yaml.MarkedYAMLError as e:
             mark = e.problem_mark or e.context_mark
             line = mark.line + 1 if mark else None
@@ -114,7 +159,8 @@ class _Reader:
         except yaml.YAMLError as e:
             raise PolicyError([Problem(self.file, None, "", f"invalid YAML: {e}")]) from None
         finally:
-            loader.dispose()
+            if loader is not None:
+                loader.dispose()
         if root is None:
             raise PolicyError([Problem(self.file, 1, "", "the file is empty")])
         if not isinstance(root, yaml.MappingNode):
@@ -137,16 +183,18 @@ class _Reader:
         fields = dict(self.entries(root, "", _TOP_FIELDS))
         if "schema" in fields:
             node = fields["schema"]
-            if not (node.tag == _TAG + "int" and int(node.value) == SCHEMA):
+            # the text, not int(): YAML 1.1 also reads 0x1, 0o1, 1_0 and 190:20:30 as numbers
+            if not (node.tag == _TAG + "int" and isinstance(node.value, str) and node.value.strip() == str(SCHEMA)):
                 shown = repr(node.value) if isinstance(node, yaml.ScalarNode) else _type_name(node)
                 self.problem(node, "schema", f"unsupported schema {shown}; this version reads schema {SCHEMA}")
         name = self.optional(fields, "name", self.string, os.path.basename(self.file))
+        queries = self.optional(fields, "browserslist", self.browserslist, None)
         browsers_node = fields.get("browsers")
-        if browsers_node is None:
-            self.problem(root, "browsers", "required field is missing")
-            browsers: dict[str, Rule] = {}
-        else:
+        browsers: dict[str, Rule] = {}
+        if browsers_node is not None:
             browsers = self.rules(browsers_node, "browsers", self.browser_key)
+        elif "browserslist" not in fields:
+            self.problem(root, "browsers", "required field is missing (or give a browserslist query)")
         engines = self.rules(fields["engines"], "engines", self.engine_key) if "engines" in fields else {}
         os_rules = self.rules(fields["os"], "os", self.os_key) if "os" in fields else {}
         default_action: UnknownAction = "allow"
@@ -157,7 +205,11 @@ class _Reader:
             self.check_download_pages(recommend, site, fields.get("recommend", root))
         if self.problems or name is None or unknown is None or recommend is None or site is None:
             return None
-        return Policy(
+        query = None
+        if queries is not None:
+            line = fields["browserslist"].start_mark.line + 1
+            query = Query(queries, line, name, MappingProxyType(browsers), pinned=self.date is not None)
+        policy = Policy(
             name=name,
             source=self.file,
             browsers=MappingProxyType(browsers),
@@ -166,7 +218,45 @@ class _Reader:
             unknown=unknown,
             recommend=recommend,
             site=site,
+            query=query,
         )
+        return self.evaluated(policy, fields["browserslist"]) if query is not None else policy
+
+    def evaluated(self, policy: Policy, node: yaml.Node) -> Policy | None:
+        from ._browserdata import DataError
+        from ._browserslist import SUPPORTED_FORMS, QueryError, Unsupported
+        from ._evergreen import evaluate, today
+
+        try:
+            return evaluate(policy, self.date or today())
+        except Unsupported as e:
+            self.problem(node, "browserslist", f"{e}; browsercheck evaluates: {'; '.join(SUPPORTED_FORMS)}")
+        except (QueryError, DataError) as e:
+            self.problem(node, "browserslist", str(e))
+        return None
+
+    def browserslist(self, node: yaml.Node, path: str) -> tuple[str, ...] | None:
+        if isinstance(node, yaml.ScalarNode) and node.tag == _TAG + "str" and node.value.strip():
+            text = str(node.value).strip()
+            return self.browserslist_file(node, None) if text == "file" else (text,)
+        if isinstance(node, yaml.SequenceNode) and node.value:
+            queries = [self.string(item, f"{path}[{i}]") for i, item in enumerate(node.value)]
+            return tuple(q for q in queries if q is not None) if None not in queries else None
+        if isinstance(node, yaml.MappingNode):
+            fields = dict(self.entries(node, path, ("file",)))
+            if "file" in fields:
+                file = self.string(fields["file"], f"{path}.file")
+                return self.browserslist_file(fields["file"], file) if file is not None else None
+        self.problem(node, path, f"expected {_BROWSERSLIST_SHAPE}, got {_type_name(node)}")
+        return None
+
+    def browserslist_file(self, node: yaml.Node, name: str | None) -> tuple[str, ...] | None:
+        folder = "." if self.file.startswith("<") else os.path.dirname(self.file)
+        try:
+            return read_config(folder, name, MAX_POLICY_BYTES)
+        except ConfigError as e:
+            self.problem(node, "browserslist", str(e))
+            return None
 
     def check_download_pages(self, recommend: tuple[str, ...], site: Site, node: yaml.Node) -> None:
         for key in recommend:
@@ -279,8 +369,18 @@ class _Reader:
     def keeps_placeholders(self, text: str, key: str, node: yaml.Node, path: str) -> bool:
         try:
             found = placeholders(text)
+            fancy = [f for f in string.Formatter().parse(text) if f[1] is not None and (f[2] or f[3])]
         except ValueError as e:
             self.problem(node, path, f"malformed placeholder in {text!r}: {e}")
+            return False
+        for _, name, spec, conversion in fancy:  # "{site!r}", "{site:>100000000}": code, not a name
+            shown = "{" + (name or "") + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            self.problem(node, path, f"only plain placeholders such as {{site}} are allowed, got {shown}")
+        if fancy:
+            return False
+        for name in sorted(n for n in found if not n.isidentifier()):  # "{site.__class__}", "{site[0]}"
+            self.problem(node, path, f"only plain placeholders such as {{site}} are allowed, got {{{name}}}")
+        if any(not n.isidentifier() for n in found):
             return False
         required = required_placeholders(key)
         for name in sorted(found - required):
@@ -392,23 +492,34 @@ class _Reader:
         if not text:
             self.problem(node, path, "empty version specifier (write true for every version)")
             return None
+        if _LONG_NUMBER.search(text):
+            self.problem(node, path, f"invalid version specifier '{_cut(text)}' (a number over {MAX_DIGITS} digits)")
+            return None
         if text[0].isdigit():
             text = ">=" + text  # a bare version is a minimum
         try:
             return SpecifierSet(text)
-        except InvalidSpecifier:
+        except (InvalidSpecifier, ValueError):
             self.problem(node, path, f"invalid version specifier '{node.value}'")
             return None
 
     def version(self, node: yaml.Node, path: str) -> Version | None:
         if isinstance(node, yaml.ScalarNode) and node.tag in (_TAG + "str", _TAG + "int", _TAG + "float"):
+            text = str(node.value).strip()
+            if _LONG_NUMBER.search(text):
+                self.problem(node, path, f"invalid version '{_cut(text)}' (a number over {MAX_DIGITS} digits)")
+                return None
             try:
-                return Version(str(node.value).strip())
-            except InvalidVersion:
+                return Version(text)
+            except (InvalidVersion, ValueError):
                 self.problem(node, path, f"invalid version '{node.value}'")
                 return None
         self.problem(node, path, f"expected a version such as '100', got {_type_name(node)}")
         return None
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_DIGITS else text[:MAX_DIGITS] + "..."
 
 
 def _join(path: str, key: str) -> str:

@@ -7,16 +7,21 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import datetime as dt
 import html
 import json
+import logging
 import sys
 from collections.abc import Iterator, Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 from ._checker import Checker
 from ._errors import PolicyError
 from ._model import Verdict
 from .notice import Notice
+
+DEFAULT_REGISTRY = "https://registry.npmjs.org"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -24,8 +29,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "check":
         return _check(args)
+    if args.command == "policy" and args.policy_command == "show":
+        return _show(args)
     if args.command == "policy":
         return _validate(args.files)
+    if args.command == "data":
+        return _data_update(args)
     if args.command == "notice":
         return _notice(args)
     if args.command == "audit":
@@ -104,7 +113,31 @@ def _parser() -> argparse.ArgumentParser:
         description="Report every problem in policy files, with line and field. Exit 1 if any.",
     )
     validate.add_argument("files", nargs="+", metavar="FILE")
+    _add_show_and_data(policy_commands, commands)
     return parser
+
+
+def _add_show_and_data(policy_commands: Any, commands: Any) -> None:
+    show = policy_commands.add_parser(
+        "show",
+        help="print a policy's rules, its query evaluated for a day",
+        description="Print the minimum version of each browser the policy judges, its browserslist query "
+        "evaluated for --date (default: today, UTC). Exit 1 if the policy cannot be used.",
+    )
+    show.add_argument("policy", nargs="?", metavar="POLICY", help="policy file (default: the shipped Baseline policy)")
+    show.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="the day to evaluate the query for")
+    show.add_argument("--json", action="store_true", help='{"name", "date", "data", "minimums"} as JSON')
+
+    data = commands.add_parser("data", help="the browser data queries are evaluated on")
+    data_commands = data.add_subparsers(dest="data_command", metavar="ACTION", required=True)
+    update = data_commands.add_parser(
+        "update",
+        help="download the newest baseline-browser-mapping and caniuse-lite",
+        description="Download the newest baseline-browser-mapping and caniuse-lite from the npm registry, check "
+        "their integrity hashes, convert them and store them in the user's cache directory, where they take "
+        "precedence over the data shipped with browsercheck. Exit 1 if that fails (the data in use stays).",
+    )
+    update.add_argument("--registry", default=DEFAULT_REGISTRY, metavar="URL", help=f"(default: {DEFAULT_REGISTRY})")
 
 
 class _VersionAction(argparse.Action):
@@ -124,6 +157,7 @@ def version_text() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     from . import __version__
+    from ._browserdata import browser_data
 
     lines = [f"browsercheck {__version__}"]
     for package, supplies in DATA_PACKAGES:
@@ -131,6 +165,11 @@ def version_text() -> str:
             lines.append(f"{package} {version(package)} ({supplies})")
         except PackageNotFoundError:
             lines.append(f"{package} not installed ({supplies})")
+    data = browser_data()  # shipped with browsercheck, or newer from `browsercheck data update`
+    for source in data.sources.values():
+        lines.append(
+            f"{source.package} {source.version} of {source.date.isoformat()} (browser releases, {data.origin})"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -311,19 +350,94 @@ def _looks_common(line: str) -> bool:
     return bool(head) and "[" in head and all(part.isdigit() or part == "-" for part in tail.split())
 
 
+def _date(text: str) -> dt.date:
+    from ._policy_loader import as_date
+
+    try:
+        day = as_date(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    assert day is not None
+    return day
+
+
+def _show(args: argparse.Namespace) -> int:
+    from ._browserdata import DataError, browser_data
+    from ._evergreen import minimums_of, today
+    from ._policy_loader import load_policy
+
+    try:
+        with _staleness_said_here():
+            policy = load_policy(args.policy, date=args.date)
+        data = browser_data()
+    except (PolicyError, DataError) as e:
+        print(e, file=sys.stderr)
+        return 1
+    day = policy.date or args.date or today()
+    minimums = minimums_of(policy)
+    versions = dict(policy.data) or data.versions
+    if args.json:
+        shown = {"name": policy.name, "date": day.isoformat(), "data": versions, "minimums": minimums}
+        print(json.dumps(shown, indent=2))
+    else:
+        print(policy.name)
+        print(f"  evaluated for {day.isoformat()} on " + ", ".join(f"{k} {v}" for k, v in versions.items()))
+        if policy.query is not None:
+            print("  browserslist: " + ", ".join(policy.query.queries))
+        for key, minimum in minimums.items():
+            text = "never (unsupported)" if minimum is False else "every version" if minimum is True else minimum
+            print(f"  {key:<24} {text}")
+    if policy.query is not None and (warning := data.staleness(day)):
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+@contextlib.contextmanager
+def _staleness_said_here() -> Iterator[None]:
+    """Keep the loader's logged staleness warning quiet while a command prints its own."""
+
+    def not_staleness(record: logging.LogRecord) -> bool:
+        return "run `browsercheck data update`" not in record.getMessage()
+
+    logger = logging.getLogger("browsercheck")
+    logger.addFilter(not_staleness)
+    try:
+        yield
+    finally:
+        logger.removeFilter(not_staleness)
+
+
+def _data_update(args: argparse.Namespace) -> int:
+    from ._dataupdate import UpdateError, update
+
+    try:
+        message = update(args.registry)
+    except UpdateError as e:
+        print(f"browsercheck data update: error: {e}", file=sys.stderr)
+        return 1
+    print(message)
+    return 0
+
+
 def _validate(files: Sequence[str]) -> int:
     from ._policy_loader import load_policy
 
     failed = False
     for file in files:
         try:
-            policy = load_policy(file)
+            with _staleness_said_here():
+                policy = load_policy(file)
         except PolicyError as e:
             failed = True
             print(e, file=sys.stdout)
         else:
             count = len(policy.browsers)
             print(f"{file}: ok ({policy.name!r}, {count} browser rule{'s' if count != 1 else ''})")
+            if policy.query is not None and policy.date is not None:
+                from ._browserdata import browser_data
+
+                if warning := browser_data().staleness(policy.date):
+                    print(f"{file}: warning: {warning}")
     return 1 if failed else 0
 
 

@@ -56,13 +56,15 @@ class RequestInfo:
     """The path as sent, percent-encoded (``/a%3Fb``): the page to return to after dismissal.
     ``None``: made from `path`."""
 
-    def here(self) -> str:
-        """This page's address on the site (path and query), in ASCII: percent-encoded as sent."""
+    def sent_path(self) -> str:
+        """The path in ASCII, percent-encoded as sent."""
         if self.raw_path is not None:
-            path = quote_url(self.raw_path, PATH_SAFE + "%")
-        else:  # decoded: a "?" or "%" in it is part of the path, so it is encoded again
-            path = quote_url(self.path, PATH_SAFE)
-        return path + ("?" + quote_url(self.query, PATH_SAFE + "%?") if self.query else "")
+            return quote_url(self.raw_path, PATH_SAFE + "%")
+        return quote_url(self.path, PATH_SAFE)  # decoded: a "?" or "%" in it is encoded again
+
+    def here(self) -> str:
+        """This page's address on the site, path and query, in ASCII."""
+        return self.sent_path() + ("?" + quote_url(self.query, PATH_SAFE + "%?") if self.query else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +188,7 @@ def decide(settings: Settings, request: RequestInfo, nonce: str | None = None) -
     if not verdict.needs_notice or (may_dismiss and _dismissed(headers, settings.dismiss_cookie)):
         return Decision(verdict, "rewrite", vary=vary, accept_ch=settings.accept_ch, head=head)
     here = request.here()
-    where = printable(request.raw_path if request.raw_path is not None else request.path)
+    where = request.sent_path()  # for the log: ASCII, a newline in it is "%0A"
     if blocked:
         notice = _notice(settings, verdict, headers, "block", here, nonce)
         if notice is not None:

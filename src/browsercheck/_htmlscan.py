@@ -46,13 +46,18 @@ _ATTRIBUTES = (
 _WHOLE_TAG = rb"([^\t\n\f\r />]*+)" + _ATTRIBUTES
 _TEXT_THEN_TAG = rb"[^<]*+<(/?)([A-Za-z][^\t\n\f\r />]*+)" + _ATTRIBUTES
 """Text, then a whole start or end tag: the common case, in one match."""
-_TELLING = rb"(?:body|head|meta|script|style|title|textarea|xmp|iframe|noembed|noframes|noscript|plaintext)"
+_TELLING_START = rb"(?:body|meta|script|style|title|textarea|xmp|iframe|noembed|noframes|noscript|plaintext)"
+_TELLING_END = rb"(?:body|head)"
 _PLAIN_RUN = (
     rb"(?:[^<]++"  # text
-    rb"|</?(?!"
-    + _TELLING
+    rb"|<(?!"
+    + _TELLING_START
     + rb"[\t\n\f\r />])[A-Za-z][^\t\n\f\r />]*+"
-    + _ATTRIBUTES  # another tag, whole
+    + _ATTRIBUTES  # another start tag
+    + rb"|</(?!"
+    + _TELLING_END
+    + rb"[\t\n\f\r />])[A-Za-z][^\t\n\f\r />]*+"
+    + _ATTRIBUTES  # another end tag
     + rb"|<!--(?:-?>|(?s:.)*?--!?>)"  # a whole comment ("<!-->" and "<!--->" are whole too)
     rb"|<!(?!--)[^>]*+>|<\?[^>]*+>|</(?=[^A-Za-z>])[^>]*+>|</>"  # doctype, "<?...>", other "<!...>", "</ >"
     rb"|<(?=[^A-Za-z/!?]))*+"  # "<" as text

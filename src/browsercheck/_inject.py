@@ -16,6 +16,7 @@ ASCII-compatible (UTF-16) or that Python does not know is left unchanged, and `s
 from __future__ import annotations
 
 import codecs
+import functools
 
 from ._htmlscan import TagScanner
 
@@ -114,6 +115,7 @@ class Injector:
         return codec
 
 
+@functools.lru_cache(maxsize=64)  # labels come from the site's pages: a few
 def _codec(label: str) -> str | None:
     """Python's codec for a charset label, if it writes ASCII as ASCII (as HTML needs)."""
     try:

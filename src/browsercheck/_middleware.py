@@ -54,17 +54,15 @@ class RequestInfo:
     """Lower-cased names: the User-Agent, Client Hints, Accept, Accept-Language, Sec-Fetch-Dest, Cookie."""
     raw_path: str | None = None
     """The path as sent, percent-encoded (``/a%3Fb``): the page to return to after dismissal.
-    ``None``: made from `path`."""
+    ``None``: made from ``script_name`` + `path`."""
+    script_name: str = ""
+    """Where the application is mounted (WSGI's SCRIPT_NAME), when the path is made from `path`."""
 
     def sent_path(self) -> str:
         """The path in ASCII, percent-encoded as sent."""
         if self.raw_path is not None:
             return quote_url(self.raw_path, PATH_SAFE + "%")
-        return quote_url(self.path, PATH_SAFE)  # decoded: a "?" or "%" in it is encoded again
-
-    def here(self) -> str:
-        """This page's address on the site, path and query, in ASCII."""
-        return self.sent_path() + ("?" + quote_url(self.query, PATH_SAFE + "%?") if self.query else "")
+        return quote_url(self.script_name + self.path, PATH_SAFE)  # decoded: "?" and "%" encoded again
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +150,10 @@ class Settings:
         self.notices: BoundedCache[tuple[Verdict, str | None, str, bool], Notice] = BoundedCache(
             1000, NOTICE_CACHE_BYTES, _notice_cost
         )
-        self._prefixes = tuple(p.rstrip("/") for p in exclude) if not callable(exclude) else ()
+        # matched by whole segments: "/health" is "/health" and "/health/..." but not "/healthcare"
+        prefixes = [p.rstrip("/") for p in exclude] if not callable(exclude) else []
+        self._excluded_paths = frozenset(prefixes)
+        self._excluded_dirs = tuple(p + "/" for p in prefixes)
         wanted = hints_to_request(self.checker.policy) if client_hints else ()
         self.accept_ch = ", ".join(wanted) if wanted else None
         self.critical_ch = self.accept_ch if critical_hints else None
@@ -161,8 +162,7 @@ class Settings:
     def excluded(self, path: str) -> bool:
         if callable(self.exclude):
             return bool(self.exclude(path))
-        # by whole segments: "/health" is "/health" and "/health/..." but not "/healthcare"
-        return any(path == prefix or path.startswith(prefix + "/") for prefix in self._prefixes)
+        return path in self._excluded_paths or path.startswith(self._excluded_dirs)
 
 
 def decide(settings: Settings, request: RequestInfo, nonce: str | None = None) -> Decision:
@@ -187,8 +187,8 @@ def decide(settings: Settings, request: RequestInfo, nonce: str | None = None) -
     vary = _vary(settings, cookie=may_dismiss)
     if not verdict.needs_notice or (may_dismiss and _dismissed(headers, settings.dismiss_cookie)):
         return Decision(verdict, "rewrite", vary=vary, accept_ch=settings.accept_ch, head=head)
-    here = request.here()
-    where = request.sent_path()  # for the log: ASCII, a newline in it is "%0A"
+    where = request.sent_path()  # ASCII: for the log too, a newline in it is "%0A"
+    here = where + ("?" + quote_url(request.query, PATH_SAFE + "%?") if request.query else "")
     if blocked:
         notice = _notice(settings, verdict, headers, "block", here, nonce)
         if notice is not None:
@@ -534,7 +534,7 @@ def _append_vary(headers: list[tuple[str, str]], vary: Sequence[str]) -> list[tu
     if "*" in existing:
         return headers
     lowered = {v.lower() for v in existing}
-    merged = existing + [v for v in vary if v.lower() not in lowered]
+    merged = existing + ([v for v in vary if v.lower() not in lowered] if lowered else list(vary))
     if merged:
         out.append(("Vary", ", ".join(merged)))
     return out

@@ -18,7 +18,6 @@ from typing import Any, Protocol
 
 from ._middleware import (
     MAX_DISMISS_BODY,
-    PATH_SAFE,
     READ_HEADERS,
     Decision,
     RequestInfo,
@@ -27,7 +26,6 @@ from ._middleware import (
     decide,
     dismiss_response,
     logger,
-    quote_url,
 )
 from ._policy import Policy
 
@@ -85,10 +83,9 @@ def _request(environ: Environ) -> RequestInfo:
     # The path as sent (gunicorn's RAW_URI, REQUEST_URI elsewhere): PATH_INFO is decoded, so
     # "/a%3Fb" in it reads "/a?b". Without them, SCRIPT_NAME + PATH_INFO is encoded again.
     raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    raw_path = None
     if isinstance(raw, str) and raw.startswith("/") and not raw.startswith("//"):
         raw_path = raw.split("?", 1)[0].split("#", 1)[0]
-    else:
-        raw_path = quote_url(environ.get("SCRIPT_NAME", "") + path, PATH_SAFE)
     return RequestInfo(
         method=environ.get("REQUEST_METHOD", "GET"),
         path=path,
@@ -96,6 +93,7 @@ def _request(environ: Environ) -> RequestInfo:
         scheme=environ.get("wsgi.url_scheme", "http"),
         headers={name: environ[key] for name, key in _ENVIRON_KEYS if key in environ},
         raw_path=raw_path,
+        script_name=environ.get("SCRIPT_NAME", ""),
     )
 
 

@@ -198,6 +198,8 @@ def test_cache_size_zero_disables_and_negative_is_refused() -> None:
     assert len(checker._cache) == 0
     with pytest.raises(ValueError, match="cache size must be a whole number >= 0, got -1"):
         Checker(cache_size=-1)
+    with pytest.raises(ValueError, match="cache bytes must be a whole number >= 0, got -1"):
+        Checker(cache_bytes=-1)
 
 
 def test_bounded_cache_drops_oldest_first() -> None:

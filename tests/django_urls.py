@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
-from django.urls import path
+from django.urls import path, re_path
 
-from .webapps import GZIPPED, PAGE, PAGE_HEADERS, STREAM_PARTS
+from .webapps import GZIPPED, LATIN1_PAGE, PAGE, PAGE_HEADERS, STREAM_PARTS, echo_page
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -38,10 +38,22 @@ def data(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"ok": True})
 
 
-def verdict(request: HttpRequest) -> HttpResponse:
+def _published(request: HttpRequest) -> Any:
     scope = getattr(request, "scope", None)
-    found = scope["state"].get("browsercheck") if scope is not None else request.META.get("browsercheck.verdict")
+    return scope["state"].get("browsercheck") if scope is not None else request.META.get("browsercheck.verdict")
+
+
+def verdict(request: HttpRequest) -> HttpResponse:
+    found = _published(request)
     return HttpResponse("none" if found is None else found.status.value, content_type="text/plain")
+
+
+def echo(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(echo_page(_published(request)), content_type="text/html")
+
+
+def latin1(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(LATIN1_PAGE, content_type="text/html; charset=iso-8859-1")
 
 
 def script(request: HttpRequest) -> HttpResponse:
@@ -70,4 +82,6 @@ urlpatterns = [
     path("sse", events),
     path("notmodified", not_modified),
     path("missing", missing),
+    re_path(r"^echo/", echo),
+    path("latin1", latin1),
 ]

@@ -44,6 +44,29 @@ def test_wrong_type_is_a_type_error_naming_it(bad: object) -> None:
         browsercheck.check(bad)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("headers", "named"),
+    [
+        ([("User-Agent", IE11)], "list"),
+        (("User-Agent", IE11), "tuple"),
+        ("User-Agent: " + IE11, "str"),
+        (b"User-Agent", "bytes"),
+        (42, "int"),
+    ],
+    ids=["list-of-pairs", "tuple", "str", "bytes", "int"],
+)
+def test_headers_of_the_wrong_type_is_a_type_error_naming_it(headers: object, named: str) -> None:
+    with pytest.raises(TypeError, match=f"headers must be a mapping of header names to values .*, got {named}: "):
+        browsercheck.check(headers=headers)  # type: ignore[arg-type]
+
+
+def test_headers_with_items_are_read_as_a_mapping() -> None:
+    from werkzeug.datastructures import Headers
+
+    headers = Headers([("User-Agent", IE11), ("Accept", "text/html")])
+    assert browsercheck.check(headers=headers).client.browser == "ie"  # type: ignore[arg-type]
+
+
 def test_policy_argument_must_be_a_policy() -> None:
     with pytest.raises(TypeError, match=r"policy must be a Policy or None, got str: 'p.yaml'.*load_policy"):
         browsercheck.check(IE11, policy="p.yaml")  # type: ignore[arg-type]
@@ -93,6 +116,77 @@ def test_cache_is_bounded_under_a_flood_of_distinct_user_agents() -> None:
     assert len(checker._cache) == 100
 
 
+HINT_NAMES = [
+    "Sec-CH-UA",
+    "Sec-CH-UA-Full-Version-List",
+    "Sec-CH-UA-Mobile",
+    "Sec-CH-UA-Platform",
+    "Sec-CH-UA-Platform-Version",
+    "Sec-CH-UA-Model",
+    "Sec-CH-UA-Arch",
+    "Sec-CH-UA-Bitness",
+    "Sec-CH-UA-WoW64",
+    "Sec-CH-UA-Form-Factors",
+]
+
+
+def large_request(i: int) -> dict[str, str]:
+    """A request as the cache flood sent them: a 2 KB User-Agent and ten 1 KB hints, all distinct."""
+    headers = {"User-Agent": CHROME_157 + f" x{i:06d} " + "y" * (2040 - len(CHROME_157))}
+    for name in HINT_NAMES:
+        headers[name] = f'"{i}' + "z" * 1000 + '"'
+    return headers
+
+
+def test_cache_is_bounded_by_bytes_under_large_distinct_requests() -> None:
+    budget = 1024 * 1024
+    checker = Checker(cache_size=100_000, cache_bytes=budget)
+    for i in range(600):  # about 20 KB each: 12 MB if every one were kept
+        checker.check(headers=large_request(i))
+    cache = checker._cache
+    assert 0 < cache.bytes <= budget
+    assert 40 <= len(cache) < 100  # the entry count alone would have kept all 600
+    assert checker.check(headers=large_request(599)) is checker.check(headers=large_request(599))  # still caches
+
+
+@pytest.mark.parametrize("large", [True, False], ids=["2kB-ua-and-ten-1kB-hints", "plain-ua"])
+def test_cache_accounting_covers_what_an_entry_really_holds(large: bool) -> None:
+    """The byte budget means something only if an entry's estimated cost is at least what it holds
+    in memory (tracemalloc: the bytes still allocated once the cache is filled)."""
+    import gc
+    import tracemalloc
+
+    checker = Checker(cache_size=100_000, cache_bytes=1 << 40)
+    checker.check(IE11)  # parsers built before measuring
+    checker.clear_cache()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(400):  # each request's strings made here: what the cache keeps of them counts
+            checker.check(headers=large_request(i) if large else {"User-Agent": f"{CHROME_157} n{i}"})
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert len(checker._cache) == 400
+    assert held <= checker._cache.bytes <= 2 * held
+
+
+def test_bounded_cache_drops_an_entry_larger_than_its_budget() -> None:
+    cache: BoundedCache[str, int] = BoundedCache(10, maxbytes=100, cost=lambda key, value: len(key))
+    cache.put("a" * 60, 1)
+    cache.put("b" * 30, 2)
+    cache.put("c" * 101, 3)  # larger than the whole budget: not kept, nothing dropped for it
+    assert (len(cache), cache.bytes) == (2, 90)
+    cache.put("d" * 20, 4)  # 110 > 100: the oldest goes
+    assert (cache.get("a" * 60), cache.get("b" * 30), cache.get("d" * 20), cache.bytes) == (None, 2, 4, 50)
+    cache.put("b" * 30, 5)  # an update replaces its cost
+    assert cache.bytes == 50
+    cache.clear()
+    assert (len(cache), cache.bytes) == (0, 0)
+
+
 def test_cache_returns_the_same_verdict_object() -> None:
     checker = Checker()
     assert checker.check(CHROME_157) is checker.check(CHROME_157)
@@ -104,6 +198,8 @@ def test_cache_size_zero_disables_and_negative_is_refused() -> None:
     assert len(checker._cache) == 0
     with pytest.raises(ValueError, match="cache size must be a whole number >= 0, got -1"):
         Checker(cache_size=-1)
+    with pytest.raises(ValueError, match="cache bytes must be a whole number >= 0, got -1"):
+        Checker(cache_bytes=-1)
 
 
 def test_bounded_cache_drops_oldest_first() -> None:

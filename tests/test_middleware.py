@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import urllib.parse
 from typing import Any
 
 import pytest
@@ -24,6 +25,17 @@ NAVIGATION = {
     "Accept-Language": "sv-SE,sv;q=0.9",
 }
 BANNER = 'class="browsercheck-notice'
+HINTS_VARY = (
+    "Sec-CH-UA, Sec-CH-UA-Full-Version-List, Sec-CH-UA-Mobile, Sec-CH-UA-Platform, Sec-CH-UA-Platform-Version, "
+    "Sec-CH-UA-Model, Sec-CH-UA-Arch, Sec-CH-UA-Bitness, Sec-CH-UA-WoW64, Sec-CH-UA-Form-Factors"
+)
+
+
+def vary_of(*read: str) -> str:
+    """The page's own Vary, then every request header the decision read: the User-Agent, ``read``,
+    what tells a navigation (Accept, Sec-Fetch-Dest) and every Client Hint."""
+    return ", ".join(["Accept-Encoding", "User-Agent", *read, "Accept", "Sec-Fetch-Dest", HINTS_VARY])
+
 
 pytestmark = pytest.mark.parametrize("framework", FRAMEWORKS)
 
@@ -53,21 +65,21 @@ def test_banner_for_an_outdated_browser(framework: str) -> None:
     assert "Inom kort kommer vissa funktioner på <bdi>haninge.se</bdi> inte fungera" in body
     assert_length_right(r)
     assert r.headers["etag"] == 'W/"v1"'
-    assert r.headers["vary"] == "Accept-Encoding, User-Agent, Accept-Language"  # appended, not replaced
+    assert r.headers["vary"] == vary_of("Accept-Language", "Cookie")  # appended, not replaced
 
 
 def test_no_banner_for_a_current_browser_but_vary_still(framework: str) -> None:
     r = visit(Client(framework), CHROME_157)
     assert r.text == PAGE
     assert r.headers["etag"] == '"v1"'
-    assert r.headers["vary"] == "Accept-Encoding, User-Agent, Accept-Language"
+    assert r.headers["vary"] == vary_of("Accept-Language")  # no notice to dismiss: the cookie is not read
     assert_length_right(r)
 
 
 def test_fixed_locale_does_not_vary_on_accept_language(framework: str) -> None:
     r = visit(Client(framework, locale="en"), CHROME_124)
     assert "Hi! You are using an old browser" in r.text
-    assert r.headers["vary"] == "Accept-Encoding, User-Agent"
+    assert r.headers["vary"] == vary_of("Cookie")
 
 
 @pytest.mark.parametrize(
@@ -95,7 +107,8 @@ def test_never_a_banner_for_bots_missing_or_unknown_user_agents(framework: str, 
 def test_only_top_level_html_navigations(framework: str, headers: dict[str, str]) -> None:
     r = Client(framework).get("/", {"User-Agent": IE11, **headers})
     assert r.text == PAGE
-    assert "vary" not in r.headers or "User-Agent" not in r.headers["vary"]
+    # unchanged, but a navigation would have had the banner: a cache must not serve this page to it
+    assert r.headers["vary"] == "Accept-Encoding, Accept, Sec-Fetch-Dest"
 
 
 @pytest.mark.parametrize(
@@ -123,11 +136,16 @@ def test_streaming_response(framework: str) -> None:
     assert_length_right(r)
 
 
-def test_head_is_untouched(framework: str) -> None:
+@pytest.mark.parametrize("ua", [IE11, CHROME_157], ids=["banner", "no-banner"])
+def test_head_and_get_agree(framework: str, ua: str) -> None:
     client = Client(framework)
-    r = client.request("HEAD", "/", {**NAVIGATION, "User-Agent": IE11})
-    assert r.status == 200
-    assert "User-Agent" not in r.headers.get("vary", "")
+    get = visit(client, ua)
+    head = client.request("HEAD", "/", {**NAVIGATION, "User-Agent": ua})
+    assert (head.status, head.body) == (200, b"")
+    assert_length_right(get)
+    # HEAD cannot know the banner's length without the body: it states none, or GET's
+    assert head.headers.get("content-length") in (None, get.headers.get("content-length"))
+    assert (head.headers["vary"], head.headers["etag"]) == (get.headers["vary"], get.headers["etag"])
 
 
 def test_banner_before_body_close(framework: str) -> None:
@@ -156,6 +174,12 @@ def test_annotate_publishes_the_verdict_and_changes_nothing(framework: str, ua: 
 def test_excluded_paths_are_not_checked(framework: str) -> None:
     client = Client(framework, exclude=["/verdict"])
     assert visit(client, IE11, "/verdict").text == "none"
+    by_segment = Client(framework, exclude=["/echo/health", "/echo/static/"])
+    assert "<p>none</p>" in visit(by_segment, GOOGLEBOT, "/echo/health").text
+    assert "<p>none</p>" in visit(by_segment, GOOGLEBOT, "/echo/health/db").text
+    assert "<p>none</p>" in visit(by_segment, GOOGLEBOT, "/echo/static/app.css").text
+    assert "<p>bot</p>" in visit(by_segment, GOOGLEBOT, "/echo/healthcare/").text  # not a prefix of a segment
+    assert "<p>bot</p>" in visit(by_segment, GOOGLEBOT, "/echo/statics").text
     callable_client = Client(framework, exclude=lambda path: path.endswith("dict"))
     assert visit(callable_client, IE11, "/verdict").text == "none"
 
@@ -180,6 +204,21 @@ def test_block_mode_shows_outdated_browsers_the_banner(framework: str) -> None:
     r = visit(Client(framework, mode="block"), CHROME_124)
     assert r.status == 200
     assert BANNER in r.text
+
+
+def test_without_continue_no_cookie_lets_a_blocked_browser_through(framework: str) -> None:
+    client = Client(framework, mode="block", allow_continue=False)
+    r = visit(client, IE11, Cookie="browsercheck_dismissed=1")  # a cookie made by hand
+    assert r.status == 406
+    assert "Cookie" not in r.headers["vary"]  # not read
+    r = client.request("POST", "/.browsercheck/dismiss", {"User-Agent": IE11}, data={"next": "/"})
+    assert r.status == 403
+    assert "set-cookie" not in r.headers
+    # an outdated browser's banner can still be dismissed there
+    r = client.request("POST", "/.browsercheck/dismiss", {"User-Agent": CHROME_124}, data={"next": "/"})
+    assert (r.status, r.headers["location"]) == (303, "/")
+    assert r.headers["set-cookie"].startswith("browsercheck_dismissed=1")
+    assert visit(client, CHROME_124, Cookie="browsercheck_dismissed=1").text == PAGE
 
 
 def test_block_status_continue_and_hook(framework: str) -> None:
@@ -226,6 +265,39 @@ def test_dismiss_never_redirects_off_site(framework: str, target: str) -> None:
     assert (r.status, r.headers["location"]) == (303, "/")
 
 
+@pytest.mark.parametrize(
+    ("posted", "location"),
+    [("/%E2%82%AC", "/%E2%82%AC"), ("/%FF", "/%FF"), ("/a b", "/a%20b"), ("/x?q=%C3%A5", "/x?q=%C3%A5")],
+    ids=["utf-8-euro", "byte-ff", "space", "query"],
+)
+def test_dismiss_redirects_to_any_path_in_ascii(framework: str, posted: str, location: str) -> None:
+    # the form as a browser sends it: "next" percent-encoded once more
+    body = "next=" + urllib.parse.quote(urllib.parse.unquote_to_bytes(posted), safe="")
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    r = Client(framework).request("POST", "/.browsercheck/dismiss", headers, data=body)
+    assert (r.status, r.headers["location"]) == (303, location)
+
+
+@pytest.mark.parametrize(
+    ("path", "next_value"),
+    [
+        ("/echo/a%3Fb%23c", "/echo/a%3Fb%23c"),  # "?" and "#" in the path, not a query
+        ("/echo/%E6%97%A5%E6%9C%AC?q=1", "/echo/%E6%97%A5%E6%9C%AC?q=1"),
+        ("/echo/a%2Fb", "/echo/a%2Fb"),
+        ("/echo/100%25", "/echo/100%25"),
+    ],
+    ids=["encoded-query-and-fragment", "non-latin-1", "encoded-slash", "encoded-percent"],
+)
+def test_dismissal_returns_to_the_same_page(framework: str, path: str, next_value: str) -> None:
+    client = Client(framework)
+    page = visit(client, CHROME_124, path)
+    assert f'<input type="hidden" name="next" value="{next_value}">' in page.text
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    body = urllib.parse.urlencode({"next": next_value})
+    r = client.request("POST", "/.browsercheck/dismiss", headers, data=body)
+    assert (r.status, r.headers["location"]) == (303, next_value)
+
+
 def test_dismiss_path_wants_post(framework: str) -> None:
     r = Client(framework).get("/.browsercheck/dismiss")
     assert (r.status, r.headers["allow"]) == (405, "POST")
@@ -252,6 +324,29 @@ def test_a_failure_inside_browsercheck_passes_the_request(framework: str, caplog
     assert "browsercheck failed; the request passes unchecked" in caplog.text
 
 
+def test_what_the_client_sent_is_escaped_in_the_log(framework: str, caplog: pytest.LogCaptureFixture) -> None:
+    def evil(ua: str) -> browsercheck.Client:
+        name = "Firefox\n2026-11-30 INFO forged line \x1b[2J"
+        return browsercheck.Client("firefox", name, "100", "gecko", "100", None, None, browsercheck.Device.DESKTOP)
+
+    with caplog.at_level(logging.INFO, logger="browsercheck"):
+        visit(Client(framework, checker=browsercheck.Checker(detector=evil)), "x", "/echo/a%0Ab%1B")
+    [record] = [r for r in caplog.records if "notice for" in r.getMessage()]
+    message = record.getMessage()
+    assert "\n" not in message and "\x1b" not in message
+    assert message == (
+        "browsercheck: notice for Firefox\\n2026-11-30 INFO forged line \\x1b[2J 100 (outdated) on /echo/a%0Ab%1B"
+    )
+
+
+def test_a_page_in_latin_1_gets_the_notice_in_latin_1(framework: str) -> None:
+    r = visit(Client(framework), CHROME_124, "/latin1")
+    text = r.body.decode("iso-8859-1")
+    assert "Hej! Du använder en gammal webbläsare" in text
+    assert "<p>Välkommen</p>" in text
+    assert_length_right(r)
+
+
 def test_each_notice_and_block_is_logged(framework: str, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="browsercheck"):
         visit(Client(framework, mode="block"), IE11)
@@ -270,7 +365,7 @@ def test_client_hints_asked_for_and_varied_on(framework: str) -> None:
     )
     assert r.headers["accept-ch"] == "Sec-CH-UA-Platform-Version"
     assert r.headers["critical-ch"] == "Sec-CH-UA-Platform-Version"
-    assert r.headers["vary"] == "Accept-Encoding, User-Agent, Accept-Language, Sec-CH-UA, Sec-CH-UA-Platform"
+    assert r.headers["vary"] == vary_of("Accept-Language")
 
 
 def test_safe_redirect(framework: str) -> None:

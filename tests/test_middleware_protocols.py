@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -300,3 +301,124 @@ def test_asgi_cookies_sent_apart_are_read_as_one_header() -> None:
     scope["headers"] = [*scope["headers"], (b"cookie", b"a=1"), (b"cookie", b"browsercheck_dismissed=1")]
     sent = run_asgi(ASGIMiddleware(app), scope)
     assert sent[1]["body"] == PAGE  # dismissed: no banner
+
+
+# -- the core's rules, apart from any framework -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "excluded"),
+    [
+        ("/health", True),
+        ("/health/live", True),
+        ("/healthcare/", False),
+        ("/healthy-eating", False),
+        ("/static/app.css", True),
+        ("/static", True),
+        ("/statistics", False),
+        ("/favicon.ico", True),
+        ("/favicon.ico.html", False),
+        ("/.well-known/security.txt", True),
+        ("/", False),
+    ],
+)
+def test_default_exclusions_match_whole_path_segments(path: str, excluded: bool) -> None:
+    from browsercheck._middleware import Settings
+
+    assert Settings().excluded(path) is excluded
+
+
+@pytest.mark.parametrize(
+    ("text", "logged"),
+    [
+        ("/ok/path?q=1", "/ok/path?q=1"),
+        ("/a\nb", "/a\\nb"),
+        ("x\r\n2026-11-30 INFO forged", "x\\r\\n2026-11-30 INFO forged"),
+        ("\x1b]0;title\x07\x1b[2J", "\\x1b]0;title\\x07\\x1b[2J"),
+        ("line\u2028separator\x85", "line\\u2028separator\\x85"),
+        ("/välkommen", "/välkommen"),
+    ],
+    ids=["plain", "newline", "crlf", "terminal-escapes", "unicode-line-breaks", "non-ascii-letters"],
+)
+def test_printable_escapes_control_characters(text: str, logged: str) -> None:
+    from browsercheck._middleware import printable
+
+    assert printable(text) == logged
+
+
+def hidden_next(body: bytes) -> str:
+    import re
+
+    found = re.search(rb'name="next" value="([^"]*)"', body)
+    assert found is not None, body
+    return found.group(1).decode("ascii")
+
+
+def html_page(env: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+    start_response("200 OK", [("Content-Type", "text/html")])
+    return [PAGE]
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({"PATH_INFO": "/a?b#c"}, "/a%3Fb%23c"),
+        ({"PATH_INFO": "/a?b", "SCRIPT_NAME": "/app"}, "/app/a%3Fb"),
+        ({"PATH_INFO": "/\xe6\x97\xa5", "QUERY_STRING": "q=%C3%A5&x=\xe5"}, "/%E6%97%A5?q=%C3%A5&amp;x=%E5"),
+        ({"PATH_INFO": "/a?b", "RAW_URI": "/a%3Fb?q=1", "QUERY_STRING": "q=1"}, "/a%3Fb?q=1"),
+        ({"PATH_INFO": "/a?b", "REQUEST_URI": "/a%3fb"}, "/a%3fb"),
+        ({"PATH_INFO": "/x", "RAW_URI": "http://evil.example/x"}, "/x"),  # absolute form: not a path
+    ],
+    ids=["decoded-path", "script-name", "latin-1-bytes", "raw-uri", "request-uri", "absolute-raw-uri"],
+)
+def test_wsgi_page_to_return_to_is_the_path_as_sent(extra: dict[str, str], expected: str) -> None:
+    _, body = run_wsgi(WSGIMiddleware(html_page), environ(**extra))
+    assert hidden_next(body) == expected
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({"path": "/a?b", "raw_path": b"/a%3Fb"}, "/a%3Fb"),
+        ({"path": "/echo/日本", "raw_path": b"/echo/%E6%97%A5%E6%9C%AC"}, "/echo/%E6%97%A5%E6%9C%AC"),
+        ({"path": "/echo/日本"}, "/echo/%E6%97%A5%E6%9C%AC"),  # no raw_path: encoded again
+        ({"path": "/a", "raw_path": b"/a?q=1", "query_string": b"q=1"}, "/a?q=1"),  # query left in raw_path
+    ],
+    ids=["raw-path", "non-latin-1", "no-raw-path", "query-in-raw-path"],
+)
+def test_asgi_page_to_return_to_is_the_path_as_sent(extra: dict[str, Any], expected: str) -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/html")]})
+        await send({"type": "http.response.body", "body": PAGE})
+
+    sent = run_asgi(ASGIMiddleware(app), http_scope(**extra))
+    assert hidden_next(b"".join(m.get("body", b"") for m in sent)) == expected
+
+
+@pytest.mark.parametrize(
+    ("form", "location"),
+    [(b"next=%2F%25E2%2582%25AC", b"/%E2%82%AC"), (b"next=/%E2%82%AC", b"/%E2%82%AC"), (b"next=/%FF", b"/%FF")],
+    ids=["encoded-twice", "utf-8", "byte-ff"],
+)
+def test_asgi_dismiss_location_is_ascii(form: bytes, location: bytes) -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        raise AssertionError("the dismiss endpoint answers itself")
+
+    scope = http_scope(method="POST", path="/.browsercheck/dismiss")
+    sent = run_asgi(ASGIMiddleware(app), scope, body=form)
+    assert sent[0]["status"] == 303
+    assert dict(sent[0]["headers"])[b"location"] == location
+
+
+def test_a_page_in_utf_16_is_left_alone_and_logged(caplog: pytest.LogCaptureFixture) -> None:
+    page = "<html><body><p>x</p></body></html>".encode("utf-16")
+
+    def app(env: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-16"), ("Content-Length", str(len(page)))])
+        return [page]
+
+    with caplog.at_level(logging.WARNING, logger="browsercheck"):
+        recorder, body = run_wsgi(WSGIMiddleware(app), environ(PATH_INFO="/u"))
+    assert body == page
+    assert dict(recorder.calls[0][1])["Content-Length"] == str(len(page))
+    assert "browsercheck: no notice on /u: the page's charset 'utf-16' does not write ASCII as ASCII" in caplog.text

@@ -19,6 +19,17 @@ STREAM_PARTS = [
     "<p>two</p>\n</body></html>\n",
 ]
 GZIPPED = gzip.compress(PAGE.encode(), mtime=0)
+LATIN1_PAGE = (
+    '<!DOCTYPE html>\n<html lang="sv">\n<head><title>Hem</title></head>\n<body>\n<p>Välkommen</p>\n</body>\n</html>\n'
+).encode("iso-8859-1")
+
+
+def echo_page(verdict: Any) -> str:
+    """The page at /echo/<anything>: says the verdict it was given."""
+    text = _verdict_text(verdict)
+    return f"<!DOCTYPE html>\n<html>\n<head><title>Echo</title></head>\n<body>\n<p>{text}</p>\n</body>\n</html>\n"
+
+
 PAGE_HEADERS = {"ETag": '"v1"', "Vary": "Accept-Encoding"}
 FRAMEWORKS = ["flask", "django-wsgi", "django-asgi", "starlette", "fastapi"]
 
@@ -84,6 +95,14 @@ def flask_app(**options: Any) -> Any:
     @app.get("/missing")
     def missing() -> Any:
         return FlaskResponse(PAGE, status=404, content_type="text/html")
+
+    @app.get("/echo/<path:rest>")
+    def echo(rest: str) -> Any:
+        return FlaskResponse(echo_page(request.environ.get("browsercheck.verdict")), content_type="text/html")
+
+    @app.get("/latin1")
+    def latin1() -> Any:
+        return FlaskResponse(LATIN1_PAGE, content_type="text/html; charset=iso-8859-1")
 
     app.wsgi_app = BrowserCheckMiddleware(app.wsgi_app, **options)  # type: ignore[method-assign]
     return app
@@ -167,6 +186,12 @@ def _starlette_routes() -> list[Any]:
     async def missing(request: Request) -> StarletteResponse:
         return HTMLResponse(PAGE, status_code=404)
 
+    async def echo(request: Request) -> StarletteResponse:
+        return HTMLResponse(echo_page(getattr(request.state, "browsercheck", None)))
+
+    async def latin1(request: Request) -> StarletteResponse:
+        return StarletteResponse(LATIN1_PAGE, media_type="text/html; charset=iso-8859-1")
+
     return [
         Route("/", home),
         Route("/stream", stream),
@@ -177,6 +202,8 @@ def _starlette_routes() -> list[Any]:
         Route("/sse", events),
         Route("/notmodified", not_modified),
         Route("/missing", missing),
+        Route("/echo/{rest:path}", echo),
+        Route("/latin1", latin1),
     ]
 
 
@@ -231,7 +258,10 @@ class Client:
             raw = {
                 name.encode(): value.encode("latin-1") for name, value in headers.items()
             }  # any byte, as on the wire
-            r = self._asgi.request(method, path, headers=raw, data=data)
+            if isinstance(data, str | bytes):
+                r = self._asgi.request(method, path, headers=raw, content=data)
+            else:
+                r = self._asgi.request(method, path, headers=raw, data=data)
             joined: dict[str, str] = {}
             for name, value in r.headers.multi_items():
                 joined[name] = f"{joined[name]}, {value}" if name in joined else value

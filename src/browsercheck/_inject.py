@@ -3,38 +3,71 @@
 After ``<body ...>`` (the default) the place is found early: only the bytes up to the body tag are
 held back, at most `WINDOW`. Before ``</body>`` needs the whole page: held back up to `WHOLE_PAGE`.
 Past either limit the page passes unchanged: a streaming body is never buffered without bound.
-The banner's ``<style>`` goes before ``</head>`` when the page has one, where HTML wants it.
+The banner's ``<style>`` goes before ``</head>`` when the page has one, where HTML wants it. Tags are
+found by `TagScanner` (not inside scripts, comments or attribute values), in work linear in the page.
+
+The notice is written in the page's own encoding: the byte order mark, else the Content-Type's
+charset, else a ``<meta>`` charset; characters the encoding lacks become character references
+(``&#228;``), which HTML reads in any encoding. A page with no declared charset gets the notice in
+ASCII with references, right whatever the browser guesses. A page in an encoding that is not
+ASCII-compatible (UTF-16) or that Python does not know is left unchanged, and `skipped` says why.
 """
 
 from __future__ import annotations
 
-import re
+import codecs
+import functools
+
+from ._htmlscan import TagScanner
 
 WINDOW = 64 * 1024
 WHOLE_PAGE = 1024 * 1024
 
-_BODY_OPEN = re.compile(rb"<body(?:\s[^>]*)?>", re.IGNORECASE)  # attributes hold no ">" in practice
-_BODY_CLOSE = re.compile(rb"</body\s*>", re.IGNORECASE)
-_HEAD_CLOSE = re.compile(rb"</head\s*>", re.IGNORECASE)
+_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n\r"
 
 
 class Injector:
-    def __init__(self, banner: bytes, where: str, style: bytes = b"") -> None:
+    def __init__(
+        self, banner: str, where: str, style: str = "", charset: str | None = None, *, xml: bool = False
+    ) -> None:
+        """``charset``: the Content-Type's; ``xml``: the page is XHTML (its encoding is then the
+        XML declaration's, never a ``<meta>``'s)."""
         self._banner = banner
         self._style = style
+        self._charset = charset
+        self._xml = xml
         self._before_close = where == "before_body_close"
         self._limit = WHOLE_PAGE if self._before_close else WINDOW
         self._held = bytearray()
+        self._scanner = TagScanner()
         self.decided = False
         """The bytes held back have been let go: everything after passes straight through."""
         self.inserted = False
+        self.added = 0
+        """How many bytes the banner and its style added."""
+        self.skipped: str | None = None
+        """Why the page was left unchanged though it may have had a place for the banner."""
+        if charset is not None and _codec(charset) is None:
+            self._skip(_why(charset))  # known from the headers: no byte need be held back
+
+    @property
+    def examined(self) -> int:
+        """Bytes the tag scan has looked at: linear in the page, however it is split."""
+        return self._scanner.examined
 
     def feed(self, data: bytes) -> bytes:
         if self.decided:
             return data
         self._held += data
-        if not self._before_close and (m := _BODY_OPEN.search(self._held)):
-            return self._let_go(m.end())
+        if len(self._held) < 2:
+            return b""
+        if self._held.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            self._skip("the page is in UTF-16")
+            return self._let_go(None)
+        scanner = self._scanner
+        scanner.scan(self._held, stop_at_body=not self._before_close)
+        if not self._before_close and scanner.body_open_end is not None:
+            return self._let_go(scanner.body_open_end)
         if len(self._held) > self._limit:
             return self._let_go(None)  # no place found in time: the page goes unchanged
         return b""
@@ -43,11 +76,7 @@ class Injector:
         """The end of the body: the last chance to insert before ``</body>``."""
         if self.decided:
             return b""
-        at = None
-        if self._before_close:
-            matches = list(_BODY_CLOSE.finditer(self._held))
-            at = matches[-1].start() if matches else None
-        return self._let_go(at)
+        return self._let_go(self._scanner.body_close if self._before_close else None)
 
     def _let_go(self, at: int | None) -> bytes:
         held = bytes(self._held)
@@ -55,9 +84,70 @@ class Injector:
         self.decided = True
         if at is None:
             return held
+        encoding = self._encoding(held)
+        if encoding is None:
+            return held
+        banner = self._banner.encode(encoding, "xmlcharrefreplace")
+        style = self._style.encode(encoding, "xmlcharrefreplace")
         self.inserted = True
-        head = _HEAD_CLOSE.search(held, 0, at)
-        if head is None:
-            return held[:at] + self._style + self._banner + held[at:]
-        h = head.start()
-        return held[:h] + self._style + held[h:at] + self._banner + held[at:]
+        self.added = len(banner) + len(style)
+        head = self._scanner.head_close
+        if head is None or head > at:
+            return held[:at] + style + banner + held[at:]
+        return held[:head] + style + held[head:at] + banner + held[at:]
+
+    def _skip(self, why: str) -> None:
+        self.skipped = why
+        self.decided = True
+
+    def _encoding(self, held: bytes) -> str | None:
+        """The Python codec to write the notice in, or None (with `skipped` set) to leave the page."""
+        if held.startswith(codecs.BOM_UTF8):
+            return "utf-8"
+        label = self._charset or (_xml_encoding(held) if self._xml else self._scanner.meta_charset)
+        if label is None:
+            return "ascii"  # characters beyond ASCII as references: right in any encoding a browser guesses
+        if not self._charset and not self._xml and label.lower().startswith("utf-16"):
+            return "utf-8"  # HTML reads a <meta> that says UTF-16 as UTF-8
+        codec = _codec(label)
+        if codec is None:
+            self.skipped = _why(label)
+        return codec
+
+
+@functools.lru_cache(maxsize=64)  # labels come from the site's pages: a few
+def _codec(label: str) -> str | None:
+    """Python's codec for a charset label, if it writes ASCII as ASCII (as HTML needs)."""
+    try:
+        name = codecs.lookup(label).name
+        text = _ASCII.decode("ascii")
+        return name if _ASCII.decode(name) == text and text.encode(name) == _ASCII else None
+    except (LookupError, UnicodeError):
+        return None
+
+
+def _why(label: str) -> str:
+    try:
+        codecs.lookup(label)
+    except LookupError:
+        return f"the page's charset {label!r} is not one Python knows"
+    return f"the page's charset {label!r} does not write ASCII as ASCII"
+
+
+def _xml_encoding(held: bytes) -> str | None:
+    """The encoding an XML declaration (``<?xml version="1.0" encoding="..."?>``) names."""
+    if not held.startswith(b"<?xml"):
+        return None
+    end = held.find(b"?>", 0, 200)
+    declaration = held[: end if end >= 0 else 200]
+    at = declaration.find(b"encoding")
+    if at < 0:
+        return None
+    rest = declaration[at + 8 :].lstrip(b" \t\r\n")
+    if not rest.startswith(b"="):
+        return None
+    rest = rest[1:].lstrip(b" \t\r\n")
+    if rest[:1] not in (b'"', b"'"):
+        return None
+    close = rest.find(rest[:1], 1)
+    return rest[1:close].decode("latin-1") if close > 0 else None

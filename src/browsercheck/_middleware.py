@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import sys
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ BlockHook = Callable[[Verdict, Notice], "tuple[int, list[tuple[str, str]], bytes
 
 DEFAULT_EXCLUDE = ("/static/", "/assets/", "/favicon.ico", "/robots.txt", "/health", "/.well-known/")
 MAX_DISMISS_BODY = 4096
+MAX_ACCEPT_LANGUAGE = 1024  # = what the negotiation reads (_locale.MAX_HEADER_LENGTH)
+NOTICE_CACHE_BYTES = 4 * 1024 * 1024
 _MODES = ("annotate", "banner", "block")
 _WHERE = ("after_body_open", "before_body_close")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -43,24 +46,41 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml")
 class RequestInfo:
     method: str
     path: str
+    """Decoded, as the application routes it: what ``exclude`` and ``dismiss_path`` match."""
     query: str
+    """As sent (percent-encoded)."""
     scheme: str
     headers: Mapping[str, str]
     """Lower-cased names: the User-Agent, Client Hints, Accept, Accept-Language, Sec-Fetch-Dest, Cookie."""
+    raw_path: str | None = None
+    """The path as sent, percent-encoded (``/a%3Fb``): the page to return to after dismissal.
+    ``None``: made from ``script_name`` + `path`."""
+    script_name: str = ""
+    """Where the application is mounted (WSGI's SCRIPT_NAME), when the path is made from `path`."""
+
+    def sent_path(self) -> str:
+        """The path in ASCII, percent-encoded as sent."""
+        if self.raw_path is not None:
+            return quote_url(self.raw_path, PATH_SAFE + "%")
+        return quote_url(self.script_name + self.path, PATH_SAFE)  # decoded: "?" and "%" encoded again
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
     verdict: Verdict | None
-    """``None`` for excluded paths and the dismiss endpoint: not checked."""
+    """``None`` for excluded paths and the dismiss endpoint (unless continuing is off): not checked."""
     action: Literal["pass", "rewrite", "block", "dismiss"]
-    """``rewrite``: the response may get a banner (``banner``) and gets ``vary`` appended."""
-    banner: bytes | None = None
-    style: bytes = b""
+    """``rewrite``: an HTML response gets ``vary`` appended, and the banner (``banner``) if any."""
+    banner: str | None = None
+    style: str = ""
     """The banner's ``<style>``, for the page's head."""
     block: tuple[int, list[tuple[str, str]], bytes] | None = None
     vary: tuple[str, ...] = ()
     accept_ch: str | None = None
+    head: bool = False
+    """A HEAD request: the banner is not inserted, but the headers say what GET's would."""
+    where: str = ""
+    """The page, printable, for the log."""
 
 
 class Settings:
@@ -69,10 +89,12 @@ class Settings:
     ``policy``: a path or a `Policy` (default: the shipped one). ``mode``: ``annotate`` (publish the
     verdict only), ``banner`` (also the notice at the top of HTML pages) or ``block`` (a block page
     for unsupported browsers). ``site``: the site's name in notices. ``locale``: a fixed notice
-    language (default: negotiated from Accept-Language). ``exclude``: path prefixes, or a callable
-    from the path, that are not checked at all. ``insert``: where the banner goes. ``block_status``,
-    ``allow_continue``, ``block_response``: the block page's status, its "continue anyway" button,
-    a hook that replaces it. ``dismiss_path``, ``dismiss_cookie``, ``dismiss_days``: the dismiss
+    language (default: negotiated from Accept-Language). ``exclude``: path prefixes, matched by
+    whole segments (``/health`` is ``/health`` and ``/health/...``, not ``/healthcare``), or a
+    callable from the path, that are not checked at all. ``insert``: where the banner goes.
+    ``block_status``, ``allow_continue``, ``block_response``: the block page's status, its "continue
+    anyway" button (off: neither a dismissal cookie nor the dismiss endpoint lets a blocked browser
+    through), a hook that replaces the page. ``dismiss_path``, ``dismiss_cookie``, ``dismiss_days``: the dismiss
     form's endpoint and its cookie. ``client_hints``, ``critical_hints``: send ``Accept-CH`` (and
     ``Critical-CH``) for the hints the policy can use. ``checker``: a `Checker` of one's own.
     The parsers are built here, so that the first request does not wait for them.
@@ -125,8 +147,13 @@ class Settings:
         self.dismiss_path = dismiss_path
         self.dismiss_cookie = dismiss_cookie
         self.dismiss_max_age = int(dismiss_days * 86400)
-        self.notices: BoundedCache[tuple[Verdict, str | None, str, bool], Notice] = BoundedCache(1000)
-        self._prefixes = tuple(exclude) if not callable(exclude) else ()
+        self.notices: BoundedCache[tuple[Verdict, str | None, str, bool], Notice] = BoundedCache(
+            1000, NOTICE_CACHE_BYTES, _notice_cost
+        )
+        # matched by whole segments: "/health" is "/health" and "/health/..." but not "/healthcare"
+        prefixes = [p.rstrip("/") for p in exclude] if not callable(exclude) else []
+        self._excluded_paths = frozenset(prefixes)
+        self._excluded_dirs = tuple(p + "/" for p in prefixes)
         wanted = hints_to_request(self.checker.policy) if client_hints else ()
         self.accept_ch = ", ".join(wanted) if wanted else None
         self.critical_ch = self.accept_ch if critical_hints else None
@@ -135,40 +162,63 @@ class Settings:
     def excluded(self, path: str) -> bool:
         if callable(self.exclude):
             return bool(self.exclude(path))
-        return path.startswith(self._prefixes)
+        return path in self._excluded_paths or path.startswith(self._excluded_dirs)
 
 
 def decide(settings: Settings, request: RequestInfo, nonce: str | None = None) -> Decision:
     """What to do with one request. Raises only on a bug: adapters catch and pass the request on."""
+    headers = request.headers
     if request.path == settings.dismiss_path:
-        return Decision(None, "dismiss")
+        verdict = None
+        if settings.mode == "block" and not settings.allow_continue:  # who may continue is then judged
+            verdict = settings.checker.check(headers.get("user-agent", ""), headers=headers)
+        return Decision(verdict, "dismiss")
     if settings.excluded(request.path):
         return Decision(None, "pass")
-    headers = request.headers
     verdict = settings.checker.check(headers.get("user-agent", ""), headers=headers)
-    if settings.mode == "annotate" or request.method != "GET" or not _is_navigation(headers):
+    if settings.mode == "annotate" or request.method not in ("GET", "HEAD"):
         return Decision(verdict, "pass")
-    vary = _vary(settings, headers)
-    if not verdict.needs_notice or _dismissed(headers, settings.dismiss_cookie):
-        return Decision(verdict, "rewrite", vary=vary, accept_ch=settings.accept_ch)
-    here = request.path + ("?" + request.query if request.query else "")
-    if settings.mode == "block" and verdict.status is Status.UNSUPPORTED:
+    if not _is_navigation(headers):
+        # unchanged, but a navigation to the same page would not be: caches must tell them apart
+        return Decision(verdict, "rewrite", vary=NAVIGATION_VARY)
+    head = request.method == "HEAD"
+    blocked = settings.mode == "block" and verdict.status is Status.UNSUPPORTED
+    may_dismiss = verdict.needs_notice and (settings.allow_continue or not blocked)
+    vary = _vary(settings, cookie=may_dismiss)
+    if not verdict.needs_notice or (may_dismiss and _dismissed(headers, settings.dismiss_cookie)):
+        return Decision(verdict, "rewrite", vary=vary, accept_ch=settings.accept_ch, head=head)
+    where = request.sent_path()  # ASCII: for the log too, a newline in it is "%0A"
+    here = where + ("?" + quote_url(request.query, PATH_SAFE + "%?") if request.query else "")
+    if blocked:
         notice = _notice(settings, verdict, headers, "block", here, nonce)
         if notice is not None:
-            logger.info("browsercheck: blocked %s (%s) on %s", verdict.client.label, verdict.status.value, request.path)
+            logger.info(
+                "browsercheck: blocked %s (%s) on %s", printable(verdict.client.label), verdict.status.value, where
+            )
             return Decision(verdict, "block", block=_block(settings, verdict, notice, vary), vary=vary)
     notice = _notice(settings, verdict, headers, "banner", here, nonce)
     if notice is None:
-        return Decision(verdict, "rewrite", vary=vary, accept_ch=settings.accept_ch)
-    logger.info("browsercheck: notice for %s (%s) on %s", verdict.client.label, verdict.status.value, request.path)
+        return Decision(verdict, "rewrite", vary=vary, accept_ch=settings.accept_ch, head=head)
+    if not head:
+        logger.info(
+            "browsercheck: notice for %s (%s) on %s", printable(verdict.client.label), verdict.status.value, where
+        )
     return Decision(
         verdict,
         "rewrite",
-        banner=notice.region.encode("utf-8"),
-        style=notice.style.encode("utf-8"),
+        banner=notice.region,
+        style=notice.style,
         vary=vary,
         accept_ch=settings.accept_ch,
+        head=head,
+        where=where,
     )
+
+
+def _notice_cost(key: tuple[Verdict, str | None, str, bool], notice: Notice) -> int:
+    """What a cached notice holds, in bytes (the verdict is the checker's, counted there)."""
+    size = sys.getsizeof
+    return size(key[1]) + size(notice.region) + size(notice.style) + size(notice.text) + 1024
 
 
 # Stand-ins for what differs from request to request, put into a cached notice: escape() keeps them.
@@ -187,6 +237,8 @@ def _notice(
     """The notice for this request: built once per verdict, language and kind, then only the page
     to return to and the CSP nonce filled in (building it costs a hundred microseconds)."""
     accept_language = None if settings.locale else headers.get("accept-language")
+    if accept_language is not None:
+        accept_language = accept_language[:MAX_ACCEPT_LANGUAGE]  # negotiation reads no further
     key = (verdict, accept_language, kind, nonce is not None)
     cached = settings.notices.get(key)
     if cached is None:
@@ -216,12 +268,21 @@ def _is_navigation(headers: Mapping[str, str]) -> bool:
     return "text/html" in headers.get("accept", "")
 
 
-def _vary(settings: Settings, headers: Mapping[str, str]) -> tuple[str, ...]:
+NAVIGATION_VARY = ("Accept", "Sec-Fetch-Dest")
+"""What tells a page load from any other request (`_is_navigation`)."""
+HINTS_VARY = tuple(DISPLAY_NAMES[h] for h in HINT_HEADERS)
+
+
+def _vary(settings: Settings, *, cookie: bool) -> tuple[str, ...]:
+    """Every request header the decision read: whether it was there or not can change the page.
+    The hints: all of them, since a hint one request lacks may come with the next one (after
+    Accept-CH); the dismissal cookie only where a notice could be dismissed (``cookie``)."""
     vary = ["User-Agent"]
     if settings.locale is None:
         vary.append("Accept-Language")
-    vary += [DISPLAY_NAMES[h] for h in HINT_HEADERS if h in headers]
-    return tuple(vary)
+    if cookie:
+        vary.append("Cookie")
+    return (*vary, *NAVIGATION_VARY, *HINTS_VARY)
 
 
 def _dismissed(headers: Mapping[str, str], cookie: str) -> bool:
@@ -259,24 +320,41 @@ def _block(
 # -- dismissal ---------------------------------------------------------------------------------------------
 
 
-def dismiss_response(settings: Settings, request: RequestInfo, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
-    """The dismiss form's answer: a cookie and a redirect back, to a path on this site only."""
+def dismiss_response(
+    settings: Settings, request: RequestInfo, body: bytes, verdict: Verdict | None = None
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    """The dismiss form's answer: a cookie and a redirect back, to a path on this site only.
+
+    With ``allow_continue=False`` a browser that block mode blocks (``verdict``) gets no cookie:
+    a policy, not a secret, since anyone can change their User-Agent; but what the site says."""
     if request.method != "POST":
-        body = b"405 use POST here.\n"
-        headers = [("Allow", "POST"), ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
-        return 405, headers, body
-    form = urllib.parse.parse_qs(body[:MAX_DISMISS_BODY].decode("latin-1"), max_num_fields=10)
+        return _plain(405, "405 use POST here.\n", [("Allow", "POST")])
+    if (
+        verdict is not None
+        and settings.mode == "block"
+        and not settings.allow_continue
+        and verdict.status is Status.UNSUPPORTED
+    ):
+        return _plain(403, "403 this browser cannot continue to this site.\n", [("Cache-Control", "no-store")])
+    # Read as Latin-1: each byte of the posted value stays one character, and is percent-encoded
+    # back as the same byte (a non-ASCII Location header is not HTTP).
+    form = urllib.parse.parse_qs(body[:MAX_DISMISS_BODY].decode("latin-1"), max_num_fields=10, encoding="latin-1")
     target = safe_redirect(form.get("next", ["/"])[0])
     cookie = f"{settings.dismiss_cookie}=1; Max-Age={settings.dismiss_max_age}; Path=/; SameSite=Lax; HttpOnly"
     if request.scheme == "https":
         cookie += "; Secure"
     headers = [
-        ("Location", target),
+        ("Location", quote_url(target, PATH_SAFE + "%?#[]")),
         ("Set-Cookie", cookie),
         ("Cache-Control", "no-store"),
         ("Content-Length", "0"),
     ]
     return 303, headers, b""
+
+
+def _plain(status: int, text: str, headers: list[tuple[str, str]]) -> tuple[int, list[tuple[str, str]], bytes]:
+    body = text.encode()
+    return status, [*headers, ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))], body
 
 
 def safe_redirect(target: str) -> str:
@@ -289,6 +367,29 @@ def safe_redirect(target: str) -> str:
     ):
         return "/"
     return target
+
+
+# Kept as they are in a path: RFC 3986 pchar and "/" (quote() keeps letters, digits and "_.-~").
+PATH_SAFE = "/!$&'()*+,;=:@"
+
+
+def quote_url(text: str, safe: str) -> str:
+    """``text`` with every byte outside ``safe`` percent-encoded: ASCII, fit for a header or a link.
+    Text read as Latin-1 (WSGI's strings, raw bytes) is encoded byte for byte, other text as UTF-8."""
+    try:
+        raw = text.encode("latin-1")
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "surrogateescape")
+    return urllib.parse.quote(raw, safe=safe)
+
+
+def printable(text: str, limit: int = 300) -> str:
+    """``text`` fit for one log line: control characters escaped (``\\n``, ``\\x1b``), cut at ``limit``."""
+    if len(text) > limit:
+        text = text[:limit] + "..."
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 # -- the response ------------------------------------------------------------------------------------------
@@ -339,15 +440,28 @@ class Rewriter:
         if not rewritable(status, self.headers):
             self.decided = True
             return
-        self.headers = _append_vary(self.headers, self._decision.vary)
-        if self._decision.accept_ch:
-            self.headers.append(("Accept-CH", self._decision.accept_ch))
+        decision = self._decision
+        self.headers = _append_vary(self.headers, decision.vary)
+        if decision.accept_ch:
+            self.headers.append(("Accept-CH", decision.accept_ch))
             if self._critical_ch:
                 self.headers.append(("Critical-CH", self._critical_ch))
-        if self._decision.banner is None:
+        if decision.banner is None:
+            self.decided = True
+        elif decision.head:
+            # GET's body would get the banner, of a length only the body tells: say none, as GET
+            # may then say another (RFC 9110 9.3.2 lets HEAD leave out what it cannot know)
+            self.headers = _changed(self.headers, None)
             self.decided = True
         else:
-            self._injector = Injector(self._decision.banner, self._insert, self._decision.style)
+            content_type = _header(self.headers, "content-type")
+            self._injector = Injector(
+                decision.banner,
+                self._insert,
+                decision.style,
+                _charset(content_type),
+                xml=content_type.split(";", 1)[0].strip().lower() == "application/xhtml+xml",
+            )
 
     def feed(self, data: bytes) -> bytes:
         """Body bytes to send now (``b""`` while the banner's place is being looked for)."""
@@ -368,18 +482,44 @@ class Rewriter:
 
     def _settle(self) -> None:
         self.decided = True
-        if self._injector is None or not self._injector.inserted:
+        injector = self._injector
+        if injector is None:
             return
-        added = len(self._decision.banner or b"") + len(self._decision.style)
-        headers = []
-        for name, value in self.headers:
-            lower = name.lower()
-            if lower == "content-length":
-                value = str(int(value) + added) if value.strip().isdigit() else value
-            elif lower == "etag" and not value.startswith("W/"):
-                value = "W/" + value  # the body changed: no longer byte-for-byte the same
-            headers.append((name, value))
-        self.headers = headers
+        if injector.skipped:
+            logger.warning("browsercheck: no notice on %s: %s", self._decision.where, injector.skipped)
+        if injector.inserted:
+            self.headers = _changed(self.headers, injector.added)
+
+
+def _changed(headers: list[tuple[str, str]], added: int | None) -> list[tuple[str, str]]:
+    """The headers of a body that grew by ``added`` bytes (``None``: by an unknown number)."""
+    out = []
+    for name, value in headers:
+        lower = name.lower()
+        if lower == "content-length":
+            if added is None:
+                continue
+            value = str(int(value) + added) if value.strip().isdigit() else value
+        elif lower == "etag" and not value.startswith("W/"):
+            value = "W/" + value  # the body changed: no longer byte-for-byte the same
+        out.append((name, value))
+    return out
+
+
+def _header(headers: Sequence[tuple[str, str]], wanted: str) -> str:
+    for name, value in headers:
+        if name.lower() == wanted:
+            return value
+    return ""
+
+
+def _charset(content_type: str) -> str | None:
+    """The ``charset`` parameter of a Content-Type, unquoted; None when it has none."""
+    for param in content_type.split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').strip() or None
+    return None
 
 
 def _append_vary(headers: list[tuple[str, str]], vary: Sequence[str]) -> list[tuple[str, str]]:
@@ -394,7 +534,7 @@ def _append_vary(headers: list[tuple[str, str]], vary: Sequence[str]) -> list[tu
     if "*" in existing:
         return headers
     lowered = {v.lower() for v in existing}
-    merged = existing + [v for v in vary if v.lower() not in lowered]
+    merged = existing + ([v for v in vary if v.lower() not in lowered] if lowered else list(vary))
     if merged:
         out.append(("Vary", ", ".join(merged)))
     return out

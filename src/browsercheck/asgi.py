@@ -67,7 +67,8 @@ class BrowserCheckMiddleware:
         scope = dict(scope)  # the server's scope is not ours to change
         scope["state"] = {**scope.get("state", {}), "browsercheck": decision.verdict}
         if decision.action == "dismiss":
-            await _respond(send, *dismiss_response(self.settings, request, await _read_form(receive)))
+            form = await _read_form(receive)
+            await _respond(send, *dismiss_response(self.settings, request, form, decision.verdict))
         elif decision.action == "block" and decision.block is not None:
             await _respond(send, *decision.block)
         elif decision.action == "pass":
@@ -85,12 +86,18 @@ def _request(scope: Scope) -> RequestInfo:
             if name in headers:  # a repeated header: HTTP/2 sends each cookie apart
                 value = headers[name] + ("; " if name == "cookie" else ", ") + value
             headers[name] = value
+    path = scope.get("path", "/") or "/"
+    raw = scope.get("raw_path")  # the path as sent: "path" is decoded ("/a%3Fb" reads "/a?b")
+    raw_path = None  # none sent: RequestInfo encodes "path" again
+    if isinstance(raw, bytes) and raw.startswith(b"/") and not raw.startswith(b"//"):
+        raw_path = raw.decode("latin-1").split("?", 1)[0]  # some servers left the query in it
     return RequestInfo(
         method=scope.get("method", "GET"),
-        path=scope.get("path", "/") or "/",
+        path=path,
         query=scope.get("query_string", b"").decode("latin-1"),
         scheme=scope.get("scheme", "http"),
         headers=headers,
+        raw_path=raw_path,
     )
 
 

@@ -69,7 +69,8 @@ class BrowserCheckMiddleware:
             return self.app(environ, start_response)
         environ["browsercheck.verdict"] = decision.verdict
         if decision.action == "dismiss":
-            return _respond(start_response, *dismiss_response(self.settings, request, _read_form(environ)))
+            response = dismiss_response(self.settings, request, _read_form(environ), decision.verdict)
+            return _respond(start_response, *response)
         if decision.action == "block" and decision.block is not None:
             return _respond(start_response, *decision.block)
         if decision.action == "pass":
@@ -78,12 +79,21 @@ class BrowserCheckMiddleware:
 
 
 def _request(environ: Environ) -> RequestInfo:
+    path = environ.get("PATH_INFO", "") or "/"
+    # The path as sent (gunicorn's RAW_URI, REQUEST_URI elsewhere): PATH_INFO is decoded, so
+    # "/a%3Fb" in it reads "/a?b". Without them, SCRIPT_NAME + PATH_INFO is encoded again.
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    raw_path = None
+    if isinstance(raw, str) and raw.startswith("/") and not raw.startswith("//"):
+        raw_path = raw.split("?", 1)[0].split("#", 1)[0]
     return RequestInfo(
         method=environ.get("REQUEST_METHOD", "GET"),
-        path=environ.get("PATH_INFO", "") or "/",
+        path=path,
         query=environ.get("QUERY_STRING", ""),
         scheme=environ.get("wsgi.url_scheme", "http"),
         headers={name: environ[key] for name, key in _ENVIRON_KEYS if key in environ},
+        raw_path=raw_path,
+        script_name=environ.get("SCRIPT_NAME", ""),
     )
 
 

@@ -35,7 +35,8 @@ function run(query, date) {
   try {
     return { query, date, result: browserslist(query, { mobileToDesktop: true }) }
   } catch (e) {
-    return { query, date, error: e.message }
+    // the first line only: the rest is node's require stack, with this checkout's paths in it
+    return { query, date, error: e.message.split('\n')[0] }
   } finally {
     global.Date = RealDate
   }

@@ -156,12 +156,14 @@ def test_only_finished_tallies_merge(counting: str) -> None:
 
 
 def test_the_c_counter_refuses_wrong_arguments() -> None:
-    counter = require_c_counter()()
+    counter = require_c_counter()(100)
     with pytest.raises(TypeError, match="a bytes-like object is required, not 'str'"):
         counter.add("text")  # type: ignore[arg-type]
     counter.sample(2)
     with pytest.raises(ValueError, match="sample\\(\\): level must be from 2 to 62, got 1"):
         counter.sample(1)
-    with pytest.raises(TypeError, match="takes no arguments"):
-        require_c_counter()(1)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="missing required argument 'max_line'"):
+        require_c_counter()()  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="max_line must be 0 or more, got -1"):
+        require_c_counter()(-1)
     assert (counter.level, counter.visitors) == (2, 0)

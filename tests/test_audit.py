@@ -282,7 +282,7 @@ def test_cli_and_api_agree(log: Path, capsys: pytest.CaptureFixture[str]) -> Non
 def test_cli_exit_codes(tmp_path: Path, log: Path, capsys: pytest.CaptureFixture[str]) -> None:
     garbage = tmp_path / "garbage.log"
     garbage.write_text("nothing\nto see\n")
-    assert main(["audit", str(garbage)]) == 1
+    assert main(["audit", str(garbage)]) == 2
     assert "no line could be read as 'combined' (2 lines)" in capsys.readouterr().err
     assert main(["audit", str(tmp_path / "gone.log")]) == 2
     assert "gone.log: cannot read: No such file or directory" in capsys.readouterr().err
@@ -356,7 +356,7 @@ def test_a_worker_that_fails_stops_the_audit_with_a_message(tmp_path: Path, monk
         raise KeyError("boom")
 
     _in_workers_only(monkeypatch, boom)
-    with pytest.raises(RuntimeError, match="an audit worker failed: KeyError: 'boom'"):
+    with pytest.raises(browsercheck.AuditWorkerError, match="an audit worker failed: KeyError: 'boom'"):
         browsercheck.audit([path], workers=2)
 
 
@@ -364,7 +364,7 @@ def test_a_worker_that_dies_stops_the_audit(tmp_path: Path, monkeypatch: pytest.
     path = tmp_path / "generated.log"
     write_log(path, 2_000, user_agents=50)
     _in_workers_only(monkeypatch, lambda: os._exit(3))
-    with pytest.raises(RuntimeError, match=r"an audit worker process stopped \(exit code 3\)"):
+    with pytest.raises(browsercheck.AuditWorkerError, match=r"an audit worker process stopped \(exit code 3\)"):
         browsercheck.audit([path], workers=2)
 
 

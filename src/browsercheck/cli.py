@@ -1,7 +1,17 @@
 """The ``browsercheck`` command.
 
-``main(argv)`` returns the exit code, so tests and scripts can call it without a subprocess:
-0 done, 1 a policy (or input file) could not be used, 2 a usage error.
+``main(argv)`` returns the exit code, so tests and scripts can call it without a subprocess. The
+codes, the same for every command (the README has this table):
+
+===  =====================================================================================
+0    done: verdicts, a notice (or the word that a browser gets none), a report, valid policies
+1    ``policy validate`` only: a policy file has problems (the answer is "no")
+2    a usage error or bad input: an unknown option, a policy, log or log format that cannot
+     be used (named in the message), a log with no line in the format
+3    the audit could not finish: a worker process failed or was killed
+130  interrupted (Ctrl-C)
+141  the reader of the output went away (``| head``), as for a program stopped by SIGPIPE
+===  =====================================================================================
 """
 
 from __future__ import annotations
@@ -9,17 +19,51 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from typing import TextIO
 
 from ._checker import Checker
-from ._errors import PolicyError
-from ._model import Verdict
+from ._errors import AuditWorkerError, BrowsercheckError, PolicyError
+from ._model import Status, Verdict
 from ._notice import Notice
+from ._visible import visible
+
+OK = 0
+NO = 1
+BAD_INPUT = 2
+FAILED = 3
+INTERRUPTED = 130
+BROKEN_PIPE = 141
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns its exit code (see the table above)."""
+    try:
+        code = _run(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return code
+    except KeyboardInterrupt:  # workers are stopped on the way out (finally blocks)
+        print("browsercheck: interrupted", file=sys.stderr)
+        return INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return BROKEN_PIPE
+
+
+def _silence_stdout() -> None:
+    """Python's advice for a closed pipe: stdout to /dev/null, so that the flush at exit says nothing."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (tests capture it)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "check":
@@ -31,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "audit":
         return _audit(args)
     parser.print_help(sys.stderr)
-    return 2
+    return BAD_INPUT
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -81,7 +125,8 @@ def _parser() -> argparse.ArgumentParser:
         "audit",
         help="audit web-server access logs",
         description="Who visits with which browser, and what the policy does to them: counts every line, "
-        "judges each distinct User-Agent once. Exit 0 done, 1 nothing could be read, 2 usage error.",
+        "judges each distinct User-Agent once. Exit 0 done, 2 a bad option, policy or log (named), "
+        "3 a worker process failed.",
     )
     audit.add_argument("logs", nargs="+", metavar="LOG", help="access logs (plain, .gz, .bz2, .xz), or - for stdin")
     audit.add_argument("--policy", metavar="FILE", help="policy file (default: the shipped Baseline policy)")
@@ -103,7 +148,7 @@ def _parser() -> argparse.ArgumentParser:
     validate = policy_commands.add_parser(
         "validate",
         help="report every problem in policy files",
-        description="Report every problem in policy files, with line and field. Exit 1 if any.",
+        description="Report every problem in policy files, with line and field. Exit 0 all valid, 1 if any problem.",
     )
     validate.add_argument("files", nargs="+", metavar="FILE")
     return parser
@@ -129,13 +174,13 @@ def _checker(policy: str | None) -> Checker | None:
 def _check(args: argparse.Namespace) -> int:
     checker = _checker(args.policy)
     if checker is None:
-        return 1
+        return BAD_INPUT
     headers = {}
     for header in args.header:
         name, colon, value = header.partition(":")
         if not colon or not name.strip():
             print(f"browsercheck check: error: --header needs 'Name: value', got {header!r}", file=sys.stderr)
-            return 2
+            return BAD_INPUT
         headers[name.strip()] = value.strip()
     out = sys.stdout
     for ua in _user_agents(args.user_agents, sys.stdin):
@@ -146,25 +191,37 @@ def _check(args: argparse.Namespace) -> int:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
         else:
             _write_readable(out, ua, verdict, notice)
-    return 0
+    return OK
 
 
 def _notice(args: argparse.Namespace) -> int:
     checker = _checker(args.policy)
     if checker is None:
-        return 1
+        return BAD_INPUT
     verdict = checker.check(args.user_agent if args.user_agent is not None else SAMPLES[args.status])
     notice = verdict.notice(args.lang, site=args.site, dismiss_url=args.dismiss_url)
-    if notice is None:
-        print(f"no notice: this browser is {verdict.status.value} ({verdict.client.label})", file=sys.stderr)
-        return 1
+    if notice is None:  # an answer, not an error: this browser is shown nothing
+        message = _no_notice(verdict)
+        if args.format == "json":
+            print("null")
+        print(message, file=sys.stdout if args.format == "text" else sys.stderr)
+        return OK
     if args.format == "json":
         print(json.dumps(notice.to_dict(), ensure_ascii=False, indent=2))
     elif args.format == "html":
         sys.stdout.write(_preview_page(notice))
     else:
         print(notice.title + "\n\n" + notice.text)
-    return 0
+    return OK
+
+
+def _no_notice(verdict: Verdict) -> str:
+    label = visible(verdict.client.label)
+    if verdict.status is Status.BOT:
+        return f"no notice: {label} is a bot (a crawler, link preview or HTTP client), and bots are never shown one"
+    if verdict.status is Status.SUPPORTED:
+        return f"no notice: {label} is supported by the policy ({verdict.policy.name}), so it is shown none"
+    return f"no notice: {label} is not a browser the policy knows, and the policy shows unknown browsers none"
 
 
 def _preview_page(notice: Notice) -> str:
@@ -189,8 +246,8 @@ def _user_agents(arguments: Sequence[str], stdin: TextIO) -> Iterator[str]:
 
 def _write_readable(out: TextIO, ua: str, verdict: Verdict, notice: Notice | None) -> None:
     client = verdict.client
-    out.write(f"{verdict.status.value}: {client.label}\n")
-    out.write(f"  user agent: {ua}\n")
+    out.write(f"{verdict.status.value}: {visible(client.label)}\n")  # both as sent: no terminal escapes
+    out.write(f"  user agent: {visible(ua)}\n")
     if client.engine:
         out.write(f"  engine:     {client.engine} {client.engine_version or ''}".rstrip() + "\n")
     out.write(f"  device:     {client.device.value}\n")
@@ -208,12 +265,10 @@ def _write_readable(out: TextIO, ua: str, verdict: Verdict, notice: Notice | Non
 
 def _audit(args: argparse.Namespace) -> int:
     from ._audit import audit, progress_bar
-    from ._logformats import LogFormatError
-    from ._logread import LogReadError
 
     if args.top < 0:
         print(f"browsercheck audit: error: --top must be 0 or more, got {args.top}", file=sys.stderr)
-        return 2
+        return BAD_INPUT
     show_progress = not args.no_progress and sys.stderr.isatty()
     try:
         report = audit(
@@ -225,12 +280,12 @@ def _audit(args: argparse.Namespace) -> int:
             workers=args.workers,
             progress=progress_bar() if show_progress else None,
         )
-    except (PolicyError, LogFormatError, LogReadError, ValueError) as e:
+    except AuditWorkerError as e:  # a worker process failed or died: the numbers would be incomplete
         print(f"browsercheck audit: error: {e}", file=sys.stderr)
-        return 2
-    except RuntimeError as e:  # a worker process failed or died: the numbers would be incomplete
+        return FAILED
+    except (BrowsercheckError, ValueError) as e:  # a policy, log format or log that cannot be used
         print(f"browsercheck audit: error: {e}", file=sys.stderr)
-        return 1
+        return BAD_INPUT
     finally:
         if show_progress:
             sys.stderr.write("\n")
@@ -242,11 +297,11 @@ def _audit(args: argparse.Namespace) -> int:
         if report.malformed_examples and all(_looks_common(e) for e in report.malformed_examples):
             print("  these look like the 'common' log format, which has no User-Agent", file=sys.stderr)
         for example in report.malformed_examples:
-            print(f"  {example}", file=sys.stderr)
-        return 1
+            print(f"  {visible(example)}", file=sys.stderr)
+        return BAD_INPUT
     forms = {"text": report.to_text, "json": report.to_json, "csv": report.to_csv, "markdown": report.to_markdown}
     sys.stdout.write(forms[args.format](args.top))
-    return 0
+    return OK
 
 
 def _looks_common(line: str) -> bool:
@@ -268,7 +323,7 @@ def _validate(files: Sequence[str]) -> int:
         else:
             count = len(policy.browsers)
             print(f"{file}: ok ({policy.name!r}, {count} browser rule{'s' if count != 1 else ''})")
-    return 1 if failed else 0
+    return NO if failed else OK
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -155,3 +155,10 @@ def test_check_with_client_hints_headers(capsys: pytest.CaptureFixture[str]) -> 
 def test_check_with_a_malformed_header_option_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--header", "no colon here", CHROME_124]) == 2
     assert "--header needs 'Name: value', got 'no colon here'" in capsys.readouterr().err
+
+
+def test_check_shows_control_characters_of_a_user_agent_as_escapes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "Mozilla/5.0 \x1b]0;pwned\x07\x1b[2J"]) == 0
+    out = capsys.readouterr().out
+    assert "  user agent: Mozilla/5.0 \\x1b]0;pwned\\x07\\x1b[2J\n" in out
+    assert "\x1b" not in out and "\x07" not in out

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -275,3 +276,27 @@ def test_ctrl_c_stops_the_audit_with_one_line_and_exit_130(big_log: Path) -> Non
         assert wait_for(lambda: not any(map(alive, workers)), 10), "a worker outlived the audit"
     finally:
         stop(audit, workers)
+
+
+def test_a_run_that_skips_says_what_was_not_tested(tmp_path: Path) -> None:
+    """The suite's own conftest, on a run where Chromium is missing: the summary names it."""
+    shutil.copy(ROOT / "tests" / "conftest.py", tmp_path / "conftest.py")
+    (tmp_path / "test_browser.py").write_text(
+        "import pytest\n\n"
+        "def test_in_chromium(chromium):\n    pass\n\n"
+        "def test_in_chromium_too(chromium):\n    pass\n\n"
+        "def test_plain():\n    pass\n"
+    )
+    env = {**os.environ, "BROWSERCHECK_CHROMIUM": str(tmp_path / "no-chromium"), "BROWSERCHECK_REQUIRE_BROWSER": ""}
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", str(tmp_path)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    summary = out.stdout.split("not tested in this run")[1]
+    assert f"    2 skipped: Chromium ({tmp_path / 'no-chromium'}) is not installed" in summary
+    assert "to test them, install Chromium: apt-get install chromium" in summary

@@ -12,6 +12,7 @@ is skipped up to its newline without being held.
 from __future__ import annotations
 
 import bz2
+import errno
 import gzip
 import io
 import lzma
@@ -64,17 +65,18 @@ def inspect(name: str) -> Source:
         return Source(name, None, compressed=False)
     try:
         mode = os.stat(name).st_mode
-        if stat.S_ISDIR(mode):
-            raise LogReadError(f"{name}: is a directory, not a log file")
-        if not stat.S_ISREG(mode):
-            if not os.access(name, os.R_OK):
-                raise PermissionError(13, os.strerror(13), name)
-            return Source(name, None, compressed=False)
+    except OSError as e:
+        raise LogReadError(f"{name}: cannot read: {e.strerror}") from None
+    if stat.S_ISDIR(mode):
+        raise LogReadError(f"{name}: is a directory, not a log file")
+    if not stat.S_ISREG(mode):  # a pipe, a FIFO, a device: read when it is counted
+        if not os.access(name, os.R_OK):
+            raise LogReadError(f"{name}: cannot read: {os.strerror(errno.EACCES)}")
+        return Source(name, None, compressed=False)
+    try:
         with open(name, "rb") as f:
             head = f.read(6)
             size = os.fstat(f.fileno()).st_size
-    except LogReadError:
-        raise
     except OSError as e:
         raise LogReadError(f"{name}: cannot read: {e.strerror}") from None
     return Source(name, size, compressed=_opener(head) is not None)

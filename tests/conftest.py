@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -113,3 +114,32 @@ def artifact(path: Path) -> None:
     if target:
         Path(target).mkdir(parents=True, exist_ok=True)
         shutil.copy(path, Path(target) / path.name)
+
+
+# -- what a run did not test -------------------------------------------------------------------------
+
+HOW_TO_TEST = {
+    "Chromium": "Chromium: apt-get install chromium (Debian), or BROWSERCHECK_CHROMIUM=/path/to/chromium",
+    "axe-core": "axe-core: npm install --no-save --prefix .cache/axe axe-core@4, or BROWSERCHECK_AXE_JS=.../axe.min.js",
+    "playwright": "playwright: pip install -e '.[test]'",
+    "_speedups": "the C counter: reinstall where a C compiler is, pip install -e '.[test,bench]'",
+}
+"""For each kind of skip (a word of its reason), how to have those tests run."""
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """After the run, what was skipped and why, grouped, and how to test it: a green run that
+    skipped the browser tests must not pass for a full one."""
+    reasons: Counter[str] = Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reason = str(longrepr[2] if isinstance(longrepr, tuple) else longrepr)
+        reasons[reason.removeprefix("Skipped: ")] += 1
+    if not reasons:
+        return
+    terminalreporter.section("not tested in this run", yellow=True)
+    for reason, count in sorted(reasons.items()):
+        terminalreporter.write_line(f"{count:5} skipped: {reason}")
+    for word, how in HOW_TO_TEST.items():
+        if any(word in reason for reason in reasons):
+            terminalreporter.write_line(f"  to test them, install {how}")

@@ -9,6 +9,7 @@ import io
 import json
 import lzma
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -282,7 +283,7 @@ def test_cli_and_api_agree(log: Path, capsys: pytest.CaptureFixture[str]) -> Non
 def test_cli_exit_codes(tmp_path: Path, log: Path, capsys: pytest.CaptureFixture[str]) -> None:
     garbage = tmp_path / "garbage.log"
     garbage.write_text("nothing\nto see\n")
-    assert main(["audit", str(garbage)]) == 1
+    assert main(["audit", str(garbage)]) == 2
     assert "no line could be read as 'combined' (2 lines)" in capsys.readouterr().err
     assert main(["audit", str(tmp_path / "gone.log")]) == 2
     assert "gone.log: cannot read: No such file or directory" in capsys.readouterr().err
@@ -356,7 +357,7 @@ def test_a_worker_that_fails_stops_the_audit_with_a_message(tmp_path: Path, monk
         raise KeyError("boom")
 
     _in_workers_only(monkeypatch, boom)
-    with pytest.raises(RuntimeError, match="an audit worker failed: KeyError: 'boom'"):
+    with pytest.raises(browsercheck.AuditWorkerError, match="an audit worker failed: KeyError: 'boom'"):
         browsercheck.audit([path], workers=2)
 
 
@@ -364,7 +365,7 @@ def test_a_worker_that_dies_stops_the_audit(tmp_path: Path, monkeypatch: pytest.
     path = tmp_path / "generated.log"
     write_log(path, 2_000, user_agents=50)
     _in_workers_only(monkeypatch, lambda: os._exit(3))
-    with pytest.raises(RuntimeError, match=r"an audit worker process stopped \(exit code 3\)"):
+    with pytest.raises(browsercheck.AuditWorkerError, match=r"an audit worker process stopped \(exit code 3\)"):
         browsercheck.audit([path], workers=2)
 
 
@@ -375,3 +376,85 @@ def test_a_bad_policy_stops_an_audit_with_workers(tmp_path: Path) -> None:
     policy.write_text("browsers: {chrome: '>=abc'}\n")
     with pytest.raises(browsercheck.PolicyError, match=r"policy\.yaml:1: browsers\.chrome"):
         browsercheck.audit([path], policy=policy, workers=2)
+
+
+# -- what clients sent, printed safely ---------------------------------------------------------------
+
+HOSTILE = {
+    "terminal": "Mozilla/5.0 \x1b]0;pwned\x07\x1b[2J\x9b31m",  # retitle, clear, C1 CSI
+    "html": 'Mozilla/5.0 <img src=x onerror="alert(1)"> & *bold* _it_ [link](https://evil.example) | `x`',
+    "formula": '=HYPERLINK("https://evil.example","click")',
+    "bidi": "Mozilla/5.0 \u202egnp.exe\u202c",
+}
+
+
+@pytest.fixture
+def hostile_log(tmp_path: Path) -> Path:
+    path = tmp_path / "hostile.log"
+    lines = [line(f"10.0.0.{i}", ua.replace('"', '\\"')) for i, ua in enumerate(HOSTILE.values())]
+    nginx = line("10.0.0.9", "nginx \\x1B[2J escaped")  # nginx logs control bytes as \xXX: the same once read
+    path.write_bytes("".join(lines).encode() + nginx.encode() + b"\x1b[31mnot a log line\x1b[0m\n")
+    return path
+
+
+def controls(text: str) -> set[str]:
+    """The control and bidirectional characters in ``text``, but its line ends."""
+    return {c for c in text if (ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) < 0xA0 or 0x202A <= ord(c) <= 0x202E}
+
+
+@pytest.mark.parametrize("form", ["to_text", "to_markdown", "to_csv"])
+def test_reports_show_control_characters_as_escapes(hostile_log: Path, form: str) -> None:
+    report = browsercheck.audit([hostile_log])
+    assert HOSTILE["terminal"] in {u.user_agent for u in report.user_agents}  # the data stays as sent
+    text = getattr(report, form)()
+    assert controls(text) == set()
+    if form == "to_markdown":  # what the reader sees: Markdown's escapes undone
+        text = re.sub(r"\\([\\`*_\[\]<>|~&])", r"\1", text)
+    assert "\\x1b]0;pwned\\x07\\x1b[2J\\x9b31m" in text
+    assert "\\u202egnp.exe\\u202c" in text
+    assert "nginx \\x1b[2J escaped" in text
+    assert "\\x1b[31mnot a log line\\x1b[0m" in text or form == "to_csv"  # CSV has no examples
+
+
+def test_markdown_escapes_html_and_markdown_in_cells(hostile_log: Path) -> None:
+    markdown = browsercheck.audit([hostile_log]).to_markdown()
+    assert not re.search(r"(?<!\\)<img|(?<!\\)\[link", markdown)  # only escaped
+    row = next(r for r in markdown.splitlines() if "onerror" in r)
+    assert row == (
+        '| 1 | Mozilla/5.0 \\<img src=x onerror="alert(1)"\\> \\& \\*bold\\* \\_it\\_ '
+        "\\[link\\](https://evil.example) \\| \\`x\\` |"
+    )
+    assert "| 1 | Mozilla/5.0 \\\\x1b\\]0;pwned\\\\x07\\\\x1b\\[2J\\\\x9b31m |" in markdown
+
+
+def test_csv_cells_are_never_formulas(hostile_log: Path) -> None:
+    rows = list(csv.DictReader(io.StringIO(browsercheck.audit([hostile_log]).to_csv())))
+    agents = {r["user_agent"] for r in rows if r["section"] == "top_user_agent"}
+    assert "'" + HOSTILE["formula"] in agents
+    assert not any(cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r.values())
+
+
+def test_json_keeps_what_was_sent(hostile_log: Path) -> None:
+    data = json.loads(browsercheck.audit([hostile_log]).to_json())
+    assert HOSTILE["terminal"] in {u["user_agent"] for u in data["top_user_agents"]["unknown"]}
+
+
+def test_cli_shows_malformed_examples_escaped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    garbage = tmp_path / "garbage.log"
+    garbage.write_bytes(b"\x1b]0;pwned\x07 not a log line\n")
+    assert main(["audit", str(garbage)]) == 2
+    err = capsys.readouterr().err
+    assert "  \\x1b]0;pwned\\x07 not a log line\n" in err and "\x1b" not in err
+
+
+def test_errors_are_one_hierarchy_and_exported() -> None:
+    from browsercheck import _report
+
+    for error in (browsercheck.LogReadError, browsercheck.LogFormatError, browsercheck.AuditWorkerError):
+        assert issubclass(error, browsercheck.BrowsercheckError)
+        assert error.__name__ in browsercheck.__all__
+    assert issubclass(browsercheck.LogReadError, OSError) and issubclass(browsercheck.LogFormatError, ValueError)
+    assert issubclass(browsercheck.AuditWorkerError, RuntimeError)
+    assert browsercheck.AuditReport is _report.AuditReport and "AuditReport" in browsercheck.__all__
+    assert browsercheck.UserAgentStats is _report.UserAgentStats
+    assert LogFormatError is browsercheck.LogFormatError

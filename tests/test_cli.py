@@ -48,10 +48,10 @@ def test_check_with_own_policy(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert [(r["status"], r["policy"]) for r in rows] == [("supported", "Lenient"), ("supported", "Lenient")]
 
 
-def test_check_with_broken_policy_exits_1_and_says_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_with_broken_policy_exits_2_and_says_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     policy = tmp_path / "p.yaml"
     policy.write_text("browsers: {chrom: 125}\n")
-    assert main(["check", "--policy", str(policy), CHROME_124]) == 1
+    assert main(["check", "--policy", str(policy), CHROME_124]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
     assert f"{policy}:1: browsers.chrom: unknown browser 'chrom' (did you mean 'chrome'?)" in captured.err
@@ -135,9 +135,13 @@ def test_notice_preview_json_for_a_real_user_agent(capsys: pytest.CaptureFixture
     assert (data["status"], data["advice"]) == ("outdated", "update_or_switch")
 
 
-def test_notice_for_a_browser_without_one_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["notice", "--ua", "curl/8.5.0"]) == 1
-    assert capsys.readouterr().err == "no notice: this browser is bot (curl)\n"
+def test_notice_for_a_bot_says_it_gets_none(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["notice", "--ua", "curl/8.5.0"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == (
+        "no notice: curl is a bot (a crawler, link preview or HTTP client), and bots are never shown one\n"
+    )
+    assert captured.err == ""
 
 
 def test_check_with_client_hints_headers(capsys: pytest.CaptureFixture[str]) -> None:
@@ -175,3 +179,10 @@ def test_notice_preview_page_marks_its_own_text_english(capsys: pytest.CaptureFi
     page = capsys.readouterr().out
     assert '<html lang="fa" dir="rtl">' in page
     assert '<main lang="en" dir="ltr">' in page
+
+
+def test_check_shows_control_characters_of_a_user_agent_as_escapes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "Mozilla/5.0 \x1b]0;pwned\x07\x1b[2J"]) == 0
+    out = capsys.readouterr().out
+    assert "  user agent: Mozilla/5.0 \\x1b]0;pwned\\x07\\x1b[2J\n" in out
+    assert "\x1b" not in out and "\x07" not in out

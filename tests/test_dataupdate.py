@@ -179,7 +179,7 @@ def test_failed_update_changes_nothing(
         registry.publish("baseline-browser-mapping", "9.0.0", "2027-05-20", caniuse_tarball("9.0.0"))
     registry.publish("caniuse-lite", "1.0.40000000", "2027-05-18", caniuse_tarball("1.0.40000000"))
     before = show(capsys)
-    assert main(["data", "update", "--registry", registry.url]) == 1
+    assert main(["data", "update", "--registry", registry.url]) == 3
     err = capsys.readouterr().err
     expected = {
         "integrity": "integrity check failed (expected sha512-",
@@ -192,7 +192,7 @@ def test_failed_update_changes_nothing(
 
 
 def test_registry_must_be_https_except_on_this_machine(registry: Registry, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["data", "update", "--registry", "http://registry.example"]) == 1
+    assert main(["data", "update", "--registry", "http://registry.example"]) == 3
     assert capsys.readouterr().err == (
         "browsercheck data update: error: refusing http://registry.example/baseline-browser-mapping: "
         "the registry must be reached over HTTPS\n"
@@ -200,7 +200,7 @@ def test_registry_must_be_https_except_on_this_machine(registry: Registry, capsy
 
 
 def test_missing_package_is_an_error_naming_the_url(registry: Registry, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["data", "update", "--registry", registry.url]) == 1
+    assert main(["data", "update", "--registry", registry.url]) == 3
     err = capsys.readouterr().err
     assert f"cannot fetch {registry.url}/baseline-browser-mapping: HTTP Error 404" in err
 

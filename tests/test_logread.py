@@ -1,98 +1,178 @@
-"""Reading logs in chunks of whole lines: mapped views or reads, any range split, nothing lost."""
+"""Reading logs in chunks of whole lines: any range split, nothing lost, memory bounded, files that
+change while they are read, pipes and FIFOs."""
 
 from __future__ import annotations
 
+import gzip
+import io
+import itertools
 import subprocess
 import sys
-import types
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import browsercheck._logread as logread
-from browsercheck._logread import Source, inspect, ranges, read_range
+from browsercheck._logread import Source, chunks, inspect, ranges, read_range
 
 LINES = [f"10.0.0.{i % 250} - - line {i} {'x' * (i % 97)}\n".encode() for i in range(3000)]
 
 
-@pytest.fixture(params=["mapped", "read"])
-def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Each test with the file mapped into memory, and once more read (where mmap fails)."""
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(logread, "CHUNK_SIZE", 4096)  # many chunks from a small file
-    if request.param == "read":
-
-        def no_mmap(*args: object, **kwargs: object) -> None:
-            raise OSError("cannot map here")
-
-        monkeypatch.setattr("mmap.mmap", no_mmap)
-    return str(request.param)
 
 
-def whole(source: Source, count: int, reading: str) -> list[bytes]:
-    chunks = []
-    for start, end in ranges(source, count):
-        for chunk in read_range(source.name, start, end):
-            assert isinstance(chunk, memoryview if reading == "mapped" else bytes)
-            chunks.append(bytes(chunk))
-    assert all(chunk.endswith(b"\n") for chunk in chunks[:-1])
-    return chunks
+def whole(source: Source, count: int) -> list[bytes]:
+    out = []
+    for start, end in _small_ranges(source.size or 0, count):
+        out += [bytes(chunk) for chunk in read_range(source.name, start, end)]
+    assert all(chunk.endswith(b"\n") for chunk in out[:-1])
+    return out
 
 
+@pytest.mark.usefixtures("small_chunks")
 @pytest.mark.parametrize("tail", [b"", b"last line without a newline"])
-def test_ranges_read_every_line_once(
-    tmp_path: Path, reading: str, tail: bytes, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_ranges_read_every_line_once(tmp_path: Path, tail: bytes) -> None:
     path = tmp_path / "access.log"
     path.write_bytes(b"".join(LINES) + tail)
-    monkeypatch.setattr(logread, "ranges", lambda source, count: _small_ranges(source.size or 0, count))
     for count in (1, 3, 7):
-        chunks = whole(inspect(str(path)), count, reading)
-        assert b"".join(chunks) == path.read_bytes()  # every line once, in order, each chunk whole lines
+        assert b"".join(whole(inspect(str(path)), count)) == path.read_bytes()  # every line once, in order
 
 
 def _small_ranges(size: int, count: int) -> list[tuple[int, int]]:
     """Ranges that cut through lines anywhere (the real ones are at least 8 MiB)."""
-    step = -(-size // count)
+    step = max(1, -(-size // count))
     return [(start, min(start + step, size)) for start in range(0, size, step)]
 
 
-def test_an_empty_file_reads_as_nothing(tmp_path: Path, reading: str) -> None:
+def test_the_real_ranges_cover_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(logread, "CHUNK_SIZE", 1024)  # ranges of 8 KiB
+    path = tmp_path / "access.log"
+    path.write_bytes(b"".join(LINES))
+    source = inspect(str(path))
+    spans = ranges(source, 50)
+    assert len(spans) == 27 and spans[0][0] == 0 and spans[-1][1] == source.size  # 8 KiB each at least
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(spans))
+
+
+def test_an_empty_file_reads_as_nothing(tmp_path: Path) -> None:
     path = tmp_path / "empty.log"
     path.write_bytes(b"")
     assert list(read_range(str(path), 0, 0)) == []
 
 
-def test_mapped_chunks_are_views_of_the_file(tmp_path: Path) -> None:
-    path = tmp_path / "access.log"
-    path.write_bytes(b"".join(LINES))
-    chunks = read_range(str(path), 0, path.stat().st_size)
-    assert isinstance(chunks, types.GeneratorType)
-    first = next(chunks)
-    assert isinstance(first, memoryview) and bytes(first[:9]) == b"10.0.0.0 "
-    chunks.close()  # the file is unmapped: a view is valid only until the next chunk
-    with pytest.raises(ValueError, match="released"):
-        bytes(first)
+def split_lines(data: bytes) -> list[tuple[bytes, int]]:
+    """The lines of ``data``, each with its length as the counters see it (a "\r\n" ends a line
+    as "\n" does; a "\r" at the very end is the last line's own)."""
+    lines = data.split(b"\n")
+    out = [(line, len(line) - line.endswith(b"\r")) for line in lines[:-1]]
+    return out if lines[-1] == b"" else [*out, (lines[-1], len(lines[-1]))]
 
 
-@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the peak memory from /proc (Linux)")
+def assert_read_faithfully(data: bytes, read: bytes, max_line: int) -> None:
+    """The lines read are the lines written, one for one; one over ``max_line`` may be cut short,
+    but stays over it."""
+    written, got = split_lines(data), split_lines(read)
+    assert len(got) == len(written)
+    for (original, length), (line, length_read) in zip(written, got, strict=True):
+        if length <= max_line:
+            assert line == original
+        else:
+            assert original.startswith(line) and length_read > max_line
+
+
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize("newline_at_end", [True, False])
+def test_a_line_over_the_limit_is_cut_and_the_rest_skipped(tmp_path: Path, newline_at_end: bool) -> None:
+    long = b"A" * (3 * logread.MAX_LINE)
+    data = LINES[0] + long + b"\r\n" + LINES[1] + long + (b"\n" if newline_at_end else b"")
+    path = tmp_path / "long.log"
+    path.write_bytes(data)
+    plain = whole(inspect(str(path)), 3)
+    assert max(len(chunk) for chunk in plain) < logread.CHUNK_SIZE + logread.MAX_LINE + 3
+    assert_read_faithfully(data, b"".join(plain), logread.MAX_LINE)
+    path.write_bytes(gzip.compress(data))
+    streamed = b"".join(bytes(chunk) for chunk in chunks(inspect(str(path))))
+    assert_read_faithfully(data, streamed, logread.MAX_LINE)
+
+
+@given(
+    data=st.binary(max_size=3000) | st.lists(st.sampled_from([b"\n", b"\r", b"x" * 7, b"y" * 40])).map(b"".join),
+    count=st.integers(1, 9),
+    chunk_size=st.integers(1, 200),
+    max_line=st.integers(0, 120),
+)
+@settings(max_examples=300, deadline=None)
+def test_any_bytes_read_in_any_ranges_lose_no_line(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes, count: int, chunk_size: int, max_line: int
+) -> None:
+    path = tmp_path_factory.mktemp("any") / "any.log"
+    path.write_bytes(data)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(logread, "CHUNK_SIZE", chunk_size)
+        patch.setattr(logread, "MAX_LINE", max_line)
+        assert_read_faithfully(data, b"".join(whole(inspect(str(path)), count)), max_line)
+        streamed = b"".join(bytes(chunk) for chunk in logread.line_chunks(io.BytesIO(data).readinto))
+        assert_read_faithfully(data, streamed, max_line)
+
+
+def peak_memory_of(script: str, *args: str) -> tuple[int, int]:
+    """(peak MB before, peak MB after) of ``script`` run in a new interpreter (VmHWM: Linux)."""
+    program = (
+        "import re\n"
+        "peak = lambda: int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read())[1]) // 1024\n"
+        "before = peak()\n" + script + "print(before, peak())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", program, *args], capture_output=True, text=True, check=True)
+    before, after = map(int, out.stdout.split()[-2:])
+    return before, after
+
+
+needs_proc = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads peak memory from /proc (Linux)")
+
+
+@needs_proc
 def test_reading_a_large_file_keeps_the_process_small(tmp_path: Path) -> None:
-    """Mapped pages already counted are let go: memory does not grow with the part of a log read."""
+    """Memory does not grow with the part of a log read."""
     path = tmp_path / "big.log"
     with open(path, "wb") as f:
         for _ in range(64):
             f.write(b"".join(LINES[:2000]) * 8)
-    # the peak of this new program (VmHWM); getrusage's maxrss would carry over the parent's
     script = (
-        "import hashlib, re, sys\n"
+        "import hashlib, sys\n"
         "from browsercheck._logread import read_range\n"
-        "peak = lambda: int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read())[1]) // 1024\n"
-        "before = peak()\n"
         "digest = hashlib.md5()\n"
         "for chunk in read_range(sys.argv[1], 0, 1 << 40):\n"
         "    digest.update(chunk)\n"
-        "print(before, peak())\n"
+    )
+    before, after = peak_memory_of(script, str(path))
+    assert path.stat().st_size >> 20 > 60
+    assert after - before < 16  # megabytes: a chunk's buffer, not the file's 70
+
+
+@needs_proc
+def test_a_gzip_bomb_is_read_in_bounded_memory(tmp_path: Path) -> None:
+    """256 MiB of zeros without a newline, in 256 KB of gzip: one malformed line, not 256 MiB held."""
+    path = tmp_path / "bomb.log.gz"
+    with gzip.open(path, "wb", compresslevel=1) as f:
+        f.write(b'10.0.0.1 - - [27/Nov/2026:10:00:00 +0100] "GET / HTTP/1.1" 200 5 "-" "curl/8.5.0"\n')
+        zeros = bytes(1 << 20)
+        for _ in range(256):
+            f.write(zeros)
+        f.write(b'\n10.0.0.2 - - [27/Nov/2026:10:00:00 +0100] "GET / HTTP/1.1" 200 5 "-" "curl/8.5.0"\n')
+    script = (
+        "import sys, browsercheck\n"
+        "report = browsercheck.audit([sys.argv[1]], workers=1)\n"
+        "print(report.lines, report.malformed, report.requests)\n"
     )
     out = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True)
-    before, after = map(int, out.stdout.split())
-    assert path.stat().st_size >> 20 > 60
-    assert after - before < 16  # megabytes: a few chunks' pages, not the file's 70
+    assert out.stdout.split() == ["3", "1", "2"]
+    before, after = peak_memory_of(
+        "import sys\nfrom browsercheck._logread import chunks, inspect\n"
+        "print(sum(len(c) for c in chunks(inspect(sys.argv[1]))))\n",
+        str(path),
+    )
+    assert after - before < 32  # megabytes: chunks and the decompressor's buffers, never the whole line

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from browsercheck import AuditWorkerError
 from browsercheck._processes import forked_batches
 
 PARENT = os.getpid()
@@ -43,7 +44,7 @@ def failing_in_a_fork(batch: int) -> dict[int, int]:
 
 
 def test_a_fork_that_fails_stops_the_work_with_its_message() -> None:
-    with pytest.raises(RuntimeError, match=r"an audit worker failed: ValueError: batch \d went wrong"):
+    with pytest.raises(AuditWorkerError, match=r"an audit worker failed: ValueError: batch \d went wrong"):
         forked_batches(failing_in_a_fork, range(2), 2)
 
 
@@ -55,5 +56,5 @@ def dying_in_a_fork(batch: int) -> dict[int, int]:
 
 
 def test_a_fork_that_dies_stops_the_work() -> None:
-    with pytest.raises(RuntimeError, match=r"an audit worker process stopped \(exit code 3\)"):
+    with pytest.raises(AuditWorkerError, match=r"an audit worker process stopped \(exit code 3\)"):
         forked_batches(dying_in_a_fork, range(2), 2)

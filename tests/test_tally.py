@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import os
 import random
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+import browsercheck._logread as logread
 import browsercheck._tally as tally
 
 if TYPE_CHECKING:
@@ -156,12 +160,45 @@ def test_only_finished_tallies_merge(counting: str) -> None:
 
 
 def test_the_c_counter_refuses_wrong_arguments() -> None:
-    counter = require_c_counter()()
+    counter = require_c_counter()(100)
     with pytest.raises(TypeError, match="a bytes-like object is required, not 'str'"):
         counter.add("text")  # type: ignore[arg-type]
     counter.sample(2)
     with pytest.raises(ValueError, match="sample\\(\\): level must be from 2 to 62, got 1"):
         counter.sample(1)
-    with pytest.raises(TypeError, match="takes no arguments"):
-        require_c_counter()(1)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="missing required argument 'max_line'"):
+        require_c_counter()()  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="max_line must be 0 or more, got -1"):
+        require_c_counter()(-1)
     assert (counter.level, counter.visitors) == (2, 0)
+
+
+PIECES = st.sampled_from(
+    [b'" "', b'"', b"\n", b"\r\n", b"\r", b" ", b"\\", b"-", b"10.0.0.1 ", b"[27/Nov/2026:10:00:00 +0100]", b"\xff"]
+)
+
+
+@given(
+    data=st.lists(PIECES | st.binary(max_size=30) | st.sampled_from([line("10.0.0.2", CHROME)]), max_size=80).map(
+        b"".join
+    ),
+    chunk_size=st.integers(1, 300),
+    draw=st.data(),
+)
+@settings(max_examples=400, deadline=None)
+def test_any_bytes_lose_no_line_and_count_alike(data: bytes, chunk_size: int, draw: st.DataObject) -> None:
+    """Read as the audit reads (chunks of whole lines, long lines cut) and counted in C and in
+    Python: every line is counted once, as a request or as malformed, alike in both."""
+    require_c_counter()
+    lengths = sorted({len(line) for line in data.split(b"\n")})  # the limit at a line's length, or beside it
+    max_line = max(0, draw.draw(st.sampled_from(lengths), "a line's length") + draw.draw(st.integers(-1, 1), "off by"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(logread, "CHUNK_SIZE", chunk_size)
+        patch.setattr(logread, "MAX_LINE", max_line)
+        chunks = [bytes(chunk) for chunk in logread.line_chunks(io.BytesIO(data).readinto)]
+        in_c = count(chunks)
+        patch.setattr(tally, "compiled_counter", None)
+        in_python = count(chunks)
+    assert summary(in_c) == summary(in_python)
+    assert in_c.lines == data.count(b"\n") + (not data.endswith(b"\n") and bool(data))
+    assert in_c.lines - in_c.malformed == sum(in_c.requests.values())

@@ -17,7 +17,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._checker import Checker as Checker
+from ._errors import AuditWorkerError as AuditWorkerError
 from ._errors import BrowsercheckError as BrowsercheckError
+from ._errors import LogFormatError as LogFormatError
+from ._errors import LogReadError as LogReadError
 from ._errors import PolicyError as PolicyError
 from ._errors import Problem as Problem
 from ._hints import HINT_HEADERS as HINT_HEADERS
@@ -37,22 +40,28 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from ._detect import Detector as Detector
-    from ._report import AuditReport
+    from ._report import AuditReport as AuditReport
+    from ._report import UserAgentStats as UserAgentStats
 
 __all__ = [
     "HINT_HEADERS",
+    "AuditReport",
+    "AuditWorkerError",
     "BrowsercheckError",
     "Checker",
     "Client",
     "ClientHints",
     "Detector",
     "Device",
+    "LogFormatError",
+    "LogReadError",
     "Policy",
     "PolicyError",
     "Problem",
     "Rule",
     "Site",
     "Status",
+    "UserAgentStats",
     "Verdict",
     "audit",
     "check",
@@ -72,6 +81,10 @@ def __getattr__(name: str) -> Any:
         from ._detect import Detector
 
         return Detector
+    if name in ("AuditReport", "UserAgentStats"):  # imported on first use: only audits need them
+        from . import _report
+
+        return getattr(_report, name)
     raise AttributeError(f"module 'browsercheck' has no attribute {name!r}")
 
 

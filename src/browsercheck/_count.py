@@ -1,8 +1,9 @@
 """Counting a whole audit's logs into one `Tally`: in this process, or shared with forked workers.
 
 Tasks: plain files in byte ranges that the counting process reads itself, compressed files whole
-(so rotated ``.gz`` logs are decompressed in parallel), standard input in chunks that this process
-reads and hands out (a few queued at a time: memory stays bounded).
+(so rotated ``.gz`` logs are decompressed in parallel), streams (standard input, pipes, FIFOs: they
+can be read only once, from start to end) in chunks that this process reads and hands out (a few
+queued at a time: memory stays bounded).
 """
 
 from __future__ import annotations
@@ -11,16 +12,16 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ._logformats import LineFormat
-from ._logread import STDIN, LogReadError, Source, chunks, ranges, read_range
-from ._processes import failure, fork_context, receive, stop
+from ._logread import LogReadError, Source, chunks, ranges, read_range
+from ._processes import failure, fork_context, receive, start, stop
 from ._tally import Tally
 
 ProgressCallback = Callable[[int, int | None], None]
 """Called with (bytes read, total bytes or None) as the audit reads."""
 
 Task = tuple[Any, ...]
-"""("range", source, start, end), ("file", source), ("stdin", source), or ("bytes", chunk): a chunk
-of standard input that another process read."""
+"""("range", source, start, end), ("file", source), ("stream", source), or ("bytes", chunk): a chunk
+of a stream that another process read."""
 
 
 def count(
@@ -39,7 +40,7 @@ def count(
     tally = Tally(fmt)
     done = 0
     try:
-        for task in _tasks(sources, 16) + [("stdin", source) for source in sources if source.name == STDIN]:
+        for task in _tasks(sources, 16) + [("stream", source) for source in sources if source.streamed]:
             for n in count_task(task, tally):
                 done += n
                 if progress:
@@ -63,12 +64,10 @@ def _count_in_workers(
     ctx = fork_context()
     helpers = workers - 1
     tasks_ahead = _tasks(sources, workers * 8)
-    stdin = [source for source in sources if source.name == STDIN]
+    streams = [source for source in sources if source.streamed]
     tasks: Any = ctx.Queue(maxsize=len(tasks_ahead) + workers + 3 * helpers)
     results: Any = ctx.Queue()
-    processes = [ctx.Process(target=_worker, args=(tasks, results, fmt), daemon=True) for _ in range(helpers)]
-    for p in processes:
-        p.start()
+    processes = start(_worker, (tasks, results, fmt), helpers)
     counted = 0
     tally = Tally(fmt)
     theirs: list[Tally] = []
@@ -88,10 +87,13 @@ def _count_in_workers(
         for task in tasks_ahead:
             tasks.put(task)
         meanwhile()
-        for source in stdin:
-            for chunk in chunks(source):
-                tasks.put(("bytes", chunk))
-                handle("progress", len(chunk))  # standard input's progress: what this process read
+        try:
+            for source in streams:
+                for chunk in chunks(source):
+                    tasks.put(("bytes", bytes(chunk)))  # a copy: the queue pickles it later
+                    handle("progress", len(chunk))  # a stream's progress: what this process read
+        except OSError as e:
+            raise LogReadError(read_error(e)) from None
         for _ in range(workers):
             tasks.put(None)  # one for each worker, and one for this process
         try:
@@ -118,12 +120,12 @@ def _count_in_workers(
 
 
 def _tasks(sources: list[Source], ranges_per_file: int) -> list[Task]:
-    """The tasks of the files (standard input is read by this process)."""
+    """The tasks of the files (streams are read by this process)."""
     tasks: list[Task] = []
     for source in sources:
         if source.compressed:
             tasks.append(("file", source))
-        elif source.name != STDIN:
+        elif not source.streamed:
             tasks.extend(("range", source, start, end) for start, end in ranges(source, ranges_per_file))
     return tasks
 
@@ -143,12 +145,12 @@ def count_task(task: Task, tally: Tally) -> Iterator[int]:
             tally.add_chunk(chunk)
             yield position[0] - reported
             reported = position[0]
-    elif kind == "stdin":  # read here, counted here
+    elif kind == "stream":  # read here, counted here
         for chunk in chunks(source):
             tally.add_chunk(chunk)
             yield len(chunk)
     else:
-        tally.add_chunk(source)  # a chunk of standard input, its progress counted as it was read
+        tally.add_chunk(source)  # a chunk of a stream, its progress counted as it was read
 
 
 def read_error(e: OSError) -> str:

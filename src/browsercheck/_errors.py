@@ -1,4 +1,4 @@
-"""Exceptions: one base class, and a policy error that carries every problem found."""
+"""Exceptions: one base class, a policy error that carries every problem found, and the audit's."""
 
 from __future__ import annotations
 
@@ -40,3 +40,16 @@ class PolicyError(BrowsercheckError, ValueError):
     @property
     def file(self) -> str:
         return self.problems[0].file
+
+
+class LogFormatError(BrowsercheckError, ValueError):
+    """A log format that cannot be used; the message says why and what would work."""
+
+
+class LogReadError(BrowsercheckError, OSError):
+    """A log that cannot be read (missing, unreadable, corrupt compressed data); the message names it."""
+
+
+class AuditWorkerError(BrowsercheckError, RuntimeError):
+    """An audit's worker process failed (a bug) or was killed (out of memory): the counts would be
+    incomplete, so the audit stops."""

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ._errors import LogFormatError as LogFormatError
+
 COMBINED = "combined"
 COMBINED_TEMPLATE = (
     '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"'
@@ -27,10 +29,6 @@ _QUOTED = rb'(?:[^"\\]*(?:\\.[^"\\]*)*)'  # a quoted field's content, with \" es
 _VARIABLE = re.compile(r"\$(\w+)|\$\{(\w+)\}")
 _FIELD_GROUPS = {"http_user_agent": "ua", "remote_addr": "addr", "time_local": "time", "time_iso8601": "time"}
 _ESCAPE = re.compile(rb"\\(x[0-9A-Fa-f]{2}|.)", re.DOTALL)
-
-
-class LogFormatError(ValueError):
-    """A log format that cannot be used; the message says why and what would work."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +60,7 @@ def _parse_json(line: bytes, ua_field: str) -> Fields | None:
     """A JSON record's fields; a record with no User-Agent field at all is malformed."""
     try:
         record = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than Python recurses
         return None
     if not isinstance(record, dict):
         return None

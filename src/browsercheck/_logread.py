@@ -1,81 +1,107 @@
-"""Reading logs: plain, gzip, bzip2 or xz (told by their first bytes, not their names), files or
-standard input, in large chunks that end at a line's end, in constant memory."""
+"""Reading logs: plain, gzip, bzip2 or xz (told by their first bytes, not their names), files,
+pipes or standard input, in large chunks that end at a line's end, in constant memory.
+
+Files are read, never mapped into memory: a mapped file that shrinks while it is read (logrotate's
+``copytruncate``) kills the process with SIGBUS, where a read just ends early. Chunks are views of
+one buffer that each reader reuses, so reading allocates nothing per chunk. A line is at most
+`MAX_LINE` bytes: of a longer one (a corrupt log, a "gzip bomb" of zeros without a newline) the
+first ``MAX_LINE + 2`` bytes are kept, which the counters count as one malformed line, and the rest
+is skipped up to its newline without being held.
+"""
 
 from __future__ import annotations
 
 import bz2
+import errno
 import gzip
 import io
 import lzma
-import mmap
 import os
+import stat
 import sys
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
+from ._errors import LogReadError as LogReadError
+
 CHUNK_SIZE = 1 << 20  # small enough to stay in cache while its lines are counted
+MAX_LINE = 64 << 10
+"""Bytes of a line (without its line end) beyond which it is malformed and not read whole."""
 Chunk = bytes | memoryview
-"""Whole lines of a log: bytes, or a view of a file mapped into memory."""
+"""Whole lines of a log: bytes, or a view of a reader's buffer (valid until the next chunk)."""
 STDIN = "-"
 _MAGIC: dict[bytes, Callable[[BinaryIO], io.BufferedIOBase]] = {
     b"\x1f\x8b": lambda f: gzip.GzipFile(fileobj=f),
     b"BZh": lambda f: bz2.BZ2File(f),
     b"\xfd7zXZ\x00": lambda f: lzma.LZMAFile(f),  # noqa: SIM115
 }
-
-
-class LogReadError(OSError):
-    """A log that cannot be read; the message names it."""
+_CORRUPT = (OSError, EOFError, zlib.error, lzma.LZMAError)
+"""What reading a corrupt or cut compressed log raises (gzip's zlib.error is no OSError)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
     name: str
     size: int | None
-    """Bytes on disk (compressed), for progress; ``None`` for standard input."""
+    """Bytes on disk (compressed), for progress; ``None`` for a stream: standard input, a pipe,
+    a FIFO (``<(zcat old.log.gz)``), which is read once, from start to end, by one process."""
     compressed: bool
+    """Told for files; a stream's first bytes are only looked at when it is read."""
+
+    @property
+    def streamed(self) -> bool:
+        return self.size is None
 
 
 def inspect(name: str) -> Source:
-    """Check that a log can be read, before any work starts. Raises `LogReadError` naming it."""
+    """Check that a log can be read, before any work starts. Raises `LogReadError` naming it.
+
+    Only a regular file is opened here: opening a FIFO waits for its writer, and reading a pipe's
+    first bytes would take them from the audit.
+    """
     if name == STDIN:
+        return Source(name, None, compressed=False)
+    try:
+        mode = os.stat(name).st_mode
+    except OSError as e:
+        raise LogReadError(f"{name}: cannot read: {e.strerror}") from None
+    if stat.S_ISDIR(mode):
+        raise LogReadError(f"{name}: is a directory, not a log file")
+    if not stat.S_ISREG(mode):  # a pipe, a FIFO, a device: read when it is counted
+        if not os.access(name, os.R_OK):
+            raise LogReadError(f"{name}: cannot read: {os.strerror(errno.EACCES)}")
         return Source(name, None, compressed=False)
     try:
         with open(name, "rb") as f:
             head = f.read(6)
             size = os.fstat(f.fileno()).st_size
-    except IsADirectoryError:
-        raise LogReadError(f"{name}: is a directory, not a log file") from None
     except OSError as e:
         raise LogReadError(f"{name}: cannot read: {e.strerror}") from None
-    return Source(name, size, compressed=any(head.startswith(m) for m in _MAGIC))
+    return Source(name, size, compressed=_opener(head) is not None)
 
 
 def _opener(head: bytes) -> Callable[[BinaryIO], io.BufferedIOBase] | None:
     return next((open_ for magic, open_ in _MAGIC.items() if head.startswith(magic)), None)
 
 
-def chunks(source: Source, progress: list[int] | None = None) -> Iterator[bytes]:
-    """The log's bytes in chunks of whole lines. ``progress[0]`` grows with the bytes read from disk."""
+def chunks(source: Source, progress: list[int] | None = None) -> Iterator[memoryview]:
+    """The whole log's lines in chunks, decompressed. ``progress[0]`` grows with the bytes read
+    from disk (for files). Each chunk is valid until the next is asked for."""
     raw: Any = sys.stdin.buffer if source.name == STDIN else open(source.name, "rb")  # noqa: SIM115
     if not hasattr(raw, "peek"):  # a pipe's buffer has it; a replaced stdin may not
         raw = io.BufferedReader(raw)
     try:
         head = raw.peek(6)[:6]
         opener = _opener(head)
-        stream: io.BufferedIOBase | BinaryIO = opener(raw) if opener else raw
+        stream: Any = opener(raw) if opener else raw
         try:
-            while True:
-                chunk = stream.read(CHUNK_SIZE)
-                if not chunk:
-                    return
-                if not chunk.endswith(b"\n"):
-                    chunk += stream.readline()
-                if progress is not None and source.size is not None:
+            for chunk in line_chunks(stream.readinto):
+                if progress is not None and not source.streamed:
                     progress[0] = raw.tell()  # on disk, so compressed logs count their compressed bytes
                 yield chunk
-        except (OSError, EOFError, lzma.LZMAError) as e:
+        except _CORRUPT as e:
             raise LogReadError(f"{source.name}: cannot read: {e}") from None
     finally:
         if source.name != STDIN:
@@ -89,60 +115,68 @@ def ranges(source: Source, count: int) -> list[tuple[int, int]]:
     return [(start, min(start + step, size)) for start in range(0, size, step)]
 
 
-def read_range(name: str, start: int, end: int) -> Iterator[Chunk]:
-    """The lines that start in ``[start, end)`` of a plain file, in chunks: views of the file
-    mapped into memory (no copy is made), or read where it cannot be mapped (an empty file, some
-    file systems). A view is valid until the next chunk is asked for."""
-    with open(name, "rb") as f:
+def read_range(name: str, start: int, end: int) -> Iterator[memoryview]:
+    """The lines that start in ``[start, end)`` of a plain file, in chunks. A file that shrank
+    meanwhile reads as far as it goes now."""
+    with open(name, "rb", buffering=0) as f:
+        if start:
+            f.seek(start - 1)  # the line that ends there, if one does, is the previous range's
         try:
-            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-        except (OSError, ValueError):
-            yield from _read(f, start, end)
+            yield from line_chunks(f.readinto, stop=end - start + (start > 0), skip_first=start > 0)
+        except OSError as e:
+            raise LogReadError(f"{name}: cannot read: {e.strerror or e}") from None
+
+
+def line_chunks(
+    readinto: Callable[[memoryview], int | None], stop: int | None = None, skip_first: bool = False
+) -> Iterator[memoryview]:
+    """Whole lines from ``readinto`` (a file's or stream's), in chunks of about `CHUNK_SIZE`:
+    views of one buffer, each valid until the next chunk is asked for. A line over `MAX_LINE`
+    bytes comes as its first ``MAX_LINE + 2`` bytes and a newline, the rest skipped unread.
+
+    ``stop``: only the lines that start within the first ``stop`` bytes. ``skip_first``: the
+    first line (up to and with its newline) is not ours.
+    """
+    buffer = bytearray(CHUNK_SIZE + MAX_LINE + 2)  # a chunk, after the start of a line carried over
+    view = memoryview(buffer)
+    base = 0  # bytes read before buffer[0]
+    kept = 0  # buffer[:kept]: the start of a line not yet ended
+    skipping = skip_first  # dropping the rest of a line, up to its newline
+    while stop is None or base < stop:
+        want = CHUNK_SIZE if stop is None else min(CHUNK_SIZE, max(stop - base - kept, 8192))
+        n = readinto(view[kept : kept + want])
+        if not n:  # the end (or a file that shrank)
+            if kept and not skipping:
+                yield view[:kept]
             return
-        with mapped:
-            yield from _views(mapped, start, end)
-
-
-def _views(mapped: mmap.mmap, start: int, end: int) -> Iterator[memoryview]:
-    size = len(mapped)
-    start = min(start, size)  # the file may have shrunk since its ranges were made
-    if start and mapped[start - 1] != ord("\n"):  # the line that started before us is the previous range's
-        newline = mapped.find(b"\n", start)
-        start = size if newline < 0 else newline + 1
-    with memoryview(mapped) as whole:
-        while start < min(end, size):
-            stop = min(start + CHUNK_SIZE, end, size)
-            if mapped[stop - 1] != ord("\n"):  # to the end of the line
-                newline = mapped.find(b"\n", stop)
-                stop = size if newline < 0 else newline + 1
-            with whole[start:stop] as chunk:
-                yield chunk
-            _forget(mapped, start, stop)
-            start = stop
-
-
-_DONTNEED = getattr(mmap, "MADV_DONTNEED", None)
-
-
-def _forget(mapped: mmap.mmap, start: int, stop: int) -> None:
-    """Let go of the pages of a chunk counted: they stay in the page cache, not in this process's
-    memory (else a process's size would grow with the part of the log it reads)."""
-    if _DONTNEED is not None:
-        first_page = start - start % mmap.PAGESIZE
-        mapped.madvise(_DONTNEED, first_page, stop - first_page)
-
-
-def _read(f: BinaryIO, start: int, end: int) -> Iterator[bytes]:
-    if start:
-        f.seek(start - 1)
-        if f.read(1) != b"\n":
-            f.readline()  # the line that started before us belongs to the previous range
-    position = f.tell()
-    while position < end:
-        chunk = f.read(min(CHUNK_SIZE, end - position))
-        if not chunk:
-            return
-        if not chunk.endswith(b"\n"):
-            chunk += f.readline()
-        position = f.tell()
-        yield chunk
+        end = kept + n
+        if skipping:  # kept == 0
+            newline = buffer.find(b"\n", 0, end)
+            if newline < 0:
+                base += end
+                continue
+            skipping = False
+            base += newline + 1
+            end -= newline + 1
+            buffer[:end] = buffer[newline + 1 : newline + 1 + end]
+            if stop is not None and base >= stop:
+                return
+        if stop is not None and stop - base <= end:  # the buffer holds the start of our last line
+            newline = buffer.find(b"\n", stop - base - 1, end)
+            if newline >= 0:
+                yield view[: newline + 1]
+                return
+        last = buffer.rfind(b"\n", 0, end) + 1  # the lines before it are whole
+        if last:
+            yield view[:last]
+        kept = end - last
+        if kept >= MAX_LINE + 2:  # over MAX_LINE, even if "\r\n" ends it
+            cut = last + MAX_LINE + 2
+            buffer[cut] = ord("\n")
+            yield view[last : cut + 1]
+            skipping = True
+            base += end
+            kept = 0
+        elif last:
+            buffer[:kept] = buffer[last:end]
+            base += last

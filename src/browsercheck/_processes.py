@@ -1,12 +1,21 @@
-"""Forked worker processes that cannot leave their parent waiting: a worker that fails says so, one
-that dies is noticed. The audit's counting and judging both run on these."""
+"""Forked worker processes that cannot leave their parent waiting, nor outlive it: a worker that
+fails says so, one that dies is noticed, and all die with their parent, however it ends (SIGTERM
+from ``timeout``, systemd or a container stop; SIGKILL). Ctrl-C is the parent's to handle: it
+stops its workers. The audit's counting and judging both run on these."""
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
+
+from ._errors import AuditWorkerError
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -24,13 +33,59 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
+def start(target: Callable[..., None], args: tuple[Any, ...], count: int) -> list[Any]:
+    """``count`` forked processes running ``target(*args)``, each bound to die with this one."""
+    ctx = fork_context()
+    parent = os.getpid()
+    processes = [ctx.Process(target=_child, args=(parent, target, *args), daemon=True) for _ in range(count)]
+    for p in processes:
+        p.start()
+    return processes
+
+
+def _child(parent: int, target: Callable[..., None], *args: Any) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent stops us
+    die_with(parent)
+    target(*args)
+
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def die_with(parent: int) -> None:
+    """End this process when ``parent`` ends: at once on Linux (the kernel sends SIGKILL), else
+    within `POLL_SECONDS` (a thread watches for the parent's pid to change)."""
+    if not _parent_death_signal():
+        threading.Thread(target=_watch, args=(parent,), name="browsercheck-parent-watch", daemon=True).start()
+    if os.getppid() != parent:  # it ended before we asked
+        os._exit(1)
+
+
+def _parent_death_signal() -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(POLL_SECONDS)
+    os._exit(1)
+
+
 def failure(e: BaseException) -> str:
     """The message a worker sends for an unexpected exception (a bug)."""
     return f"an audit worker failed: {type(e).__name__}: {e}"
 
 
 def receive(results: Any, processes: Sequence[Any]) -> tuple[str, Any]:
-    """The next ``(kind, value)`` from ``results``; raises `RuntimeError` if a worker reports a
+    """The next ``(kind, value)`` from ``results``; raises `AuditWorkerError` if a worker reports a
     failure (``"failed"``) or stops without a word."""
     while True:
         try:
@@ -39,7 +94,7 @@ def receive(results: Any, processes: Sequence[Any]) -> tuple[str, Any]:
             check_alive(processes)
             continue
         if kind == "failed":
-            raise RuntimeError(value)
+            raise AuditWorkerError(value)
         return kind, value
 
 
@@ -47,7 +102,7 @@ def check_alive(processes: Sequence[Any]) -> None:
     """A worker that died (killed, out of memory) sends nothing more: say so rather than wait."""
     for p in processes:
         if p.exitcode not in (None, 0):
-            raise RuntimeError(f"an audit worker process stopped (exit code {p.exitcode}); the audit is incomplete")
+            raise AuditWorkerError(f"an audit worker process stopped (exit code {p.exitcode}); the audit is incomplete")
 
 
 def stop(processes: Sequence[Any]) -> None:
@@ -64,11 +119,7 @@ def forked_batches(function: Callable[[T], dict[K, V]], batches: Sequence[T], pr
     ctx = fork_context()
     taken = ctx.Value("q", 0)  # batches handed out so far
     results: Any = ctx.Queue()
-    forks = [
-        ctx.Process(target=_run, args=(function, batches, taken, results), daemon=True) for _ in range(processes - 1)
-    ]
-    for p in forks:
-        p.start()
+    forks = start(_run, (function, batches, taken, results), processes - 1)
     try:
         out = _take_batches(function, batches, taken)
         for _ in forks:

@@ -1,4 +1,9 @@
-"""An audit's report: the numbers, and their terminal, Markdown, CSV and JSON forms."""
+"""An audit's report: the numbers, and their terminal, Markdown, CSV and JSON forms.
+
+User-Agents and malformed lines are what clients sent: the text forms show their control
+characters as escapes (`visible`), Markdown escapes its own and HTML's special characters too, and
+CSV keeps a spreadsheet from reading a cell as a formula.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._model import Status
+from ._visible import visible
 
 HUMAN = (Status.SUPPORTED, Status.OUTDATED, Status.UNSUPPORTED, Status.UNKNOWN)
 
@@ -166,21 +172,22 @@ class AuditReport:
         """One table: a row per status, per browser and major version, and per top User-Agent."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(
+        rows: list[list[Any]] = [
             ["section", "status", "browser", "name", "major", "requests", "visitors", "share", "user_agent"]
-        )
+        ]
         for s, c in self.by_status.items():
-            writer.writerow(["status", s.value, "", "", "", c.requests, c.visitors, f"{c.share:.6f}", ""])
+            rows.append(["status", s.value, "", "", "", c.requests, c.visitors, f"{c.share:.6f}", ""])
         compared = self.compared_by_status
         for s, c in (compared or {}).items():
-            writer.writerow(["compare_status", s.value, "", "", "", c.requests, c.visitors, f"{c.share:.6f}", ""])
+            rows.append(["compare_status", s.value, "", "", "", c.requests, c.visitors, f"{c.share:.6f}", ""])
         for b in self.by_browser:
             row = ["browser", b.status.value, b.browser or "", b.name, b.major or "", b.requests, b.visitors]
-            writer.writerow([*row, f"{b.share:.6f}", ""])
+            rows.append([*row, f"{b.share:.6f}", ""])
         for s in (Status.OUTDATED, Status.UNSUPPORTED, Status.UNKNOWN, Status.BOT):
             for u in self.top_user_agents(s, top):
                 row = ["top_user_agent", s.value, u.browser or "", u.name, u.major or "", u.requests, u.visitors, ""]
-                writer.writerow([*row, u.user_agent])
+                rows.append([*row, u.user_agent])
+        writer.writerows([_csv_cell(cell) for cell in row] for row in rows)
         return out.getvalue()
 
     def to_markdown(self, top: int = 10) -> str:
@@ -194,11 +201,30 @@ def _count(c: Count) -> dict[str, Any]:
     return {"requests": c.requests, "visitors": c.visitors, "share": round(c.share, 6)}
 
 
+def _csv_cell(value: Any) -> Any:
+    """Text with its control characters visible, and never a formula: a spreadsheet reads a cell
+    that starts with = + - @ as one (OWASP's "CSV injection"), so such a cell starts with ' instead."""
+    if not isinstance(value, str):
+        return value
+    text = visible(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~&"})
+"""Characters that start Markdown or HTML inside a table cell, backslash-escaped (CommonMark)."""
+
+
+def _markdown(text: str) -> str:
+    """Text for a Markdown cell: control characters visible, then Markdown's and HTML's escaped."""
+    return visible(text).translate(_MARKDOWN)
+
+
 def _table(headers: list[str], rows: list[list[str]], markdown: bool, right: set[int]) -> list[str]:
+    """Cells come escaped for their form (`_render`)."""
     if markdown:
         lines = ["| " + " | ".join(headers) + " |"]
         lines.append("|" + "|".join("---:" if i in right else "---" for i in range(len(headers))) + "|")
-        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
         return lines
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
 
@@ -216,14 +242,15 @@ def _pct(share: float) -> str:
 
 def _render(report: AuditReport, top: int, markdown: bool) -> str:
     h = "## " if markdown else ""
+    text = _markdown if markdown else visible  # for every string that came from a log, a policy or a path
     lines = []
-    title = f"browsercheck audit: {report.policy}"
+    title = f"browsercheck audit: {text(report.policy)}"
     lines += [f"# {title}" if markdown else title, ""]
     span = ""
     if report.first and report.last:
         span = f", {report.first:%Y-%m-%d %H:%M} to {report.last:%Y-%m-%d %H:%M}"
     lines.append(
-        f"{report.requests:,} requests from {', '.join(report.sources)}{span}; "
+        f"{report.requests:,} requests from {', '.join(map(text, report.sources))}{span}; "
         f"{len(report.user_agents):,} distinct User-Agents; "
         f"{report.malformed:,} malformed line{'' if report.malformed == 1 else 's'}"
     )
@@ -240,12 +267,12 @@ def _render(report: AuditReport, top: int, markdown: bool) -> str:
         rows.append(row)
     headers = ["status", "requests", "share", "visitors"]
     if compared:
-        headers += [f"requests ({report.compare_policy})", "share", "difference"]
+        headers += [f"requests ({text(report.compare_policy or '')})", "share", "difference"]
     lines += _table(headers, rows, markdown, right=set(range(1, len(headers))))
     lines += ["", "(bots' share is of all requests)"]
     lines += ["", f"{h}People, by browser and major version"]
     browser_rows = [
-        [b.name, b.major or "", b.status.value, f"{b.requests:,}", _pct(b.share), f"{b.visitors:,}"]
+        [text(b.name), text(b.major or ""), b.status.value, f"{b.requests:,}", _pct(b.share), f"{b.visitors:,}"]
         for b in report.by_browser[: max(top * 2, 20)]
     ]
     lines += _table(["browser", "major", "status", "requests", "share", "visitors"], browser_rows, markdown, {3, 4, 5})
@@ -253,9 +280,9 @@ def _render(report: AuditReport, top: int, markdown: bool) -> str:
         busiest = report.top_user_agents(s, top)
         if busiest:
             lines += ["", f"{h}Top {s.value} User-Agents"]
-            ua_rows = [[f"{u.requests:,}", u.user_agent or "(none)"] for u in busiest]
+            ua_rows = [[f"{u.requests:,}", text(u.user_agent) if u.user_agent else "(none)"] for u in busiest]
             lines += _table(["requests", "user agent"], ua_rows, markdown, {0})
     if report.malformed_examples:
         lines += ["", f"{h}Malformed lines (examples)"]
-        lines += [f"    {e}" for e in report.malformed_examples]  # indented: a code block in Markdown too
+        lines += [f"    {visible(e)}" for e in report.malformed_examples]  # indented: a code block in Markdown too
     return "\n".join(lines) + "\n"

@@ -113,6 +113,7 @@ typedef struct {
     VisitorSlot *visitors;
     size_t visitor_mask, visitor_used;
     int level; /* visitors kept: hash(address) & (2**level - 1) == 0 */
+    Py_ssize_t max_line; /* longer lines (without their line end) are malformed */
 } Counter;
 
 #define FIRST_SIZE 1024
@@ -230,13 +231,18 @@ visitor(Counter *self, UserAgentSlot *ua, const char *p, Py_ssize_t n)
 static PyObject *
 Counter_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 {
-    if (PyTuple_GET_SIZE(args) != 0 || (kwargs != NULL && PyDict_GET_SIZE(kwargs) != 0)) {
-        PyErr_SetString(PyExc_TypeError, "CombinedCounter() takes no arguments");
+    static char *keywords[] = {"max_line", NULL};
+    Py_ssize_t max_line;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "n:CombinedCounter", keywords, &max_line))
+        return NULL;
+    if (max_line < 0) {
+        PyErr_Format(PyExc_ValueError, "CombinedCounter(): max_line must be 0 or more, got %zd", max_line);
         return NULL;
     }
     Counter *self = (Counter *)type->tp_alloc(type, 0);
     if (self == NULL)
         return NULL;
+    self->max_line = max_line;
     self->uas = PyMem_Calloc(FIRST_SIZE, sizeof(UserAgentSlot));
     self->visitors = PyMem_Calloc(FIRST_SIZE, sizeof(VisitorSlot));
     self->ua_mask = self->visitor_mask = FIRST_SIZE - 1;
@@ -265,7 +271,8 @@ PyDoc_STRVAR(add_doc,
 "Count the lines of chunk (bytes, or any buffer: a memoryview of a mapped file), split at\n"
 "b'\\n' or b'\\r\\n' (a last line without either counts too). A line with a\n"
 "'\" \"' and a closing '\"' is a request of the User-Agent between them (its last '\" \"') by the\n"
-"visitor (that User-Agent, hash of the line up to its first space); other lines are malformed.");
+"visitor (that User-Agent, hash of the line up to its first space); other lines, and lines of\n"
+"more than max_line bytes, are malformed.");
 
 static PyObject *
 count_lines(Counter *self, const char *data, const char *stop)
@@ -276,9 +283,9 @@ count_lines(Counter *self, const char *data, const char *stop)
         const char *end = newline != NULL ? newline : stop;
         if (newline != NULL && end > line && end[-1] == '\r')
             end--; /* "\r\n" ends the line as "\n" does */
-        const char *at = last_quote_space_quote(line, end);
+        const char *at = end - line > self->max_line ? NULL : last_quote_space_quote(line, end);
         if (at == NULL || end[-1] != '"' || end - at == 3) {
-            malformed++; /* no '" "', or a line cut short: the User-Agent has no closing quote */
+            malformed++; /* too long, no '" "', or a line cut short: the User-Agent has no closing quote */
         }
         else {
             const char *space = memchr(line, ' ', (size_t)(end - line)); /* the '" "' has one */

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
+from . import _logread
 from ._logformats import Fields, LineFormat, decode
 from ._logread import Chunk
 
@@ -53,7 +54,9 @@ class Tally:
 
     def __init__(self, line_format: LineFormat | None = None) -> None:
         self.line_format = line_format
-        self._counter = compiled_counter() if line_format is None and compiled_counter else None
+        self.max_line = _logread.MAX_LINE
+        """Longer lines are malformed (the readers cut them short: they are never held whole)."""
+        self._counter = compiled_counter(self.max_line) if line_format is None and compiled_counter else None
         """Counts combined lines in C until `finish` takes its counts into `requests` and `visitors`."""
         self.lines = 0
         self.malformed = 0
@@ -85,7 +88,7 @@ class Tally:
         if malformed:
             self.malformed += malformed
             if len(self.examples) < MAX_EXAMPLES:
-                self._examples(line for line in _lines(_text(chunk)) if _user_agent(line) is None)
+                self._examples(line for line in _lines(_text(chunk)) if _user_agent(line, self.max_line) is None)
         self._time_of(bytes(chunk[:_TIME_SPAN]).split(b"\n", 10))
         self._time_of(reversed(bytes(chunk[-_TIME_SPAN:]).rsplit(b"\n", 11)))
 
@@ -95,10 +98,11 @@ class Tally:
         `_user_agent` written out in the comprehension, which saves a call a line.
         """
         lines = _lines(chunk)
+        max_line = self.max_line
         pairs = [
             (p[2][:-1], line.split(b" ", 1)[0])
             for line in lines
-            if (p := line.rpartition(b'" "'))[1] and p[2].endswith(b'"')
+            if len(line) <= max_line and (p := line.rpartition(b'" "'))[1] and p[2].endswith(b'"')
         ]
         self._add_pairs(pairs)
         return len(lines), len(lines) - len(pairs)
@@ -114,7 +118,7 @@ class Tally:
         parsed: list[Fields] = []
         bad: list[bytes] = []
         for line in lines:
-            fields = line_format.parse(line)
+            fields = line_format.parse(line) if len(line) <= self.max_line else None
             if fields is None:
                 bad.append(line)
             else:
@@ -207,13 +211,16 @@ class Tally:
                 self._seen(when)
 
 
-def _user_agent(line: bytes) -> bytes | None:
-    """The User-Agent of a combined line, as logged, or ``None`` for a malformed line.
+def _user_agent(line: bytes, max_line: int) -> bytes | None:
+    """The User-Agent of a combined line, as logged, or ``None`` for a malformed line (also one
+    longer than ``max_line``).
 
     A combined line ends with the quoted User-Agent, which follows the referer's closing quote and
     a space: the last ``" "`` of the line starts it (inside a logged User-Agent a quote is escaped,
     so the sequence cannot occur there). A line cut short has no closing quote.
     """
+    if len(line) > max_line:
+        return None
     _, found, rest = line.rpartition(b'" "')
     return rest[:-1] if found and rest.endswith(b'"') else None
 

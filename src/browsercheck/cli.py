@@ -1,7 +1,18 @@
 """The ``browsercheck`` command.
 
-``main(argv)`` returns the exit code, so tests and scripts can call it without a subprocess:
-0 done, 1 a policy (or input file) could not be used, 2 a usage error.
+``main(argv)`` returns the exit code, so tests and scripts can call it without a subprocess. The
+codes, the same for every command (the README has this table):
+
+===  =====================================================================================
+0    done: verdicts, a notice (or the word that a browser gets none), a report, valid policies
+1    ``policy validate`` only: a policy file has problems (the answer is "no")
+2    a usage error or bad input: an unknown option, a policy, log or log format that cannot
+     be used (named in the message), a log with no line in the format
+3    the work could not be done: an audit worker failed or was killed; ``data update`` could
+     not fetch or check the data (the data in use stays)
+130  interrupted (Ctrl-C)
+141  the reader of the output went away (``| head``), as for a program stopped by SIGPIPE
+===  =====================================================================================
 """
 
 from __future__ import annotations
@@ -12,19 +23,53 @@ import datetime as dt
 import html
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
 from ._checker import Checker
-from ._errors import PolicyError
-from ._model import Verdict
+from ._errors import AuditWorkerError, BrowsercheckError, PolicyError
+from ._model import Status, Verdict
+from ._visible import visible
 from .notice import Notice
 
 DEFAULT_REGISTRY = "https://registry.npmjs.org"
 
+OK = 0
+NO = 1
+BAD_INPUT = 2
+FAILED = 3
+INTERRUPTED = 130
+BROKEN_PIPE = 141
+
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns its exit code (see the table above)."""
+    try:
+        code = _run(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return code
+    except KeyboardInterrupt:  # workers are stopped on the way out (finally blocks)
+        print("browsercheck: interrupted", file=sys.stderr)
+        return INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return BROKEN_PIPE
+
+
+def _silence_stdout() -> None:
+    """Python's advice for a closed pipe: stdout to /dev/null, so that the flush at exit says nothing."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (tests capture it)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "check":
@@ -40,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "audit":
         return _audit(args)
     parser.print_help(sys.stderr)
-    return 2
+    return BAD_INPUT
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -88,7 +133,8 @@ def _parser() -> argparse.ArgumentParser:
         "audit",
         help="audit web-server access logs",
         description="Who visits with which browser, and what the policy does to them: counts every line, "
-        "judges each distinct User-Agent once. Exit 0 done, 1 nothing could be read, 2 usage error.",
+        "judges each distinct User-Agent once. Exit 0 done, 2 a bad option, policy or log (named), "
+        "3 a worker process failed.",
     )
     audit.add_argument("logs", nargs="+", metavar="LOG", help="access logs (plain, .gz, .bz2, .xz), or - for stdin")
     audit.add_argument("--policy", metavar="FILE", help="policy file (default: the shipped Baseline policy)")
@@ -110,7 +156,7 @@ def _parser() -> argparse.ArgumentParser:
     validate = policy_commands.add_parser(
         "validate",
         help="report every problem in policy files",
-        description="Report every problem in policy files, with line and field. Exit 1 if any.",
+        description="Report every problem in policy files, with line and field. Exit 0 all valid, 1 if any problem.",
     )
     validate.add_argument("files", nargs="+", metavar="FILE")
     _add_show_and_data(policy_commands, commands)
@@ -122,7 +168,7 @@ def _add_show_and_data(policy_commands: Any, commands: Any) -> None:
         "show",
         help="print a policy's rules, its query evaluated for a day",
         description="Print the minimum version of each browser the policy judges, its browserslist query "
-        "evaluated for --date (default: today, UTC). Exit 1 if the policy cannot be used.",
+        "evaluated for --date (default: today, UTC). Exit 2 if the policy cannot be used.",
     )
     show.add_argument("policy", nargs="?", metavar="POLICY", help="policy file (default: the shipped Baseline policy)")
     show.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="the day to evaluate the query for")
@@ -135,7 +181,7 @@ def _add_show_and_data(policy_commands: Any, commands: Any) -> None:
         help="download the newest baseline-browser-mapping and caniuse-lite",
         description="Download the newest baseline-browser-mapping and caniuse-lite from the npm registry, check "
         "their integrity hashes, convert them and store them in the user's cache directory, where they take "
-        "precedence over the data shipped with browsercheck. Exit 1 if that fails (the data in use stays).",
+        "precedence over the data shipped with browsercheck. Exit 3 if that fails (the data in use stays).",
     )
     update.add_argument("--registry", default=DEFAULT_REGISTRY, metavar="URL", help=f"(default: {DEFAULT_REGISTRY})")
 
@@ -200,13 +246,13 @@ def _checker(policy: str | None) -> Checker | None:
 def _check(args: argparse.Namespace) -> int:
     checker = _checker(args.policy)
     if checker is None:
-        return 1
+        return BAD_INPUT
     headers = {}
     for header in args.header:
         name, colon, value = header.partition(":")
         if not colon or not name.strip():
             print(f"browsercheck check: error: --header needs 'Name: value', got {header!r}", file=sys.stderr)
-            return 2
+            return BAD_INPUT
         headers[name.strip()] = value.strip()
     _say_language(args.lang, checker)
     out = sys.stdout
@@ -218,26 +264,38 @@ def _check(args: argparse.Namespace) -> int:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
         else:
             _write_readable(out, ua, verdict, notice)
-    return 0
+    return OK
 
 
 def _notice(args: argparse.Namespace) -> int:
     checker = _checker(args.policy)
     if checker is None:
-        return 1
+        return BAD_INPUT
     _say_language(args.lang, checker)
     verdict = checker.check(args.user_agent if args.user_agent is not None else SAMPLES[args.status])
     notice = verdict.notice(args.lang, site=args.site, dismiss_url=args.dismiss_url)
-    if notice is None:
-        print(f"no notice: this browser is {verdict.status.value} ({verdict.client.label})", file=sys.stderr)
-        return 1
+    if notice is None:  # an answer, not an error: this browser is shown nothing
+        message = _no_notice(verdict)
+        if args.format == "json":
+            print("null")
+        print(message, file=sys.stdout if args.format == "text" else sys.stderr)
+        return OK
     if args.format == "json":
         print(json.dumps(notice.to_dict(), ensure_ascii=False, indent=2))
     elif args.format == "html":
         sys.stdout.write(_preview_page(notice))
     else:
         print(notice.title + "\n\n" + notice.text)
-    return 0
+    return OK
+
+
+def _no_notice(verdict: Verdict) -> str:
+    label = visible(verdict.client.label)
+    if verdict.status is Status.BOT:
+        return f"no notice: {label} is a bot (a crawler, link preview or HTTP client), and bots are never shown one"
+    if verdict.status is Status.SUPPORTED:
+        return f"no notice: {label} is supported by the policy ({verdict.policy.name}), so it is shown none"
+    return f"no notice: {label} is not a browser the policy knows, and the policy shows unknown browsers none"
 
 
 def _say_language(lang: str | None, checker: Checker) -> None:
@@ -284,8 +342,8 @@ def _user_agents(arguments: Sequence[str], stdin: TextIO) -> Iterator[str]:
 
 def _write_readable(out: TextIO, ua: str, verdict: Verdict, notice: Notice | None) -> None:
     client = verdict.client
-    out.write(f"{verdict.status.value}: {client.label}\n")
-    out.write(f"  user agent: {ua}\n")
+    out.write(f"{verdict.status.value}: {visible(client.label)}\n")  # both as sent: no terminal escapes
+    out.write(f"  user agent: {visible(ua)}\n")
     if client.engine:
         out.write(f"  engine:     {client.engine} {client.engine_version or ''}".rstrip() + "\n")
     out.write(f"  device:     {client.device.value}\n")
@@ -303,12 +361,10 @@ def _write_readable(out: TextIO, ua: str, verdict: Verdict, notice: Notice | Non
 
 def _audit(args: argparse.Namespace) -> int:
     from ._audit import audit, progress_bar
-    from ._logformats import LogFormatError
-    from ._logread import LogReadError
 
     if args.top < 0:
         print(f"browsercheck audit: error: --top must be 0 or more, got {args.top}", file=sys.stderr)
-        return 2
+        return BAD_INPUT
     show_progress = not args.no_progress and sys.stderr.isatty()
     try:
         report = audit(
@@ -320,12 +376,12 @@ def _audit(args: argparse.Namespace) -> int:
             workers=args.workers,
             progress=progress_bar() if show_progress else None,
         )
-    except (PolicyError, LogFormatError, LogReadError, ValueError) as e:
+    except AuditWorkerError as e:  # a worker process failed or died: the numbers would be incomplete
         print(f"browsercheck audit: error: {e}", file=sys.stderr)
-        return 2
-    except RuntimeError as e:  # a worker process failed or died: the numbers would be incomplete
+        return FAILED
+    except (BrowsercheckError, ValueError) as e:  # a policy, log format or log that cannot be used
         print(f"browsercheck audit: error: {e}", file=sys.stderr)
-        return 1
+        return BAD_INPUT
     finally:
         if show_progress:
             sys.stderr.write("\n")
@@ -337,11 +393,11 @@ def _audit(args: argparse.Namespace) -> int:
         if report.malformed_examples and all(_looks_common(e) for e in report.malformed_examples):
             print("  these look like the 'common' log format, which has no User-Agent", file=sys.stderr)
         for example in report.malformed_examples:
-            print(f"  {example}", file=sys.stderr)
-        return 1
+            print(f"  {visible(example)}", file=sys.stderr)
+        return BAD_INPUT
     forms = {"text": report.to_text, "json": report.to_json, "csv": report.to_csv, "markdown": report.to_markdown}
     sys.stdout.write(forms[args.format](args.top))
-    return 0
+    return OK
 
 
 def _looks_common(line: str) -> bool:
@@ -372,7 +428,7 @@ def _show(args: argparse.Namespace) -> int:
         data = browser_data()
     except (PolicyError, DataError) as e:
         print(e, file=sys.stderr)
-        return 1
+        return BAD_INPUT
     day = policy.date or args.date or today()
     minimums = minimums_of(policy)
     versions = dict(policy.data) or data.versions
@@ -389,7 +445,7 @@ def _show(args: argparse.Namespace) -> int:
             print(f"  {key:<24} {text}")
     if policy.query is not None and (warning := data.staleness(day)):
         print(f"warning: {warning}", file=sys.stderr)
-    return 0
+    return OK
 
 
 @contextlib.contextmanager
@@ -414,9 +470,9 @@ def _data_update(args: argparse.Namespace) -> int:
         message = update(args.registry)
     except UpdateError as e:
         print(f"browsercheck data update: error: {e}", file=sys.stderr)
-        return 1
+        return FAILED
     print(message)
-    return 0
+    return OK
 
 
 def _validate(files: Sequence[str]) -> int:
@@ -438,7 +494,7 @@ def _validate(files: Sequence[str]) -> int:
 
                 if warning := browser_data().staleness(policy.date):
                     print(f"{file}: warning: {warning}")
-    return 1 if failed else 0
+    return NO if failed else OK
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 # The subpackage first (its __init__ is empty): importing a submodule sets it as an attribute of its
 # package, and would replace the function `audit` defined below with the module on the first audit
+from . import _pickling as _pickling  # Policy and Verdict pickle (copyreg)
 from . import audit as _audit_subpackage  # noqa: F401
 from ._checker import Checker as Checker
 from ._errors import AuditWorkerError as AuditWorkerError

@@ -8,12 +8,14 @@ process, one step after the other.
 
 from __future__ import annotations
 
+import datetime
 import gc
 import os
 import sys
 import time
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .._model import Status
 from .._policy import Policy
@@ -56,21 +58,113 @@ def audit(
     started = time.perf_counter()
     judge = _Judge(policy, compare)
     tally = count(sources, fmt, workers, progress, meanwhile=judge.prepare)  # policies load meanwhile
-    uas = _distinct(tally)
-    judge.add(sorted(uas), workers)  # in order, alike ones follow each other: a fifth faster than at random
-    stats = [judge.stats(ua, requests, visitors) for ua, (requests, visitors) in uas.items()]
-    return AuditReport(
-        policy=judge.checkers[0].policy.name,
-        compare_policy=other.policy.name if (other := judge.checkers[1]) else None,
-        sources=tuple(s.name for s in sources),
+    counts = counts_of(tally)
+    judge.add(sorted(counts.user_agents), workers)  # in order, alike ones follow each other: a fifth faster
+    checker, other = judge.checkers
+    return build_report(
+        counts,
+        judge.done,
+        policy=checker.policy.name,
+        compare_policy=other.policy.name if other else None,
+        sources=[s.name for s in sources],
+        seconds=time.perf_counter() - started,
+    )
+
+
+# -- the steps, each with a public name: counting, merging, judging, reporting -------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """What a report needs of counting: requests and visitors per User-Agent as sent, and totals.
+
+    Made from a `Tally` (`counts_of`) or read from a table that a SQL engine counted."""
+
+    user_agents: Mapping[str, tuple[int, int]]
+    """User-Agent as sent (``""``: none) -> (requests, visitors)."""
+    lines: int
+    malformed: int = 0
+    examples: tuple[str, ...] = ()
+    first: datetime.datetime | None = None
+    last: datetime.datetime | None = None
+    visitors_sampled: bool = False
+
+
+def count_logs(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    log_format: str = "combined",
+    ua_field: str | None = None,
+    workers: int | None = None,
+    progress: ProgressCallback | None = None,
+) -> Tally:
+    """Count log files (plain or compressed) into one finished `Tally`, as `audit` does."""
+    fmt = line_format(log_format, ua_field=ua_field)
+    sources = [inspect(os.fspath(p)) for p in paths]
+    return count(sources, fmt, _worker_count(workers, sources), progress, meanwhile=lambda: None)
+
+
+def merge_tallies(tallies: Iterable[Tally]) -> Tally:
+    """One finished tally of many (the first is merged into): in any order or grouping, alike."""
+    merged: Tally | None = None
+    for tally in tallies:
+        if merged is None:
+            merged = tally
+        else:
+            merged.merge(tally)
+    if merged is None:
+        raise ValueError("merge_tallies: no tally to merge")
+    return merged
+
+
+def counts_of(tally: Tally) -> Counts:
+    """A finished tally's counts, its User-Agents as sent (escapes undone; ``-`` as ``""``)."""
+    return Counts(
+        user_agents=_distinct(tally),
         lines=tally.lines,
         malformed=tally.malformed,
-        malformed_examples=tuple(tally.examples),
+        examples=tuple(tally.examples),
         first=tally.first,
         last=tally.last,
-        user_agents=tuple(sorted(stats, key=lambda s: (-s.requests, s.user_agent))),
         visitors_sampled=tally.visitor_level > 0,
-        seconds=time.perf_counter() - started,
+    )
+
+
+def judge_user_agents(
+    user_agents: Iterable[str], policy: PolicySource | None = None, compare: PolicySource | None = None
+) -> dict[str, Judgement]:
+    """Judge each User-Agent once in this process, under ``policy`` and the ``compare`` one."""
+    judge = _Judge(policy, compare)
+    judge.add(sorted(set(user_agents)))
+    return judge.done
+
+
+def build_report(
+    counts: Counts,
+    judgements: Mapping[str, Judgement],
+    *,
+    policy: str,
+    compare_policy: str | None = None,
+    sources: Sequence[str] = (),
+    seconds: float = 0.0,
+) -> AuditReport:
+    """The report of ``counts`` with a judgement of each of their User-Agents (policy names as shown)."""
+    stats = [
+        UserAgentStats(ua, requests, visitors, *judgements[ua])
+        for ua, (requests, visitors) in counts.user_agents.items()
+    ]
+    return AuditReport(
+        policy=policy,
+        compare_policy=compare_policy,
+        sources=tuple(sources),
+        lines=counts.lines,
+        malformed=counts.malformed,
+        malformed_examples=counts.examples,
+        first=counts.first,
+        last=counts.last,
+        user_agents=tuple(sorted(stats, key=lambda s: (-s.requests, s.user_agent))),
+        visitors_sampled=counts.visitors_sampled,
+        seconds=seconds,
     )
 
 
@@ -111,8 +205,16 @@ def _distinct(tally: Tally) -> dict[str, tuple[int, int]]:
 PolicySource = Policy | str | os.PathLike[str]
 """A policy or its file."""
 
-Judgement = tuple[Status, str | None, str, str | None, Status | None]
-"""What the report needs of a verdict: status, browser key, name, major version, compared status."""
+
+class Judgement(NamedTuple):
+    """What the report needs of a verdict (it pickles: judged on one machine, reported on another)."""
+
+    status: Status
+    browser: str | None
+    name: str
+    major: str | None
+    compare_status: Status | None
+
 
 _PARALLEL_FROM_USER_AGENTS = 2000  # fewer are judged in this process sooner than a fork is made
 _BATCH = 100  # User-Agents judged at a time: small enough to share out evenly, large enough to stay in order
@@ -163,9 +265,10 @@ class _Judge:
         checker, other = self.checkers
         return {ua: _judge(ua, checker, other) for ua in uas}
 
-    def stats(self, ua: str, requests: int, visitors: int) -> UserAgentStats:
-        status, browser, name, major, compared = self._done[ua]
-        return UserAgentStats(ua, requests, visitors, status, browser, name, major, compared)
+    @property
+    def done(self) -> dict[str, Judgement]:
+        """Each User-Agent judged so far."""
+        return self._done
 
 
 def _judge(ua: str, checker: Checker, other: Checker | None) -> Judgement:
@@ -173,7 +276,7 @@ def _judge(ua: str, checker: Checker, other: Checker | None) -> Judgement:
 
     client = checker.detect(ua)  # once, for both policies
     verdict = judge(client, checker.policy)
-    return (
+    return Judgement(
         verdict.status,
         client.browser,
         client.name,

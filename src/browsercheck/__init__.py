@@ -23,8 +23,11 @@ from . import audit as _audit_subpackage  # noqa: F401
 from ._checker import Checker as Checker
 from ._errors import AuditWorkerError as AuditWorkerError
 from ._errors import BrowsercheckError as BrowsercheckError
+from ._errors import ClusterError as ClusterError
+from ._errors import CountsTableError as CountsTableError
 from ._errors import LogFormatError as LogFormatError
 from ._errors import LogReadError as LogReadError
+from ._errors import MissingExtraError as MissingExtraError
 from ._errors import PolicyError as PolicyError
 from ._errors import Problem as Problem
 from ._hints import HINT_HEADERS as HINT_HEADERS
@@ -55,10 +58,13 @@ __all__ = [
     "Checker",
     "Client",
     "ClientHints",
+    "ClusterError",
+    "CountsTableError",
     "Detector",
     "Device",
     "LogFormatError",
     "LogReadError",
+    "MissingExtraError",
     "Policy",
     "PolicyError",
     "Problem",
@@ -70,6 +76,7 @@ __all__ = [
     "audit",
     "check",
     "check_many",
+    "classify",
     "default_policy",
     "hints_to_request",
     "load_policy",
@@ -139,6 +146,15 @@ def check_many(user_agents: Iterable[str | bytes | None], *, policy: Policy | No
     return out
 
 
+def classify(values: Any, policy: Policy | None = None) -> Any:
+    """Judge a column of User-Agents row by row: a pandas Series, a pyarrow Array or ChunkedArray,
+    or a polars Series, in; that library's table out, with columns status, browser, version, os,
+    os_version and bot, one row per value. Each distinct value is judged once."""
+    from ._classify import classify as run
+
+    return run(values, policy)
+
+
 def audit(
     paths: Sequence[str | os.PathLike[str]],
     policy: Policy | str | os.PathLike[str] | None = None,
@@ -148,10 +164,15 @@ def audit(
     ua_field: str | None = None,
     workers: int | None = None,
     progress: Callable[[int, int | None], None] | None = None,
+    counts: bool = False,
+    dask: Any = None,
 ) -> AuditReport:
     """Audit web-server access logs: who visits with which browser, and what the policy does to them.
 
     ``paths``: log files, plain or gzip/bzip2/xz, or ``"-"`` for standard input. See `AuditReport`.
+    ``counts=True``: ``paths`` are tables of counts per User-Agent (CSV, JSON lines, Parquet) that a
+    SQL engine made. ``dask``: a ``distributed.Client``, a scheduler address or ``"local"``: count
+    and judge on its workers (``pip install 'browsercheck[dask]'``).
     """
     from .audit._audit import audit as run
 
@@ -163,6 +184,8 @@ def audit(
         ua_field=ua_field,
         workers=workers,
         progress=progress,
+        counts=counts,
+        dask=dask,
     )
 
 

@@ -107,6 +107,30 @@ def test_a_compared_policy_is_judged_on_the_workers_too(cluster: Any, logs: list
     assert report_json(there) == report_json(here) and there.compare_policy == "Strict"
 
 
+def test_a_log_a_worker_cannot_read_is_named_and_nothing_is_printed(
+    cluster: Any, logs: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corrupt = tmp_path / "corrupt.log.gz"
+    corrupt.write_bytes(gzip.compress(logs[3].read_bytes())[:-20] + b"\x00" * 20)
+    assert main(["audit", "--dask", cluster.scheduler.address, str(logs[0]), str(corrupt)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and f"{corrupt}: cannot read" in err
+
+
+def test_dask_local_starts_a_cluster_of_its_own_and_closes_it(
+    logs: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    import multiprocessing
+
+    names = [str(log) for log in logs[2:]]
+    before = {p.pid for p in multiprocessing.active_children()}  # the module's cluster's workers, perhaps
+    assert main(["audit", "--dask", "local", "--format", "json", "--top", "1000", *names]) == 0
+    there = json.loads(capsys.readouterr().out)
+    there.pop("seconds", None)
+    assert there == report_json(browsercheck.audit(names, workers=1))
+    assert {p.pid for p in multiprocessing.active_children()} <= before  # its workers ended with it
+
+
 # -- workers lost mid-audit ---------------------------------------------------------------------------
 
 

@@ -194,7 +194,7 @@ def _audit_counts(
     judge = _Judge(policy, compare)
     judge.prepare()  # a bad policy is named before a large table is read
     counts = read_counts(paths)
-    judge.add(sorted(counts.user_agents))
+    judge.add(sorted(counts.user_agents), cores() if can_fork() else 1)  # in forks when there are many
     checker, other = judge.checkers
     return build_report(
         counts,
@@ -218,6 +218,11 @@ def _worker_count(requested: int | None, sources: list[Source]) -> int:
         return requested
     if all(s.size is not None and s.size < _PARALLEL_FROM_BYTES for s in sources):
         return 1
+    return cores()
+
+
+def cores() -> int:
+    """The cores this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 

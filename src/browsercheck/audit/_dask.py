@@ -274,9 +274,19 @@ def _count_on(client: Any, parts: list[Part], fmt: LineFormat | None) -> Tally:
 # -- judging --------------------------------------------------------------------------------------------
 
 
-def judge_partition(user_agents: list[str], policy: Policy, compare: Policy | None) -> dict[str, Judgement]:
+@dataclass(frozen=True, slots=True)
+class Partition:
+    """User-Agents to judge, or their judgements, in one object: Dask looks into lists and dicts
+    that a task takes or returns item by item (for 24,000 User-Agents that took twice as long as
+    judging them); an object of its own is pickled whole."""
+
+    user_agents: tuple[str, ...] = ()
+    judged: dict[str, Judgement] | None = None
+
+
+def judge_partition(partition: Partition, policy: Policy, compare: Policy | None) -> Partition:
     """Judge a partition of the distinct User-Agents (on a worker)."""
-    return judge_user_agents(user_agents, policy, compare)
+    return Partition(judged=judge_user_agents(partition.user_agents, policy, compare))
 
 
 def _judge_on(client: Any, uas: list[str], policy: Policy, compare: Policy | None) -> dict[str, Judgement]:
@@ -284,7 +294,7 @@ def _judge_on(client: Any, uas: list[str], policy: Policy, compare: Policy | Non
         return {}
     workers = max(1, len(client.scheduler_info().get("workers", {})))
     size = -(-len(uas) // (workers * JUDGE_PARTITIONS_PER_WORKER))
-    partitions = [uas[i : i + size] for i in range(0, len(uas), size)]  # in order: alike ones together
+    partitions = [Partition(tuple(uas[i : i + size])) for i in range(0, len(uas), size)]  # in order: alike together
     shared = client.scatter([policy, compare], broadcast=True)
     futures = client.map(judge_partition, partitions, policy=shared[0], compare=shared[1], pure=False)
     for number, future in enumerate(futures, 1):
@@ -292,7 +302,7 @@ def _judge_on(client: Any, uas: list[str], policy: Policy, compare: Policy | Non
     try:
         judged: dict[str, Judgement] = {}
         for part in _gather(client, futures, "judging"):
-            judged.update(part)
+            judged.update(part.judged or {})
     finally:
         for future in futures:
             _LABELS.pop(future.key, None)

@@ -128,7 +128,7 @@ def _client(dask: Any) -> Iterator[Any]:
         yield client
 
 
-def _gather(client: Any, futures: list[Any], what: str) -> list[Any]:
+def _gather(client: Any, futures: list[Any]) -> list[Any]:
     """The futures' results; a part lost with its workers more often than Dask allows, or an
     error, stops the audit naming it."""
     distributed = _distributed()
@@ -137,16 +137,16 @@ def _gather(client: Any, futures: list[Any], what: str) -> list[Any]:
     except distributed.KilledWorker as e:
         task = e.args[0] if e.args else "a task"
         raise AuditWorkerError(
-            f"{what}: the part {_part_named(futures, task)} was lost with the workers that ran it"
-            " (killed: out of memory?), too often to go on: no report without it"
+            f"{_part_named(task)}: lost with each worker that ran it (killed: out of memory?"
+            " a machine lost?), more often than Dask's allowed-failures: no report without it"
         ) from None
 
 
-def _part_named(futures: list[Any], task: Any) -> str:
-    for future in futures:
-        if future.key == task:
-            return str(_LABELS.get(future.key, task))
-    return str(_LABELS.get(task, task))
+def _part_named(task: Any) -> str:
+    """What the task did (``counting access.log bytes 0-67108864``)."""
+    if task in _LABELS:
+        return _LABELS[task]
+    return f"merging tallies (task {task})" if "merge_part_tallies" in str(task) else f"task {task}"
 
 
 _LABELS: dict[Any, str] = {}
@@ -262,7 +262,7 @@ def _count_on(client: Any, parts: list[Part], fmt: LineFormat | None) -> Tally:
                 client.submit(merge_part_tallies, *level[i : i + FAN_IN], pure=False)
                 for i in range(0, len(level), FAN_IN)
             ]
-        (merged,) = _gather(client, level, "counting")
+        (merged,) = _gather(client, level)
     finally:
         for future in futures:
             _LABELS.pop(future.key, None)
@@ -301,7 +301,7 @@ def _judge_on(client: Any, uas: list[str], policy: Policy, compare: Policy | Non
         _LABELS[future.key] = f"judging User-Agents, partition {number} of {len(partitions)}"
     try:
         judged: dict[str, Judgement] = {}
-        for part in _gather(client, futures, "judging"):
+        for part in _gather(client, futures):
             judged.update(part.judged or {})
     finally:
         for future in futures:

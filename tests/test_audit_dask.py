@@ -132,6 +132,16 @@ def test_dask_local_starts_a_cluster_of_its_own_and_closes_it(
     assert {p.pid for p in multiprocessing.active_children()} <= before  # its workers ended with it
 
 
+def test_a_policy_that_cannot_be_used_is_named_before_any_work(
+    logs: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("browsers: {chrome: 'soon'}\n")
+    monkeypatch.setattr(_dask, "_client", None)  # no cluster is asked for: the policy fails first
+    with pytest.raises(browsercheck.PolicyError, match=r"bad\.yaml"):
+        browsercheck.audit(logs, policy=bad, dask="tcp://127.0.0.1:1")
+
+
 # -- workers lost mid-audit ---------------------------------------------------------------------------
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .._errors import AuditWorkerError, ClusterError, LogReadError, MissingExtraError
-from ._audit import Judgement, PolicySource, _Judge, build_report, counts_of, judge_user_agents
+from ._audit import Judgement, PolicySource, build_report, counts_of, judge_user_agents
 from ._count import count_task, read_error
 from ._logformats import LineFormat, line_format
 from ._logread import _CORRUPT, STDIN, Source, inspect, line_chunks
@@ -72,8 +72,10 @@ def audit_on_dask(
     """Audit ``paths`` on the cluster of ``dask``: a ``distributed.Client``, an address, or ``"local"``."""
     fmt = line_format(log_format, ua_field=ua_field)
     started = time.perf_counter()
-    judge = _Judge(policy, compare)
-    checker, other = judge.checkers  # here: a policy that cannot be used is named before any work
+    from .._checker import Checker
+
+    checker = Checker(policy, cache_size=0)  # here: a policy that cannot be used is named before any work,
+    other = Checker(compare, cache_size=0) if compare is not None else None  # and no parsers are built here
     names = [os.fspath(p) for p in paths]
     parts = [part for name in names for part in _parts(name)]
     with _client(dask) as client:

@@ -337,3 +337,10 @@ def test_a_missing_extra_says_what_to_install(
     assert out == "" and "pip install 'browsercheck[dask]'" in err
     with pytest.raises(browsercheck.MissingExtraError, match=r"browsercheck\[dask\]"):
         browsercheck.audit(logs, dask="local")
+
+
+def test_s3_without_s3fs_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("fsspec", reason="fsspec is in the test extra")
+    monkeypatch.setitem(sys.modules, "s3fs", None)  # as where it is not installed
+    with pytest.raises(browsercheck.MissingExtraError, match=r"s3://logs/a\.log: .*pip install 'browsercheck\[s3\]'"):
+        _dask._parts("s3://logs/a.log")

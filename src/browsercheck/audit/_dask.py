@@ -214,8 +214,10 @@ def count_part(part: Part, fmt: LineFormat | None) -> Tally:
     tally = Tally(fmt)
     try:
         if not part.url:
-            source = Source(part.name, None if part.end is None else part.end, compressed=part.end is None)
-            task = ("file", source) if part.end is None else ("range", source, part.start, part.end)
+            if part.end is None:  # compressed: read whole, its format told by its first bytes
+                task: tuple[Any, ...] = ("file", Source(part.name, None, compressed=True))
+            else:
+                task = ("range", Source(part.name, part.end, compressed=False), part.start, part.end)
             for _ in count_task(task, tally):
                 pass
         else:

@@ -342,5 +342,20 @@ def test_a_missing_extra_says_what_to_install(
 def test_s3_without_s3fs_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("fsspec", reason="fsspec is in the test extra")
     monkeypatch.setitem(sys.modules, "s3fs", None)  # as where it is not installed
+    monkeypatch.delitem(sys.modules["fsspec.registry"]._registry, "s3", raising=False)  # nor loaded before
     with pytest.raises(browsercheck.MissingExtraError, match=r"s3://logs/a\.log: .*pip install 'browsercheck\[s3\]'"):
         _dask._parts("s3://logs/a.log")
+
+
+def test_a_store_that_refuses_is_named(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("s3fs", reason="s3fs is in the test extra")
+    port = free_port()  # nothing listens: the store cannot be reached
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    import fsspec.config
+
+    monkeypatch.setitem(fsspec.config.conf, "s3", {"endpoint_url": f"http://127.0.0.1:{port}", "anon": True})
+    assert main(["audit", "--dask", "tcp://127.0.0.1:1", "s3://logs/*.gz"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "s3://logs/*.gz: cannot read" in err

@@ -183,8 +183,10 @@ def _parts(name: str) -> list[Part]:
                 parts.extend(Part(url, start, end, url=True) for start, end in _ranges(fs.size(match)))
     except FileNotFoundError:
         raise LogReadError(f"{name}: cannot read: no such file") from None
-    except OSError as e:
-        raise LogReadError(f"{name}: cannot read: {e}") from None
+    except LogReadError:
+        raise
+    except Exception as e:  # the store's own errors too: botocore's NoCredentialsError is no OSError
+        raise LogReadError(f"{name}: cannot read: {type(e).__name__}: {e}") from None
     return parts
 
 
@@ -243,8 +245,10 @@ def _url_chunks(part: Part) -> Iterator[memoryview]:
                 yield from line_chunks(
                     f.readinto, stop=part.end - part.start + (part.start > 0), skip_first=part.start > 0
                 )
-    except _CORRUPT as e:
-        raise LogReadError(f"{part}: cannot read: {e}") from None
+    except LogReadError:
+        raise
+    except (*_CORRUPT, Exception) as e:  # the store's own errors too (credentials, throttling)
+        raise LogReadError(f"{part}: cannot read: {type(e).__name__}: {e}") from None
 
 
 def merge_part_tallies(*tallies: Tally) -> Tally:

@@ -12,6 +12,7 @@ does not hold, crawlerdetect's own full expression decides. The answer is always
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Sequence
@@ -174,3 +175,48 @@ class BotDetector:
                 if self._everything is None:
                     self._everything = re.compile("|".join(f"(?:{p})" for p in self._patterns), re.IGNORECASE)
         return self._everything
+
+
+# -- what crawlerdetect's list misses, and what it must not see ---------------------------------------
+# Agents and fetchers that borrow a browser's User-Agent and add a mark of their own. Real browsers
+# never write these: "like Gecko;" followed by a name inside the engine's parentheses, "compatible;"
+# inside a WebKit, Blink or Gecko string (Internet Explorer's "compatible; MSIE" has none of them),
+# a URL or "+mailto:" or a "+domain.tld" contact, and product names of AI agents and scanners.
+_AGENT_MARKERS = (
+    r"like Gecko; (?:compatible; ?)?(?P<inside>[^;)]+)"
+    r"|\(compatible; ?(?P<compatible>[A-Za-z][\w.-]*/[\d.]+)[^)]*\).*(?:AppleWebKit|Gecko/|Chrome/)"
+    r"|(?:AppleWebKit|Gecko/|Chrome/).*\(compatible; ?(?P<after>[A-Za-z][\w.-]*/[\d.]+)"
+    r"|(?P<url>\+https?://[^\s;)]+|[(;,] ?https?://[^\s;)]+|\+mailto:[^\s;)]+|\+[\w-]+\.[a-z]{2,}\b)"
+    r"|(?P<name>\b[\w.]+-User\b|\b[A-Z]\w*(?:Agent|Scan|Scanner|Headers|Diagnostics|Inspector|Research|Monitor"
+    r"|Synthetics|Measurement|Verify|Watcher)\b"
+    r"|\b(?:ChatGPT|Claude|Perplexity|Devin|Manus|Sitebulb|Playwright|Selenium|Puppeteer|Checkly)\b)"
+)
+# Where a browser names its device or itself, crawlerdetect's words ("Bot", "Spider", "Speedy")
+# are model names: "C Bot Tab 70", "XBot Junior", "yandexstation_2". The Android model slot (with
+# its Build/), the device list after HbbTV/, and the Cronet network stack of Android TV apps.
+_DEVICE_NAMES = (
+    r"(?<=Android)(?P<android>[ _]?[\d.]*; (?:[a-z]{2}[-_][A-Za-z]{2,3}; )?)[^;)]*"
+    r"|(?P<hbbtv>(?:HbbTV|FVC)/[\d.]+ )\([^)]*\)"
+    r"|(?<=; )Cronet/[\d.]+"
+)
+
+
+@functools.cache
+def _pattern(text: str) -> re.Pattern[str]:
+    return re.compile(text)  # on first use: importing browsercheck compiles nothing
+
+
+def agent_marker(ua: str) -> str | None:
+    """What marks ``ua`` as an agent or fetcher in a browser's clothes, or ``None``."""
+    m = _pattern(_AGENT_MARKERS).search(ua)
+    if m is None:
+        return None
+    found = next(v for v in m.groupdict().values() if v)
+    return found.strip().split("/", 1)[0].strip() or found
+
+
+def without_device_names(ua: str, browser_tokens: re.Pattern[str] | None = None) -> str:
+    """``ua`` with the device-model slots blanked, and the browser product tokens matched by
+    ``browser_tokens`` removed: what is left to be checked for bots."""
+    ua = _pattern(_DEVICE_NAMES).sub(lambda m: m.group("android") or m.group("hbbtv") or "", ua)
+    return browser_tokens.sub("", ua) if browser_tokens is not None else ua

@@ -13,8 +13,29 @@ from typing import TYPE_CHECKING, Protocol
 
 from ua_parser import Domain, PartialResult
 
-from ._bots import BotDetector
-from ._browsers import BROWSERS
+from ._bots import BotDetector, agent_marker, without_device_names
+from ._browsers import (
+    ANDROID,
+    ANDROID_EDITIONS,
+    BLINK,
+    BROWSERS,
+    DESKTOP_OSES,
+    EDGEHTML,
+    FAMILIES,
+    GECKO,
+    IOS,
+    IOS_EDITIONS,
+    IPADOS,
+    KAIOS,
+    LINUX,
+    MACOS,
+    OS_FAMILIES,
+    PRESTO,
+    TOKENS,
+    TRIDENT,
+    WEBKIT,
+    WINDOWS,
+)
 from ._model import Client, Device
 
 if TYPE_CHECKING:
@@ -44,46 +65,10 @@ _PRESTO = re.compile(r"Presto/(\d+(?:\.\d+)*)")
 _IOS_FROZEN_AT = "18.6"  # Safari 26+ on iOS keeps saying "CPU iPhone OS 18_6"
 _FIRST_UNFROZEN_SAFARI = 26
 
-_OS_NAMES = {
-    "Mac OS X": "macOS",
-    "Chrome OS": "ChromeOS",
-    "Ubuntu": "Linux",
-    "Debian": "Linux",
-    "Fedora": "Linux",
-    "Linux Mint": "Linux",
-    "Arch Linux": "Linux",
-    "Red Hat": "Linux",
-}
-_DESKTOP_OSES = frozenset({"Windows", "macOS", "Linux", "ChromeOS", "FreeBSD", "OpenBSD"})
-
-# ua-parser family -> canonical key, where the key does not depend on the platform.
-_FAMILY_KEYS = {
-    "Chrome Mobile iOS": "chrome_ios",
-    "Chrome Mobile WebView": "webview_android",
-    "Chromium": "chromium",
-    "Firefox iOS": "firefox_ios",
-    "Mobile Safari UI/WKWebView": "webview_ios",
-    "IE": "ie",
-    "IE Mobile": "ie",
-    "Opera Mobile": "opera_android",
-    "Opera Mini": "opera_mini",
-    "Samsung Internet": "samsunginternet_android",
-    "Yandex Browser": "yandex",
-    "UC Browser": "uc",
-    "Vivaldi": "vivaldi",
-    "Brave": "brave",
-    "Amazon Silk": "silk",
-    "Electron": "electron",
-    "MiuiBrowser": "miui",
-    "Huawei Browser": "huawei",
-    "Whale": "whale",
-    "QQ Browser": "qq",
-    "QQ Browser Mobile": "qq",
-    "DuckDuckGo Mobile": "duckduckgo",
-    "Facebook": "facebook",
-    "Instagram": "instagram",
-    "Google": "google_app",
-}
+# A product token the registry names: "YaBrowser/24.1.8.90.00" (the version as written)
+_TOKEN = re.compile(
+    r"(?<![\w.-])(" + "|".join(sorted(map(re.escape, TOKENS), key=len, reverse=True)) + r")/(\d+(?:\.\d+)*)"
+)
 
 
 def _version(part: Part | None) -> str | None:
@@ -104,46 +89,47 @@ def _major_minor(version: str) -> str:
     return ".".join(version.split(".")[:2])
 
 
-def _browser_key(family: str, version: str | None, os: str | None) -> str | None:
-    if key := _FAMILY_KEYS.get(family):
-        return key
-    android = os == "Android"
-    ios = os in ("iOS", "iPadOS")
-    if family in ("Chrome", "Chrome Mobile"):
-        return "chrome_android" if android else "chrome"
-    if family in ("Edge", "Edge Mobile"):
-        major = _major(version)
-        if ios:
-            return "edge_ios"
-        if major is not None and major < 79:  # Edge 12-18 was EdgeHTML; Chromium Edge began at 79
-            return "edge_legacy"
-        return "edge_android" if android else "edge"
-    if family in ("Firefox", "Firefox Mobile"):
-        if os == "KaiOS":
-            return "kaios"
-        return "firefox_android" if android else "firefox"
-    if family in ("Safari", "Mobile Safari"):
-        return "safari_ios" if ios else "safari"
-    if family == "Opera":
-        return "opera_android" if android else "opera"
-    return None
+def _browser_key(family: str, version: str | None, os: str | None, token: str | None, ua: str) -> str | None:
+    """The canonical key: a registry token in the User-Agent, else ua-parser's family; then the
+    edition for the platform."""
+    if token is not None:
+        key: str | None = TOKENS[token]
+    elif family in ("Edge", "Edge Mobile") and (_major(version) or 0) < 79:
+        key = "edge_legacy"  # Edge 12-18 was EdgeHTML; Chromium Edge began at 79 (and says Edg/)
+    else:
+        key = FAMILIES.get(family)
+    if os == ANDROID and key in (None, "safari") and "AppleWebKit" in ua and "Chrome/" not in ua:
+        return "webview_android"  # the old stock browser ("Version/4.0 Mobile Safari/534.30")
+    if key is None:
+        return None
+    if os in (IOS, IPADOS):
+        if key == "webview_android":  # "Version/13.0 Chrome/84 Mobile/15E148": Chrome for iOS
+            return "chrome_ios"
+        return IOS_EDITIONS.get(key, key)
+    if os == ANDROID:
+        if key == "opera" and "; wv)" in ua:
+            return "opera_mini"  # Opera Mini on Android is Chromium's WebView with an OPR/ token
+        return ANDROID_EDITIONS.get(key, key)
+    if os == KAIOS and key == "firefox":
+        return "kaios"
+    return key
 
 
 def _engine(key: str | None, version: str | None, ua: str) -> tuple[str | None, str | None]:
     """The rendering engine and its version, from the tokens that say it."""
     if key == "ie":
-        return "trident", version
+        return TRIDENT, version
     if key == "edge_legacy":
-        return "edgehtml", version
+        return EDGEHTML, version
     if m := _PRESTO.search(ua):
-        return "presto", m.group(1)
+        return PRESTO, m.group(1)
     if m := _CHROMIUM.search(ua):
-        return "blink", m.group(1)
+        return BLINK, m.group(1)
     if "Gecko/" in ua and (m := _FIREFOX.search(ua) or _GECKO_RV.search(ua)):
         # Firefox 110-119 froze rv:109.0: its own Firefox/NNN token is the truth
-        return "gecko", m.group(1)
+        return GECKO, m.group(1)
     if "AppleWebKit/" in ua and (m := _SAFARI_VERSION.search(ua)) and "Safari/" in ua:
-        return "webkit", m.group(1)
+        return WEBKIT, m.group(1)
     return None, None
 
 
@@ -152,12 +138,12 @@ def _device(ua: str, os: str | None) -> Device:
         return Device.TABLET
     if "iPhone" in ua or "iPod" in ua:
         return Device.MOBILE
-    if os == "Android":
+    if os == ANDROID:
         # Android phones say "Mobile"; tablets (and Chromium's reduced tablet UA) do not
         return Device.MOBILE if "Mobile" in ua else Device.TABLET
-    if "Mobi" in ua or os in ("Windows Phone", "KaiOS"):
+    if "Mobi" in ua or os in ("Windows Phone", KAIOS):
         return Device.MOBILE
-    if os in _DESKTOP_OSES:
+    if os in DESKTOP_OSES:
         return Device.DESKTOP
     return Device.UNKNOWN
 
@@ -195,6 +181,17 @@ class Detector:
             resolver, "browser_and_os", self._parse
         )
 
+    def _bot(self, ua: str) -> str | None:
+        """The bot ``ua`` is: crawlerdetect's patterns, where they match other than a device's or
+        a browser's own name, or a mark that agents and fetchers add."""
+        bot = self._bots(ua)
+        if bot is not None:
+            masked = without_device_names(ua, _TOKEN)
+            if masked != ua:
+                bot = self._bots(masked)
+            return bot
+        return agent_marker(ua)
+
     def _parse(self, ua: str) -> tuple[Part | None, Part | None]:
         parsed = self._resolver(ua, _DOMAINS)
         return parsed.user_agent, parsed.os
@@ -212,20 +209,34 @@ class Detector:
         ua = clean_user_agent(ua)
         if not ua.strip():
             return _EMPTY
-        if bot := self._bots(ua):
+        if bot := self._bot(ua):
             return _no_browser(bot, Device.BOT, bot=bot)
         browser, parsed_os = self._browser_and_os(ua)
+        if browser is not None and browser.family == "Spider":
+            # ua-parser's bot family, from a device name the bot check has seen past
+            browser, parsed_os = self._browser_and_os(without_device_names(ua))
         family = browser.family if browser else "Other"
         version = _version(browser)
         os, os_version = _os(parsed_os, ua)
-        key = _browser_key(family, version, os)
+        token = _TOKEN.search(ua)
+        key = _browser_key(family, version, os, token.group(1) if token else None, ua)
+        if token is not None:
+            version = token.group(2)  # the browser's own version, as its own token says
+        elif key == "webview_android" and family in ("Android", "Other", "Safari", "Mobile Safari"):
+            version = os_version  # the old stock browser: browser-compat-data numbers it by Android
+        if key is not None and "HbbTV/" in ua:
+            key = None  # a smart TV's browser: judged by the engine the string carries
+            family = "HbbTV browser"
         name = _display_name(key, family)
         engine, engine_version = _engine(key, version, ua)
+        if key is None and engine is None and os is None and _program(ua):
+            program = _program_name(ua)
+            return _no_browser(program, Device.BOT, bot=program)
         frozen: set[str] = set()
         notes: list[str] = []
         fallback = None
 
-        if os in ("iOS", "iPadOS") and os_version:
+        if os in (IOS, IPADOS) and os_version:
             # Every iOS browser is the system's WebKit; since Safari 26 the OS token is frozen
             # at 18.6 and Safari's Version/ is the real release.
             safari = _SAFARI_VERSION.search(ua)
@@ -235,21 +246,21 @@ class Detector:
                 notes.append(f"iOS version read from Version/{safari.group(1)}")
             elif _major_minor(os_version) == _IOS_FROZEN_AT:
                 frozen.add("os_version")
-            engine = "webkit"
+            engine = WEBKIT
             engine_version = version if key == "safari_ios" else os_version
             if key != "safari_ios":
                 fallback = "safari_ios"
                 notes.append(f"{name} on iOS uses the system's WebKit: judged by iOS {os_version}")
-        elif os == "Android" and "; wv)" in ua and key != "webview_android":
+        elif os == ANDROID and "; wv)" in ua and key != "webview_android":
             fallback = "webview_android"  # an app's WebView, judged as one where not named
 
-        if os == "Windows" and os_version == "10":
+        if os == WINDOWS and os_version == "10":
             frozen.add("os_version")  # Windows 11 also says "Windows NT 10.0"
-        elif os == "macOS" and os_version and os_version.startswith("10.15"):
+        elif os == MACOS and os_version and os_version.startswith("10.15"):
             frozen.add("os_version")  # browsers cap macOS at 10.15(.7)
-        elif os == "Android" and "Android 10; K)" in ua:
+        elif os == ANDROID and "Android 10; K)" in ua:
             frozen.add("os_version")  # Chromium's reduced Android token
-        if engine == "blink":
+        if engine == BLINK:
             # Chromium sends MAJOR.0.0.0: only the major version is real
             frozen.update(
                 field
@@ -272,6 +283,29 @@ class Detector:
         )
 
 
+# Where no browser, engine or OS is recognised, a string that neither starts as browsers do
+# ("Mozilla/") nor names a browser or a device that browses (feature phones, TVs, consoles) is a
+# program: a monitor, a script, an HTTP library ("collectd/5.5.1", "Datadog Agent/5.10.1"). Text
+# that is not even a product and its version ("-", "asdf") stays unknown.
+_BROWSING_WORDS = re.compile(
+    r"(?i)^mozilla/|browser|midp|profile/|wap|mobile|phone|tv|opera|docomo|chromium|galaxy|nintendo|amiga|teleca"
+    r"|mosaic|lynx|links|w3m|dillo|hotjava|\[\w\w\]"
+)
+
+
+_PRODUCT = re.compile(r"[A-Za-z][\w.+-]*(?: [A-Za-z][\w.+-]*)*/v?\d")
+
+
+def _program(ua: str) -> bool:
+    """A product with a version ("collectd/5.5.1") that names nothing that browses."""
+    return _PRODUCT.match(ua) is not None and _BROWSING_WORDS.search(ua) is None
+
+
+def _program_name(ua: str) -> str:
+    """The first product name of ``ua``: "collectd" of "collectd/5.5.1"."""
+    return re.split(r"[/;(]", ua.strip(), maxsplit=1)[0].strip()[:60] or ua[:60]
+
+
 def _display_name(key: str | None, family: str) -> str:
     if key is not None:
         return BROWSERS[key].name
@@ -281,8 +315,8 @@ def _display_name(key: str | None, family: str) -> str:
 def _os(parsed: Part | None, ua: str) -> tuple[str | None, str | None]:
     if parsed is None or parsed.family == "Other":
         return None, None
-    name = _OS_NAMES.get(parsed.family, parsed.family)
-    if name == "iOS" and "iPad" in ua:
-        name = "iPadOS"
-    version = None if name == "Linux" else _version(parsed)
+    name = OS_FAMILIES.get(parsed.family, parsed.family)
+    if name == IOS and "iPad" in ua:
+        name = IPADOS
+    version = None if name == LINUX else _version(parsed)
     return name, version

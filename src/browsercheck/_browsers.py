@@ -224,7 +224,14 @@ REGISTRY: Mapping[str, Browser] = _records(
     Browser("chrome_ios", "Chrome for iOS", WEBKIT, families=("Chrome Mobile iOS",), tokens=("CriOS",)),
     Browser("edge_ios", "Microsoft Edge for iOS", WEBKIT),
     Browser("firefox_ios", "Firefox for iOS", WEBKIT, families=("Firefox iOS",), tokens=("FxiOS",)),
-    Browser("opera_mini", "Opera Mini", None, browserslist="op_mini", families=("Opera Mini",)),
+    Browser(
+        "opera_mini",
+        "Opera Mini",
+        None,
+        browserslist="op_mini",
+        brands=("Opera Mini Android",),
+        families=("Opera Mini",),
+    ),
     Browser("opera_gx", "Opera GX", BLINK, tokens=("OPX",)),
     Browser(
         "yandex",
@@ -281,22 +288,8 @@ REGISTRY: Mapping[str, Browser] = _records(
     Browser("google_app", "Google app", None, families=("Google",)),
 )
 
+
 # -- tables derived from the registry ---------------------------------------------------------------
-BROWSERS = REGISTRY
-"""Every browser by key (the name the rest of the package has always used)."""
-
-DOWNLOAD_PAGES: Mapping[str, str] = MappingProxyType({k: b.download for k, b in REGISTRY.items() if b.download})
-"""Official download pages. A site can add or replace links in its policy (site.links)."""
-
-EDITIONS: Mapping[str, str] = MappingProxyType(
-    {edition: k for k, b in REGISTRY.items() for edition in (b.android, b.ios) if edition}
-)
-"""A mobile edition's key -> its product's (``chrome_android`` -> ``chrome``)."""
-
-ANDROID_EDITIONS: Mapping[str, str] = MappingProxyType({k: b.android for k, b in REGISTRY.items() if b.android})
-IOS_EDITIONS: Mapping[str, str] = MappingProxyType({k: b.ios for k, b in REGISTRY.items() if b.ios})
-
-
 def _unique(pairs: Iterable[tuple[str, str]], what: str) -> Mapping[str, str]:
     table: dict[str, str] = {}
     for name, key in pairs:
@@ -305,24 +298,75 @@ def _unique(pairs: Iterable[tuple[str, str]], what: str) -> Mapping[str, str]:
     return MappingProxyType(table)
 
 
-FAMILIES = _unique(((f, k) for k, b in REGISTRY.items() for f in b.families), "ua-parser family")
-"""ua-parser family -> key (the product's: detection picks the edition by platform)."""
-BRANDS = _unique(((brand.lower(), k) for k, b in REGISTRY.items() for brand in b.brands), "brand")
-"""``Sec-CH-UA`` brand, lower case -> key."""
-TOKENS = _unique(((t, k) for k, b in REGISTRY.items() for t in b.tokens), "token")
-"""User-Agent product token -> key."""
-BROWSERSLIST_IDS = _unique(((b.browserslist, k) for k, b in REGISTRY.items() if b.browserslist), "browserslist id")
-BCD_IDS = _unique(((b.bcd, k) for k, b in REGISTRY.items() if b.bcd), "browser-compat-data id")
+class Tables(NamedTuple):
+    """Every lookup table the package reads, as `derive` computes it from the registry."""
 
-ENGINE_NAMES: Mapping[str, str] = MappingProxyType({e: f.name for e, f in ENGINE_FACTS.items()})
-ENGINE_FROM_BROWSER: Mapping[str, str] = MappingProxyType(
-    {e: f.reference for e, f in ENGINE_FACTS.items() if f.reference}
-)
-OS_KEYS: Mapping[str, str] = MappingProxyType({os: f.policy_key for os, f in OS_FACTS.items() if f.policy_key})
-"""Client.os -> the key of its rule under a policy's ``os:``."""
-OS_PLATFORMS = _unique(((p, os) for os, f in OS_FACTS.items() for p in f.platforms), "platform")
-OS_FAMILIES = _unique(((fam, os) for os, f in OS_FACTS.items() for fam in f.families), "OS family")
-DESKTOP_OSES = frozenset(os for os, f in OS_FACTS.items() if f.desktop)
+    DOWNLOAD_PAGES: Mapping[str, str]
+    """Official download pages. A site can add or replace links in its policy (site.links)."""
+    EDITIONS: Mapping[str, str]
+    """A mobile edition's key -> its product's (``chrome_android`` -> ``chrome``)."""
+    ANDROID_EDITIONS: Mapping[str, str]
+    IOS_EDITIONS: Mapping[str, str]
+    FAMILIES: Mapping[str, str]
+    """ua-parser family -> key (the product's: detection picks the edition by platform)."""
+    BRANDS: Mapping[str, str]
+    """``Sec-CH-UA`` brand, lower case -> key."""
+    TOKENS: Mapping[str, str]
+    """User-Agent product token -> key."""
+    BROWSERSLIST_IDS: Mapping[str, str]
+    BCD_IDS: Mapping[str, str]
+    ENGINE_NAMES: Mapping[str, str]
+    ENGINE_FROM_BROWSER: Mapping[str, str]
+    OS_KEYS: Mapping[str, str]
+    """Client.os -> the key of its rule under a policy's ``os:``."""
+    OS_PLATFORMS: Mapping[str, str]
+    OS_FAMILIES: Mapping[str, str]
+    DESKTOP_OSES: frozenset[str]
+
+
+def derive(
+    registry: Mapping[str, Browser], engines: Mapping[str, EngineFacts], systems: Mapping[str, OSFacts]
+) -> Tables:
+    """The tables detection, hints, judging, policies and notices read, from the facts."""
+    records = registry.items()
+    return Tables(
+        DOWNLOAD_PAGES=MappingProxyType({k: b.download for k, b in records if b.download}),
+        EDITIONS=MappingProxyType({e: k for k, b in records for e in (b.android, b.ios) if e}),
+        ANDROID_EDITIONS=MappingProxyType({k: b.android for k, b in records if b.android}),
+        IOS_EDITIONS=MappingProxyType({k: b.ios for k, b in records if b.ios}),
+        FAMILIES=_unique(((f, k) for k, b in records for f in b.families), "ua-parser family"),
+        BRANDS=_unique(((brand.lower(), k) for k, b in records for brand in b.brands), "brand"),
+        TOKENS=_unique(((t, k) for k, b in records for t in b.tokens), "token"),
+        BROWSERSLIST_IDS=_unique(((b.browserslist, k) for k, b in records if b.browserslist), "browserslist id"),
+        BCD_IDS=_unique(((b.bcd, k) for k, b in records if b.bcd), "browser-compat-data id"),
+        ENGINE_NAMES=MappingProxyType({e: f.name for e, f in engines.items()}),
+        ENGINE_FROM_BROWSER=MappingProxyType({e: f.reference for e, f in engines.items() if f.reference}),
+        OS_KEYS=MappingProxyType({os: f.policy_key for os, f in systems.items() if f.policy_key}),
+        OS_PLATFORMS=_unique(((p, os) for os, f in systems.items() for p in f.platforms), "platform"),
+        OS_FAMILIES=_unique(((fam, os) for os, f in systems.items() for fam in f.families), "OS family"),
+        DESKTOP_OSES=frozenset(os for os, f in systems.items() if f.desktop),
+    )
+
+
+BROWSERS = REGISTRY
+"""Every browser by key (the name the rest of the package has always used)."""
+(
+    DOWNLOAD_PAGES,
+    EDITIONS,
+    ANDROID_EDITIONS,
+    IOS_EDITIONS,
+    FAMILIES,
+    BRANDS,
+    TOKENS,
+    BROWSERSLIST_IDS,
+    BCD_IDS,
+    ENGINE_NAMES,
+    ENGINE_FROM_BROWSER,
+    OS_KEYS,
+    OS_PLATFORMS,
+    OS_FAMILIES,
+    DESKTOP_OSES,
+) = derive(REGISTRY, ENGINE_FACTS, OS_FACTS)
 
 # Names a policy author may use instead of a canonical key: browserslist's, and the obvious ones.
 ALIASES: MappingProxyType[str, str] = MappingProxyType(

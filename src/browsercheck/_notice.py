@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ._browsers import BROWSERS, DOWNLOAD_PAGES
+from ._browsers import BROWSERS, DOWNLOAD_PAGES, EDITIONS
 from ._lazy import Lazy
 from ._locale import negotiate
 from ._messages import SOURCE_LOCALE, Catalogs, join_or
@@ -17,12 +17,7 @@ from ._notice_html import render_html
 Advice = Literal["switch", "update_or_switch", "update", "ios", "old_os"]
 
 # The mobile editions are the same product as far as "update it or switch" goes.
-_SAME_PRODUCT = {
-    "chrome_android": "chrome",
-    "firefox_android": "firefox",
-    "edge_android": "edge",
-    "opera_android": "opera",
-}
+_SAME_PRODUCT = EDITIONS
 # No current Firefox, Chrome or Edge runs on these: recommending them would not help.
 _WINDOWS_WITHOUT_CURRENT_BROWSERS = frozenset({"XP", "Vista", "7", "8", "8.1"})
 _LAST_MACOS_WITHOUT_CURRENT_BROWSERS = (10, 14)  # Chrome 116 was the last for 10.13 and 10.14

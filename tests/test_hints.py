@@ -25,6 +25,15 @@ def test_header_set(case: dict[str, Any]) -> None:
     assert {name: verdict_field(verdict, name) for name in expected} == expected, verdict.reasons
 
 
+REASONED = [c for c in CASES if "reason" in c]
+
+
+@pytest.mark.parametrize("case", REASONED, ids=[c["id"] for c in REASONED])
+def test_contradictions_are_named_in_the_reasons(case: dict[str, Any]) -> None:
+    verdict = browsercheck.check(case.get("ua"), headers=case["headers"])
+    assert case["reason"] in verdict.reasons
+
+
 @pytest.mark.parametrize(
     "brand",
     [

@@ -211,6 +211,8 @@ def agent_marker(ua: str) -> str | None:
     m = _pattern(_AGENT_MARKERS).search(ua)
     if m is None:
         return None
+    if url := m.group("url"):  # the contact's host: "+https://sitebulb.com" -> "sitebulb.com"
+        return re.sub(r"^[+(;, ]*(?:https?://|mailto:)?", "", url).split("/", 1)[0] or url
     found = next(v for v in m.groupdict().values() if v)
     return found.strip().split("/", 1)[0].strip() or found
 

@@ -58,7 +58,7 @@ _DOMAINS = Domain.USER_AGENT | Domain.OS  # the device domain is not needed: _de
 
 _CHROMIUM = re.compile(r"Chrom(?:e|ium)/(\d+(?:\.\d+)*)")
 _FIREFOX = re.compile(r"Firefox/(\d+(?:\.\d+)*)")
-_GECKO_RV = re.compile(r"rv:(\d+(?:\.\d+)*)\) Gecko")
+_GECKO_RV = re.compile(r"rv:(\d+(?:\.\d+)*)[^)]*\) Gecko")
 _SAFARI_VERSION = re.compile(r"Version/(\d+(?:\.\d+)*)")
 _PRESTO = re.compile(r"Presto/(\d+(?:\.\d+)*)")
 
@@ -96,6 +96,8 @@ def _browser_key(family: str, version: str | None, os: str | None, token: str | 
         key: str | None = TOKENS[token]
     elif family in ("Edge", "Edge Mobile") and (_major(version) or 0) < 79:
         key = "edge_legacy"  # Edge 12-18 was EdgeHTML; Chromium Edge began at 79 (and says Edg/)
+    elif family == "Android" and "AppleWebKit" not in ua:
+        key = None  # an Android app's HTTP stack (Cronet, Dalvik), not the stock browser
     else:
         key = FAMILIES.get(family)
     if os == ANDROID and key in (None, "safari") and "AppleWebKit" in ua and "Chrome/" not in ua:
@@ -212,9 +214,9 @@ class Detector:
         if bot := self._bot(ua):
             return _no_browser(bot, Device.BOT, bot=bot)
         browser, parsed_os = self._browser_and_os(ua)
-        if browser is not None and browser.family == "Spider":
-            # ua-parser's bot family, from a device name the bot check has seen past
-            browser, parsed_os = self._browser_and_os(without_device_names(ua))
+        if browser is not None and browser.family not in FAMILIES and (masked := without_device_names(ua)) != ua:
+            # ua-parser may name a bot after a device ("XBot Junior"): read what the device name hides
+            browser, parsed_os = self._browser_and_os(masked)
         family = browser.family if browser else "Other"
         version = _version(browser)
         os, os_version = _os(parsed_os, ua)
@@ -224,8 +226,10 @@ class Detector:
             version = token.group(2)  # the browser's own version, as its own token says
         elif key == "webview_android" and family in ("Android", "Other", "Safari", "Mobile Safari"):
             version = os_version  # the old stock browser: browser-compat-data numbers it by Android
-        if key is not None and "HbbTV/" in ua:
-            key = None  # a smart TV's browser: judged by the engine the string carries
+        if key is None and family == "Android":
+            family, version = "Android app", None  # an app's HTTP stack names only Android's version
+        if "HbbTV/" in ua:
+            key = version = None  # a smart TV's browser: judged by the engine the string carries
             family = "HbbTV browser"
         name = _display_name(key, family)
         engine, engine_version = _engine(key, version, ua)

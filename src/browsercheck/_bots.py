@@ -181,13 +181,17 @@ class BotDetector:
 # Agents and fetchers that borrow a browser's User-Agent and add a mark of their own. Real browsers
 # never write these: "like Gecko;" followed by a name inside the engine's parentheses, "compatible;"
 # inside a WebKit, Blink or Gecko string (Internet Explorer's "compatible; MSIE" has none of them),
-# a URL or "+mailto:" or a "+domain.tld" contact, and product names of AI agents and scanners.
+# a URL, a "+mailto:" or "+domain.tld" contact, a domain name or an e-mail address (browsers name
+# no site of their own; an app's reversed "com.example.app" id is no domain), and product names of AI
+# agents, scanners and monitors.
 _AGENT_MARKERS = (
     r"like Gecko; (?:compatible; ?)?(?P<inside>[^;)]+)"
     r"|\(compatible; ?(?P<compatible>[A-Za-z][\w.-]*/[\d.]+)[^)]*\).*(?:AppleWebKit|Gecko/|Chrome/)"
     r"|(?:AppleWebKit|Gecko/|Chrome/).*\(compatible; ?(?P<after>[A-Za-z][\w.-]*/[\d.]+)"
-    r"|(?P<url>\+https?://[^\s;)]+|[(;,] ?https?://[^\s;)]+|\+mailto:[^\s;)]+|\+[\w-]+\.[a-z]{2,}\b)"
-    r"|(?P<name>\b[\w.]+-User\b|\b[A-Z]\w*(?:Agent|Scan|Scanner|Headers|Diagnostics|Inspector|Research|Monitor"
+    r"|(?P<url>\+https?://[^\s;)]+|[(;,] ?https?://[^\s;)]+|\+mailto:[^\s;)]+|\+[\w-]+\.[a-z]{2,}\b"
+    r"|(?<![\w.-])[A-Za-z][\w-]*(?:\.[\w-]+)*\.(?:com|net|org|io|ai|co|app|dev|party|de|fr|nl|se|ru|uk)\b(?!\.)"
+    r"|[\w.+-]+@[a-z][\w-]*\.[a-z]{2,})"
+    r"|(?P<name>\b[\w.]+-User\b|\b(?:[A-Z][\w-]* ?)?(?:Agent|Scan|Scanner|Headers|Diagnostics|Inspector|Research|Monitor"
     r"|Synthetics|Measurement|Verify|Watcher)\b"
     r"|\b(?:ChatGPT|Claude|Perplexity|Devin|Manus|Sitebulb|Playwright|Selenium|Puppeteer|Checkly)\b)"
 )
@@ -212,7 +216,7 @@ def agent_marker(ua: str) -> str | None:
     if m is None:
         return None
     if url := m.group("url"):  # the contact's host: "+https://sitebulb.com" -> "sitebulb.com"
-        return re.sub(r"^[+(;, ]*(?:https?://|mailto:)?", "", url).split("/", 1)[0] or url
+        return re.sub(r"^[+(;, ]*(?:https?://|mailto:)?", "", url).split("/", 1)[0].split("@")[-1] or url
     found = next(v for v in m.groupdict().values() if v)
     return found.strip().split("/", 1)[0].strip() or found
 

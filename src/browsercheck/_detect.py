@@ -96,7 +96,7 @@ def _browser_key(family: str, version: str | None, os: str | None, token: str | 
         key: str | None = TOKENS[token]
     elif family in ("Edge", "Edge Mobile") and (_major(version) or 0) < 79:
         key = "edge_legacy"  # Edge 12-18 was EdgeHTML; Chromium Edge began at 79 (and says Edg/)
-    elif family == "Android" and "AppleWebKit" not in ua:
+    elif family == "Android" and "Mozilla/" not in ua and "Safari" not in ua:
         key = None  # an Android app's HTTP stack (Cronet, Dalvik), not the stock browser
     else:
         key = FAMILIES.get(family)

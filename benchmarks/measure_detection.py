@@ -10,8 +10,11 @@ copied into this repository; their licences differ from ours):
   fixtures with the client's name and version (``client.type: browser``), and a file of real bot
   User-Agents (``bots.yml``).
 - ``crawler-user-agents`` from npm (MIT): bot patterns with real User-Agents ("instances") each.
+- ``user-agents`` from npm (BSD-2-Clause): real browsers' User-Agents as its collector saw them on
+  real sites, with their share of traffic. They carry no label: ua-parser-js (npm, run with node)
+  is the judge of their browser and version, where its name maps onto a key (`UA_PARSER_JS`).
 
-Ground truth: for browsers, Matomo's label mapped onto browsercheck's keys by `EXPECTED` below (a
+Ground truth: for Matomo's browsers, the label mapped onto browsercheck's keys by `EXPECTED` below (a
 browser Matomo names that browsercheck has no key for is counted apart: it must not be called a bot,
 and its engine should be known); for bots, membership in a bot list. Prints the share of browsers
 with the right key and the right major version, browsers called bots, bots judged as browsers and
@@ -36,6 +39,8 @@ import yaml
 ROOT = Path(__file__).parents[1]
 DEVICE_DETECTOR = "device-detector==6.5.1"
 CRAWLER_USER_AGENTS = "crawler-user-agents@1.60.0"
+USER_AGENTS = "user-agents@2.1.198"
+UA_PARSER_JS_PACKAGE = "ua-parser-js@2.0.10"
 FIXTURES = "device_detector-6.5.1/device_detector/tests/fixtures/upstream"
 
 # Matomo's client name -> browsercheck's key. A name that depends on the platform maps to a dict by
@@ -123,6 +128,13 @@ def fetch(data: Path) -> None:
             member = tar.extractfile("package/crawler-user-agents.json")
             assert member is not None
             (data / "crawler-user-agents.json").write_bytes(member.read())
+    for package, directory in ((USER_AGENTS, "user-agents"), (UA_PARSER_JS_PACKAGE, "ua-parser-js")):
+        if not (data / directory).is_dir():
+            out = subprocess.run(
+                ["npm", "pack", "--silent", package], cwd=data, check=True, capture_output=True, text=True
+            )
+            with tarfile.open(data / out.stdout.strip().splitlines()[-1]) as tar:
+                tar.extractall(data / directory, filter="data")
 
 
 def _major(version: str | None) -> int | None:
@@ -195,6 +207,55 @@ def bot_cases(data: Path) -> Iterator[Case]:
                 yield Case(str(ua), "crawler-user-agents: " + str(entry["pattern"]), None, None, {})
 
 
+# ua-parser-js's browser name -> browsercheck's key, by platform as in `EXPECTED`.
+UA_PARSER_JS: dict[str, str | dict[str, str]] = {
+    "Chrome": {"Android": "chrome_android", "iOS": "chrome_ios", "*": "chrome"},
+    "Mobile Chrome": {"iOS": "chrome_ios", "*": "chrome_android"},
+    "Chrome WebView": "webview_android",
+    "Edge": {"Android": "edge_android", "iOS": "edge_ios", "*": "edge"},
+    "Firefox": {"Android": "firefox_android", "iOS": "firefox_ios", "*": "firefox"},
+    "Mobile Firefox": {"iOS": "firefox_ios", "*": "firefox_android"},
+    "Safari": {"iOS": "safari_ios", "*": "safari"},
+    "Mobile Safari": "safari_ios",
+    "Opera": {"Android": "opera_android", "*": "opera"},
+    "Samsung Internet": "samsunginternet_android",
+    "Yandex": "yandex",
+    "DuckDuckGo": "duckduckgo",
+    "GSA": "google_app",
+}
+_JUDGE = """
+const {UAParser} = require(process.argv[1] + "/package/src/main/ua-parser.js");
+const data = require(process.argv[2] + "/package/dist/user-agents.json");
+console.log(JSON.stringify(data.map(e => {
+  const b = UAParser(e.userAgent).browser;
+  return [e.userAgent, e.weight, b.name || "", b.major || ""];
+})));
+"""
+
+
+class Weighted(NamedTuple):
+    case: Case
+    weight: float
+
+
+def judged_cases(data: Path) -> list[Weighted]:
+    """``user-agents``' browsers, each with ua-parser-js's reading."""
+    out = subprocess.run(
+        ["node", "-e", _JUDGE, str(data / "ua-parser-js"), str(data / "user-agents")],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    cases: dict[str, Weighted] = {}
+    for ua, weight, name, major in json.loads(out.stdout):
+        key = UA_PARSER_JS.get(name)
+        expected = key.get(_platform(ua), key["*"]) if isinstance(key, dict) else key
+        case = Case(ua, "ua-parser-js: " + (name or "?"), expected, _major(major), {})
+        previous = cases.get(ua)
+        cases[ua] = Weighted(case, weight + (previous.weight if previous else 0.0))
+    return list(cases.values())
+
+
 def share(part: int, whole: int) -> str:
     return f"{part:>6,} / {whole:>6,} = {100 * part / whole if whole else 0:6.2f}%"
 
@@ -262,6 +323,29 @@ def main(argv: Sequence[str] | None = None) -> int:
             unrecognised += 1
             misses["bot not recognised"].append(f"{case.label}: {case.ua}")
 
+    judged = judged_cases(args.data)
+    total_weight = sum(w.weight for w in judged)
+    mapped = [w for w in judged if w.case.expected is not None]
+    agree_key = agree_major = with_major_js = judged_bots = 0
+    bot_weight = 0.0
+    for w in judged:
+        client = check(w.case).client
+        if client.bot is not None:
+            judged_bots += 1
+            bot_weight += w.weight
+            misses["user-agents browser called a bot"].append(f"{w.case.label}: {w.case.ua}")
+        if w.case.expected is None:
+            continue
+        if client.browser == w.case.expected:
+            agree_key += 1
+        else:
+            misses["user-agents: other key than ua-parser-js"].append(
+                f"{w.case.label} -> {client.browser} (want {w.case.expected}): {w.case.ua}"
+            )
+        if w.case.major:
+            with_major_js += 1
+            agree_major += client.browser == w.case.expected and _major(client.version) == w.case.major
+
     hints = " (with the fixtures' Client Hints)" if args.hints else ""
     print(f"Matomo Device Detector fixtures: {len(browsers):,} distinct browser User-Agents{hints}")
     print(f"  browsers browsercheck has a key for      {len(known):,}")
@@ -275,6 +359,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"  judged as browsers                       {share(as_browsers, len(bots))}   target <= 0.5%")
     print(f"  not recognised (unknown)                 {share(unrecognised, len(bots))}   target <= 8%")
     print("  (" + DISAGREEMENTS + ")")
+    print(f"user-agents (npm), real browsers weighted by traffic: {len(judged):,} distinct User-Agents")
+    print(f"  called a bot                             {share(judged_bots, len(judged))}   target <= 0.05%")
+    print(f"    share of traffic                       {100 * bot_weight / total_weight:6.3f}%")
+    print(f"  ua-parser-js names a browser with a key  {len(mapped):,}")
+    print(f"    same key as ua-parser-js               {share(agree_key, len(mapped))}")
+    print(f"    same key and major version             {share(agree_major, with_major_js)}")
     print("\nright key by Matomo name (the 15 largest groups and every group under 99%):")
     ranked = sorted(per_label.items(), key=lambda item: -item[1][1])
     for i, (label, (right, total)) in enumerate(ranked):

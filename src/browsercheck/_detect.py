@@ -7,13 +7,14 @@ the device class, and bots.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from ua_parser import Domain, PartialResult
 
-from ._bots import BotDetector, agent_marker, without_device_names
+from ._bots import AGENT_GATE, BotDetector, agent_marker, without_device_names
 from ._browsers import (
     ANDROID,
     ANDROID_EDITIONS,
@@ -37,6 +38,7 @@ from ._browsers import (
     WINDOWS,
 )
 from ._model import Client, Device
+from ._tokens import ProductTokens
 
 if TYPE_CHECKING:
     from ._resolver import Part
@@ -65,17 +67,38 @@ _PRESTO = re.compile(r"Presto/(\d+(?:\.\d+)*)")
 _IOS_FROZEN_AT = "18.6"  # Safari 26+ on iOS keeps saying "CPU iPhone OS 18_6"
 _FIRST_UNFROZEN_SAFARI = 26
 
-# A product token the registry names: "YaBrowser/24.1.8.90.00" (the version as written)
-_TOKEN = re.compile(
-    r"(?<![\w.-])(" + "|".join(sorted(map(re.escape, TOKENS), key=len, reverse=True)) + r")/(\d+(?:\.\d+)*)"
-)
+
+_AGENT = "!agent"  # what the first native pass names an agent's mark (no token has a "!")
+
+
+class _FirstOf(Protocol):
+    """A native extractor: the first rule that matches, by the name it was given."""
+
+    def extract(self, ua: str, /) -> Part | None: ...
+
+
+def _first_of(rules: list[tuple[str, str, None, None, None, None]]) -> _FirstOf:
+    import ua_parser_rs
+
+    return ua_parser_rs.UserAgentExtractor(rules)
+
+
+@functools.cache
+def product_tokens() -> ProductTokens:
+    """The registry's User-Agent tokens, matched natively (built on first use)."""
+    return ProductTokens(TOKENS)
 
 
 def _version(part: Part | None) -> str | None:
-    if part is None or part.major is None:
+    if part is None or (major := part.major) is None:
         return None
-    pieces = [part.major, part.minor, part.patch, part.patch_minor]
-    return ".".join(p for p in pieces if p is not None)
+    if (minor := part.minor) is None:
+        return major
+    if (patch := part.patch) is None:
+        return f"{major}.{minor}"
+    if (patch_minor := part.patch_minor) is None:
+        return f"{major}.{minor}.{patch}"
+    return f"{major}.{minor}.{patch}.{patch_minor}"
 
 
 def _major(version: str | None) -> int | None:
@@ -182,17 +205,24 @@ class Detector:
         self._browser_and_os: Callable[[str], tuple[Part | None, Part | None]] = getattr(
             resolver, "browser_and_os", self._parse
         )
+        self._tokens = product_tokens()
+        # one native pass for what comes after the bot patterns: the marks of agents, then the
+        # registry's browser tokens
+        self._marks_then_tokens = _first_of(
+            [(rule, _AGENT, None, None, None, None) for rule in AGENT_GATE] + self._tokens.rules()
+        )
 
     def _bot(self, ua: str) -> str | None:
-        """The bot ``ua`` is: crawlerdetect's patterns, where they match other than a device's or
-        a browser's own name, or a mark that agents and fetchers add."""
+        """The bot ``ua`` is by crawlerdetect's patterns, where they match other than a device's or a
+        browser's own name (agents' marks are read after)."""
         bot = self._bots(ua)
         if bot is not None:
-            masked = without_device_names(ua, _TOKEN)
-            if masked != ua:
+            masked = without_device_names(ua)
+            if bot in TOKENS:  # a browser's own name ("CocCoc/46")
+                masked = self._tokens.remove(masked)
+            if bot not in masked:  # what matched was a device's or a browser's name: look again
                 bot = self._bots(masked)
-            return bot
-        return agent_marker(ua)
+        return bot
 
     def _parse(self, ua: str) -> tuple[Part | None, Part | None]:
         parsed = self._resolver(ua, _DOMAINS)
@@ -213,6 +243,14 @@ class Detector:
             return _EMPTY
         if bot := self._bot(ua):
             return _no_browser(bot, Device.BOT, bot=bot)
+        token = None
+        if (first := self._marks_then_tokens.extract(ua)) is not None:
+            if first.family != _AGENT:
+                token = self._tokens.at(ua, first.family)
+            elif agent := agent_marker(ua):
+                return _no_browser(agent, Device.BOT, bot=agent)
+            else:  # the gate's superset: no agent after all
+                token = self._tokens.find(ua)
         browser, parsed_os = self._browser_and_os(ua)
         if browser is not None and browser.family not in FAMILIES and (masked := without_device_names(ua)) != ua:
             # ua-parser may name a bot after a device ("XBot Junior"): read what the device name hides
@@ -220,10 +258,9 @@ class Detector:
         family = browser.family if browser else "Other"
         version = _version(browser)
         os, os_version = _os(parsed_os, ua)
-        token = _TOKEN.search(ua)
-        key = _browser_key(family, version, os, token.group(1) if token else None, ua)
+        key = _browser_key(family, version, os, token[0] if token else None, ua)
         if token is not None:
-            version = token.group(2)  # the browser's own version, as its own token says
+            version = token[1]  # the browser's own version, as its own token says
         elif key == "webview_android" and family in ("Android", "Other", "Safari", "Mobile Safari"):
             version = os_version  # the old stock browser: browser-compat-data numbers it by Android
         if key is None and family == "Android":
@@ -266,11 +303,10 @@ class Detector:
             frozen.add("os_version")  # Chromium's reduced Android token
         if engine == BLINK:
             # Chromium sends MAJOR.0.0.0: only the major version is real
-            frozen.update(
-                field
-                for field, value in (("version", version), ("engine_version", engine_version))
-                if value and value.endswith(".0.0.0")
-            )
+            if version and version.endswith(".0.0.0"):
+                frozen.add("version")
+            if engine_version and engine_version.endswith(".0.0.0"):
+                frozen.add("engine_version")
 
         return Client(
             browser=key,

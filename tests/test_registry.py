@@ -17,8 +17,9 @@ from browsercheck._browsers import ENGINE_FACTS, OS_FACTS, REGISTRY, canonical_k
 
 def test_every_table_is_what_the_registry_derives() -> None:
     derived = derive(REGISTRY, ENGINE_FACTS, OS_FACTS)
-    for field, table in derived._asdict().items():
+    for field, table in vars(derived).items():
         assert getattr(_browsers, field) == table, field
+    assert len(vars(derived)) == 15
 
 
 @pytest.mark.parametrize(
@@ -50,6 +51,18 @@ def test_the_modules_read_the_registrys_tables(module: ModuleType, name: str, ta
 def test_detection_reads_every_registry_token(token: str) -> None:
     found = _detect.product_tokens().find(f"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 {token}/12.3")
     assert found == (token, "12.3")
+
+
+@pytest.mark.parametrize(
+    "ua",
+    [
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/150.0.0.0 xOPR/12.3",  # inside a name
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/150.0.0.0 opr/12.3",  # case as written
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/150.0.0.0 OPR/beta",  # no version
+    ],
+)
+def test_a_token_is_read_only_as_written(ua: str) -> None:
+    assert _detect.product_tokens().find(ua) is None
 
 
 @pytest.mark.parametrize("key", sorted(REGISTRY))

@@ -14,7 +14,6 @@ the others (``edge_legacy``, ``chrome_ios``, in-app browsers, ...) are ours.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -86,8 +85,10 @@ OS_FACTS: Mapping[str, OSFacts] = MappingProxyType(
 
 
 # -- browsers ---------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Browser:
+class Browser(NamedTuple):
+    """Every fact about one browser (a record: a NamedTuple, which costs a tenth of a dataclass
+    at import)."""
+
     key: str
     """Canonical key: browser-compat-data's id where it has one."""
     name: str
@@ -298,75 +299,66 @@ def _unique(pairs: Iterable[tuple[str, str]], what: str) -> Mapping[str, str]:
     return MappingProxyType(table)
 
 
-class Tables(NamedTuple):
-    """Every lookup table the package reads, as `derive` computes it from the registry."""
+class Tables:
+    """Every lookup table the package reads, as computed from the registry and the engine and OS
+    facts (a plain class: a NamedTuple of fifteen fields costs half a millisecond of import)."""
 
-    DOWNLOAD_PAGES: Mapping[str, str]
-    """Official download pages. A site can add or replace links in its policy (site.links)."""
-    EDITIONS: Mapping[str, str]
-    """A mobile edition's key -> its product's (``chrome_android`` -> ``chrome``)."""
-    ANDROID_EDITIONS: Mapping[str, str]
-    IOS_EDITIONS: Mapping[str, str]
-    FAMILIES: Mapping[str, str]
-    """ua-parser family -> key (the product's: detection picks the edition by platform)."""
-    BRANDS: Mapping[str, str]
-    """``Sec-CH-UA`` brand, lower case -> key."""
-    TOKENS: Mapping[str, str]
-    """User-Agent product token -> key."""
-    BROWSERSLIST_IDS: Mapping[str, str]
-    BCD_IDS: Mapping[str, str]
-    ENGINE_NAMES: Mapping[str, str]
-    ENGINE_FROM_BROWSER: Mapping[str, str]
-    OS_KEYS: Mapping[str, str]
-    """Client.os -> the key of its rule under a policy's ``os:``."""
-    OS_PLATFORMS: Mapping[str, str]
-    OS_FAMILIES: Mapping[str, str]
-    DESKTOP_OSES: frozenset[str]
+    def __init__(
+        self, registry: Mapping[str, Browser], engines: Mapping[str, EngineFacts], systems: Mapping[str, OSFacts]
+    ) -> None:
+        records = registry.items()
+        self.DOWNLOAD_PAGES: Mapping[str, str] = MappingProxyType({k: b.download for k, b in records if b.download})
+        """Official download pages. A site can add or replace links in its policy (site.links)."""
+        self.EDITIONS: Mapping[str, str] = MappingProxyType({e: k for k, b in records for e in (b.android, b.ios) if e})
+        """A mobile edition's key -> its product's (``chrome_android`` -> ``chrome``)."""
+        self.ANDROID_EDITIONS: Mapping[str, str] = MappingProxyType({k: b.android for k, b in records if b.android})
+        self.IOS_EDITIONS: Mapping[str, str] = MappingProxyType({k: b.ios for k, b in records if b.ios})
+        self.FAMILIES = _unique(((f, k) for k, b in records for f in b.families), "ua-parser family")
+        """ua-parser family -> key (the product's: detection picks the edition by platform)."""
+        self.BRANDS = _unique(((brand.lower(), k) for k, b in records for brand in b.brands), "brand")
+        """``Sec-CH-UA`` brand, lower case -> key."""
+        self.TOKENS = _unique(((t, k) for k, b in records for t in b.tokens), "token")
+        """User-Agent product token -> key."""
+        self.BROWSERSLIST_IDS = _unique(((b.browserslist, k) for k, b in records if b.browserslist), "browserslist id")
+        self.BCD_IDS = _unique(((b.bcd, k) for k, b in records if b.bcd), "browser-compat-data id")
+        self.ENGINE_NAMES: Mapping[str, str] = MappingProxyType({e: f.name for e, f in engines.items()})
+        self.ENGINE_FROM_BROWSER: Mapping[str, str] = MappingProxyType(
+            {e: f.reference for e, f in engines.items() if f.reference}
+        )
+        self.OS_KEYS: Mapping[str, str] = MappingProxyType(
+            {os: f.policy_key for os, f in systems.items() if f.policy_key}
+        )
+        """Client.os -> the key of its rule under a policy's ``os:``."""
+        self.OS_PLATFORMS = _unique(((p, os) for os, f in systems.items() for p in f.platforms), "platform")
+        self.OS_FAMILIES = _unique(((fam, os) for os, f in systems.items() for fam in f.families), "OS family")
+        self.DESKTOP_OSES = frozenset(os for os, f in systems.items() if f.desktop)
 
 
 def derive(
     registry: Mapping[str, Browser], engines: Mapping[str, EngineFacts], systems: Mapping[str, OSFacts]
 ) -> Tables:
     """The tables detection, hints, judging, policies and notices read, from the facts."""
-    records = registry.items()
-    return Tables(
-        DOWNLOAD_PAGES=MappingProxyType({k: b.download for k, b in records if b.download}),
-        EDITIONS=MappingProxyType({e: k for k, b in records for e in (b.android, b.ios) if e}),
-        ANDROID_EDITIONS=MappingProxyType({k: b.android for k, b in records if b.android}),
-        IOS_EDITIONS=MappingProxyType({k: b.ios for k, b in records if b.ios}),
-        FAMILIES=_unique(((f, k) for k, b in records for f in b.families), "ua-parser family"),
-        BRANDS=_unique(((brand.lower(), k) for k, b in records for brand in b.brands), "brand"),
-        TOKENS=_unique(((t, k) for k, b in records for t in b.tokens), "token"),
-        BROWSERSLIST_IDS=_unique(((b.browserslist, k) for k, b in records if b.browserslist), "browserslist id"),
-        BCD_IDS=_unique(((b.bcd, k) for k, b in records if b.bcd), "browser-compat-data id"),
-        ENGINE_NAMES=MappingProxyType({e: f.name for e, f in engines.items()}),
-        ENGINE_FROM_BROWSER=MappingProxyType({e: f.reference for e, f in engines.items() if f.reference}),
-        OS_KEYS=MappingProxyType({os: f.policy_key for os, f in systems.items() if f.policy_key}),
-        OS_PLATFORMS=_unique(((p, os) for os, f in systems.items() for p in f.platforms), "platform"),
-        OS_FAMILIES=_unique(((fam, os) for os, f in systems.items() for fam in f.families), "OS family"),
-        DESKTOP_OSES=frozenset(os for os, f in systems.items() if f.desktop),
-    )
+    return Tables(registry, engines, systems)
 
 
 BROWSERS = REGISTRY
 """Every browser by key (the name the rest of the package has always used)."""
-(
-    DOWNLOAD_PAGES,
-    EDITIONS,
-    ANDROID_EDITIONS,
-    IOS_EDITIONS,
-    FAMILIES,
-    BRANDS,
-    TOKENS,
-    BROWSERSLIST_IDS,
-    BCD_IDS,
-    ENGINE_NAMES,
-    ENGINE_FROM_BROWSER,
-    OS_KEYS,
-    OS_PLATFORMS,
-    OS_FAMILIES,
-    DESKTOP_OSES,
-) = derive(REGISTRY, ENGINE_FACTS, OS_FACTS)
+_TABLES = derive(REGISTRY, ENGINE_FACTS, OS_FACTS)
+DOWNLOAD_PAGES = _TABLES.DOWNLOAD_PAGES
+EDITIONS = _TABLES.EDITIONS
+ANDROID_EDITIONS = _TABLES.ANDROID_EDITIONS
+IOS_EDITIONS = _TABLES.IOS_EDITIONS
+FAMILIES = _TABLES.FAMILIES
+BRANDS = _TABLES.BRANDS
+TOKENS = _TABLES.TOKENS
+BROWSERSLIST_IDS = _TABLES.BROWSERSLIST_IDS
+BCD_IDS = _TABLES.BCD_IDS
+ENGINE_NAMES = _TABLES.ENGINE_NAMES
+ENGINE_FROM_BROWSER = _TABLES.ENGINE_FROM_BROWSER
+OS_KEYS = _TABLES.OS_KEYS
+OS_PLATFORMS = _TABLES.OS_PLATFORMS
+OS_FAMILIES = _TABLES.OS_FAMILIES
+DESKTOP_OSES = _TABLES.DESKTOP_OSES
 
 # Names a policy author may use instead of a canonical key: browserslist's, and the obvious ones.
 ALIASES: MappingProxyType[str, str] = MappingProxyType(

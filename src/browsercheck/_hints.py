@@ -252,6 +252,7 @@ def apply_hints(client: Client, hints: ClientHints) -> Client:
 
     platform = OS_PLATFORMS.get((hints.platform or "").lower(), hints.platform or None)
     if platform and platform != client.os:
+        # "Request desktop site" on Android sends a Linux User-Agent and the true hints: no contradiction
         if client.os is not None and not (platform == ANDROID and client.os == "Linux"):
             notes.append(_contradiction("platform", platform, client.os))
         learn("os", platform)
@@ -279,7 +280,7 @@ def apply_hints(client: Client, hints: ClientHints) -> Client:
         if not ua_is_more_specific:
             told = full or version
             if key != client.browser:
-                if client.browser is not None and client.browser not in _GENERIC and BROWSERS[client.browser].brands:
+                if client.browser is not None and client.browser not in _GENERIC and _sends_hints(client.browser):
                     notes.append(_contradiction("browser", BROWSERS[key].name, client.name))
                 learn("browser", key)
                 changes["name"] = BROWSERS[key].name
@@ -326,6 +327,12 @@ def apply_hints(client: Client, hints: ClientHints) -> Client:
         frozen=frozenset(frozen),
         notes=tuple(notes),
     )
+
+
+def _sends_hints(key: str) -> bool:
+    """Whether the browser (or the product it is an edition of) names itself in Client Hints: an
+    in-app browser's WebView brand is no contradiction of the app's own name."""
+    return bool(BROWSERS[key].brands or BROWSERS[EDITIONS.get(key, key)].brands)
 
 
 def _contradiction(what: str, hinted: str, said: str | None) -> str:

@@ -192,7 +192,7 @@ _AGENT_MARKERS = (
     r"|(?<![\w.-])[A-Za-z][\w-]*(?:\.[\w-]+)*\.(?:com|net|org|io|ai|co|app|dev|party|de|fr|nl|se|ru|uk)\b(?!\.)"
     r"|[\w.+-]+@[a-z][\w-]*\.[a-z]{2,})",
     r"(?P<name>\b[\w.]+-User\b|\b(?:[A-Z][\w-]* ?)?(?:Agent|Scan|Scanner|Headers|Diagnostics|Inspector|Research"
-    r"|Monitor|Synthetics|Measurement|Verify|Watcher)\b"
+    r"|Monitor|Monitoring|Synthetics|Measurement|Verify|Watcher|Check|Checker)\b"
     r"|\b(?:ChatGPT|Claude|Perplexity|Devin|Manus|Sitebulb|Playwright|Selenium|Puppeteer|Checkly))\b",
 )
 # Where a browser names its device or itself, crawlerdetect's words ("Bot", "Spider", "Speedy")

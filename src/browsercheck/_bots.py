@@ -234,3 +234,22 @@ def without_device_names(ua: str) -> str:
         if literal in ua:  # a plain search first: re tries a pattern at every position
             ua = _pattern(pattern).sub(r"\1", ua)
     return ua
+
+
+# Where no browser, engine or OS is recognised, a string that neither starts as browsers do
+# ("Mozilla/") nor names a browser or a device that browses (feature phones, TVs, consoles) is a
+# program: a monitor, a script, an HTTP library ("collectd/5.5.1", "Datadog Agent/5.10.1"). Text
+# that is not even a product and its version ("-", "asdf") stays unknown.
+_BROWSING_WORDS = (
+    r"(?i)^mozilla/|browser|midp|profile/|wap|mobile|phone|tv|opera|docomo|chromium|galaxy|nintendo|amiga|teleca"
+    r"|mosaic|lynx|links|w3m|dillo|hotjava|\[\w\w\]"
+)
+_PRODUCT = r"[A-Za-z][\w.+-]*(?: [A-Za-z][\w.+-]*)*/v?\d"
+
+
+def program_name(ua: str) -> str | None:
+    """The name of the program ``ua`` is ("collectd" of "collectd/5.5.1"), if it is a product with a
+    version that names nothing that browses; else ``None``. For strings no browser was found in."""
+    if _pattern(_PRODUCT).match(ua) is None or _pattern(_BROWSING_WORDS).search(ua) is not None:
+        return None
+    return re.split(r"[/;(]", ua.strip(), maxsplit=1)[0].strip()[:60] or ua[:60]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from ua_parser import Domain, PartialResult
 
-from ._bots import AGENT_GATE, BotDetector, agent_marker, without_device_names
+from ._bots import AGENT_GATE, BotDetector, agent_marker, program_name, without_device_names
 from ._browsers import (
     ANDROID,
     ANDROID_EDITIONS,
@@ -270,8 +270,7 @@ class Detector:
             family = "HbbTV browser"
         name = _display_name(key, family)
         engine, engine_version = _engine(key, version, ua)
-        if key is None and engine is None and os is None and _program(ua):
-            program = _program_name(ua)
+        if key is None and engine is None and os is None and (program := program_name(ua)):
             return _no_browser(program, Device.BOT, bot=program)
         frozen: set[str] = set()
         notes: list[str] = []
@@ -321,29 +320,6 @@ class Detector:
             frozen=frozenset(frozen),
             notes=tuple(notes),
         )
-
-
-# Where no browser, engine or OS is recognised, a string that neither starts as browsers do
-# ("Mozilla/") nor names a browser or a device that browses (feature phones, TVs, consoles) is a
-# program: a monitor, a script, an HTTP library ("collectd/5.5.1", "Datadog Agent/5.10.1"). Text
-# that is not even a product and its version ("-", "asdf") stays unknown.
-_BROWSING_WORDS = re.compile(
-    r"(?i)^mozilla/|browser|midp|profile/|wap|mobile|phone|tv|opera|docomo|chromium|galaxy|nintendo|amiga|teleca"
-    r"|mosaic|lynx|links|w3m|dillo|hotjava|\[\w\w\]"
-)
-
-
-_PRODUCT = re.compile(r"[A-Za-z][\w.+-]*(?: [A-Za-z][\w.+-]*)*/v?\d")
-
-
-def _program(ua: str) -> bool:
-    """A product with a version ("collectd/5.5.1") that names nothing that browses."""
-    return _PRODUCT.match(ua) is not None and _BROWSING_WORDS.search(ua) is None
-
-
-def _program_name(ua: str) -> str:
-    """The first product name of ``ua``: "collectd" of "collectd/5.5.1"."""
-    return re.split(r"[/;(]", ua.strip(), maxsplit=1)[0].strip()[:60] or ua[:60]
 
 
 def _display_name(key: str | None, family: str) -> str:

@@ -66,16 +66,30 @@ class _PatternSet:
         accepted, rejected = _native_syntax(native)
         self._native = _extractor(accepted)
         python += [(i, patterns[i]) for i, _ in rejected]
-        self._python = [(i, re.compile(p, re.IGNORECASE)) for i, p in sorted(python)]
+        self._python = [(i, re.compile(p, re.IGNORECASE), _required_text(p)) for i, p in sorted(python)]
 
     def first(self, text: str) -> int | None:
-        index = _index(self._native.extract(fold(text)))
-        for i, pattern in self._python:
+        folded = fold(text)
+        index = _index(self._native.extract(folded))
+        for i, pattern, required in self._python:
             if index is not None and i > index:
                 break
-            if pattern.search(text):
+            # a plain search for the text the pattern starts with first: re ignoring case is slow
+            if required in folded and pattern.search(text):
                 return i
         return index
+
+
+def _required_text(pattern: str) -> str:
+    """Lower-case text every match of ``pattern`` (ignoring case) contains: its leading plain
+    text ("yandex" of "Yandex(?!Search)"), or "" where that cannot be told."""
+    if "|" in pattern or not pattern.isascii():
+        return ""
+    head = _LITERAL.match(pattern)
+    text = head.group() if head else ""
+    if pattern[len(text) : len(text) + 1] in ("?", "*", "{"):  # the last character is optional
+        text = text[:-1]
+    return re.sub(r"\\(.)", r"\1", text).lower()
 
 
 def _extractor(entries: Sequence[tuple[int, str]]) -> _Extractor:

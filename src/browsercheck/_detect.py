@@ -146,7 +146,7 @@ def _engine(key: str | None, version: str | None, ua: str) -> tuple[str | None, 
         return TRIDENT, version
     if key == "edge_legacy":
         return EDGEHTML, version
-    if m := _PRESTO.search(ua):
+    if "Presto/" in ua and (m := _PRESTO.search(ua)):
         return PRESTO, m.group(1)
     if m := _CHROMIUM.search(ua):
         return BLINK, m.group(1)

@@ -12,7 +12,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ._browsers import ANDROID, ANDROID_EDITIONS, BLINK, BRANDS, BROWSERS, EDITIONS, OS_PLATFORMS, WINDOWS
+from ._browsers import (
+    ANDROID,
+    ANDROID_EDITIONS,
+    BLINK,
+    BRANDS,
+    BROWSERS,
+    EDITIONS,
+    LINUX,
+    OS_FACTS,
+    OS_PLATFORMS,
+    WINDOWS,
+)
 from ._model import Client, Device
 
 if TYPE_CHECKING:
@@ -252,8 +263,11 @@ def apply_hints(client: Client, hints: ClientHints) -> Client:
 
     platform = OS_PLATFORMS.get((hints.platform or "").lower(), hints.platform or None)
     if platform and platform != client.os:
-        # "Request desktop site" on Android sends a Linux User-Agent and the true hints: no contradiction
-        if client.os is not None and not (platform == ANDROID and client.os == "Linux"):
+        # A platform browsercheck knows contradicts the User-Agent's (an unknown one is only learnt:
+        # quoting it would put what a client sends into the reasons); "request desktop site" on
+        # Android sends a Linux User-Agent and the true hints: no contradiction.
+        known = platform in OS_FACTS
+        if known and client.os is not None and not (platform == ANDROID and client.os == LINUX):
             notes.append(_contradiction("platform", platform, client.os))
         learn("os", platform)
         changes["os_version"] = None  # the User-Agent's version was of another OS

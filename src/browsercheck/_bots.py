@@ -56,12 +56,14 @@ class _PatternSet:
     Python's ``re``.
     """
 
-    def __init__(self, patterns: Sequence[str]) -> None:
+    def __init__(self, patterns: Sequence[str], folded: Sequence[str] = ()) -> None:
         native = [
             (i, re.escape(re.sub(r"\\(.)", r"\1", p).lower()) if _is_literal(p) else f"(?i){p}")
             for i, p in enumerate(patterns)
             if not _LOOKAROUND.search(p)
         ]
+        # patterns written for the folded text, run as they are (after the others)
+        native += [(len(patterns) + i, p) for i, p in enumerate(folded)]
         python = [(i, p) for i, p in enumerate(patterns) if _LOOKAROUND.search(p)]
         accepted, rejected = _native_syntax(native)
         self._native = _extractor(accepted)
@@ -145,30 +147,53 @@ def _product_name(ua: str, matched: str) -> str:
     return ua[start:end].split("/", 1)[0] or matched
 
 
-class BotDetector:
-    """``detector(ua)`` is the text that marks ``ua`` as a bot, or ``None`` for a browser."""
+NOT_SCANNED = -1
 
-    def __init__(self, patterns: Sequence[str], exclusions: Sequence[str]) -> None:
+
+class BotDetector:
+    """``detector(ua)`` is the text that marks ``ua`` as a bot, or ``None`` for a browser.
+
+    ``then``: patterns (the native engine's syntax, written for the text in lower case, as `fold`
+    makes it) for the same native pass to look for where no bot pattern matches: `scan` tells the
+    first that did. A caller that looks for more in every User-Agent so saves a pass of its own.
+    """
+
+    def __init__(self, patterns: Sequence[str], exclusions: Sequence[str], then: Sequence[str] = ()) -> None:
         self._patterns = tuple(patterns)
-        self._gate = _PatternSet([_unanchored(p) for p in self._patterns])
+        self.then = tuple(then)
+        self._gate = _PatternSet([_unanchored(p) for p in self._patterns], self.then)
         self._exclusions = re.compile("|".join(exclusions), re.IGNORECASE)
         self._exact: dict[int, re.Pattern[str]] = {}
         self._everything: re.Pattern[str] | None = None
         self._lock = threading.Lock()
 
     @classmethod
-    def from_crawlerdetect(cls) -> BotDetector:
+    def from_crawlerdetect(cls, then: Sequence[str] = ()) -> BotDetector:
         from crawlerdetect.providers import crawlers, exclusions
 
-        return cls(crawlers.data, exclusions.data)
+        return cls(crawlers.data, exclusions.data, then)
 
     def __call__(self, ua: str) -> str | None:
+        return self.scan(ua)[0]
+
+    def scan(self, ua: str) -> tuple[str | None, int | None]:
+        """``(bot, None)`` for a bot; ``(None, i)`` where no bot pattern matched and ``then[i]``
+        was the first of the others that did (in lower case: a superset); ``(None, None)`` where
+        none did; ``(None, NOT_SCANNED)`` where a bot pattern matched only what crawlerdetect's
+        exclusions take away (then was not looked at)."""
         ua = ua.strip()
-        if not ua or self._gate.first(ua) is None:
-            return None
+        first = self._gate.first(ua) if ua else None
+        if first is None:
+            return None, None
+        if first >= len(self._patterns):
+            return None, first - len(self._patterns)
+        bot = self._bot(ua)
+        return bot, None if bot is not None else NOT_SCANNED
+
+    def _bot(self, ua: str) -> str | None:
         stripped = self._exclusions.sub("", ua)
         index = self._gate.first(stripped) if stripped else None
-        if index is None:
+        if index is None or index >= len(self._patterns):
             return None
         if m := self._pattern(index).search(stripped):
             return _product_name(ua, m.group())

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from ua_parser import Domain, PartialResult
 
-from ._bots import AGENT_GATE, BotDetector, agent_marker, program_name, without_device_names
+from ._bots import AGENT_GATE, NOT_SCANNED, BotDetector, agent_marker, program_name, without_device_names
 from ._browsers import (
     ANDROID,
     ANDROID_EDITIONS,
@@ -206,23 +206,49 @@ class Detector:
             resolver, "browser_and_os", self._parse
         )
         self._tokens = product_tokens()
-        # one native pass for what comes after the bot patterns: the marks of agents, then the
-        # registry's browser tokens
-        self._marks_then_tokens = _first_of(
-            [(rule, _AGENT, None, None, None, None) for rule in AGENT_GATE] + self._tokens.rules()
-        )
+        # after the bot patterns, one native pass for the marks of agents, then the registry's
+        # browser tokens: in the bot patterns' own pass where the bot check was built with them
+        rules = [(rule, _AGENT, None, None, None, None) for rule in AGENT_GATE] + self._tokens.rules()
+        self._after_bots = [name for _, name, *_ in rules]
+        self._rules = rules
+        self._marks_then_tokens: _FirstOf | None = None  # built where first needed
+        scan = getattr(bots, "scan", None)
+        same = getattr(bots, "then", None) == tuple(self.after_bots())
+        self._scan: Callable[[str], tuple[str | None, int | None]] | None = scan if same else None
 
-    def _bot(self, ua: str) -> str | None:
-        """The bot ``ua`` is by crawlerdetect's patterns, where they match other than a device's or a
-        browser's own name (agents' marks are read after)."""
-        bot = self._bots(ua)
+    @staticmethod
+    def after_bots() -> list[str]:
+        """The patterns `BotDetector` can look for after its own (``then``, on lower-case text):
+        agents' marks, then the registry's tokens, for `Detector.default`."""
+        return [f"(?i){rule}" for rule in AGENT_GATE] + [rule.lower() for rule, *_ in product_tokens().rules()]
+
+    def _bot_and_next(self, ua: str) -> tuple[str | None, str | None]:
+        """The bot ``ua`` is, by crawlerdetect's patterns where they match other than a device's
+        or a browser's own name; else what the pass after them found first: an agent's mark
+        (`_AGENT`) or a browser token's name."""
+        if self._scan is not None:
+            bot, then = self._scan(ua)
+        else:
+            bot, then = self._bots(ua), NOT_SCANNED
         if bot is not None:
-            masked = without_device_names(ua)
-            if bot in TOKENS:  # a browser's own name ("CocCoc/46")
-                masked = self._tokens.remove(masked)
-            if bot not in masked:  # what matched was a device's or a browser's name: look again
-                bot = self._bots(masked)
-        return bot
+            bot = self._not_a_name(ua, bot)
+            if bot is not None:
+                return bot, None
+            then = NOT_SCANNED  # a device's name: the pass after the bot patterns is still to run
+        if then == NOT_SCANNED:
+            if self._marks_then_tokens is None:
+                self._marks_then_tokens = _first_of(self._rules)  # a race builds it twice: harmless
+            first = self._marks_then_tokens.extract(ua)
+            return None, first.family if first is not None else None
+        return None, None if then is None else self._after_bots[then]
+
+    def _not_a_name(self, ua: str, bot: str) -> str | None:
+        """``bot``, unless crawlerdetect matched a device's or a browser's own name in ``ua``
+        ("C Bot Tab 70", "CocCoc/46"): then what the rest of ``ua`` says."""
+        masked = without_device_names(ua)
+        if bot in TOKENS:
+            masked = self._tokens.remove(masked)
+        return self._bots(masked) if bot not in masked else bot
 
     def _parse(self, ua: str) -> tuple[Part | None, Part | None]:
         parsed = self._resolver(ua, _DOMAINS)
@@ -235,22 +261,21 @@ class Detector:
 
         from ._resolver import NativeResolver
 
-        return cls(NativeResolver(load_lazy_builtins()), BotDetector.from_crawlerdetect())
+        return cls(NativeResolver(load_lazy_builtins()), BotDetector.from_crawlerdetect(then=cls.after_bots()))
 
     def __call__(self, ua: str) -> Client:
         ua = clean_user_agent(ua)
         if not ua.strip():
             return _EMPTY
-        if bot := self._bot(ua):
+        bot, first = self._bot_and_next(ua)
+        if bot:
             return _no_browser(bot, Device.BOT, bot=bot)
         token = None
-        if (first := self._marks_then_tokens.extract(ua)) is not None:
-            if first.family != _AGENT:
-                token = self._tokens.at(ua, first.family)
-            elif agent := agent_marker(ua):
-                return _no_browser(agent, Device.BOT, bot=agent)
-            else:  # the gate's superset: no agent after all
-                token = self._tokens.find(ua)
+        if first == _AGENT and (agent := agent_marker(ua)):
+            return _no_browser(agent, Device.BOT, bot=agent)
+        if first is not None:
+            # the passes match a superset (ignoring case; an agent's mark that was none)
+            token = (first != _AGENT and self._tokens.at(ua, first)) or self._tokens.find(ua)
         browser, parsed_os = self._browser_and_os(ua)
         if browser is not None and browser.family not in FAMILIES and (masked := without_device_names(ua)) != ua:
             # ua-parser may name a bot after a device ("XBot Junior"): read what the device name hides

@@ -22,7 +22,7 @@ class ProductTokens:
 
     def __init__(self, names: Iterable[str]) -> None:
         self._names = tuple(names)
-        self._native = ua_parser_rs.UserAgentExtractor(self.rules())
+        self._native: ua_parser_rs.UserAgentExtractor | None = None  # built where first needed
         self._any: re.Pattern[str] | None = None
 
     def rules(self) -> list[tuple[str, str, None, None, None, None]]:
@@ -30,6 +30,8 @@ class ProductTokens:
         return [(rf"(?:^|[^\w.-]){re.escape(name)}/\d", name, None, None, None, None) for name in self._names]
 
     def find(self, ua: str) -> tuple[str, str] | None:
+        if self._native is None:
+            self._native = ua_parser_rs.UserAgentExtractor(self.rules())
         found = self._native.extract(ua)
         return None if found is None else self.at(ua, str(found.family))
 

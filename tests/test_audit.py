@@ -382,7 +382,8 @@ def test_a_bad_policy_stops_an_audit_with_workers(tmp_path: Path) -> None:
 
 HOSTILE = {
     "terminal": "Mozilla/5.0 \x1b]0;pwned\x07\x1b[2J\x9b31m",  # retitle, clear, C1 CSI
-    "html": 'Mozilla/5.0 <img src=x onerror="alert(1)"> & *bold* _it_ [link](https://evil.example) | `x`',
+    # no domain name in it: that would make it an agent (a bot), and bots are not listed
+    "html": 'Mozilla/5.0 <img src=x onerror="alert(1)"> & *bold* _it_ [link](javascript:alert(1)) | `x`',
     "formula": '=HYPERLINK("https://evil.example","click")',
     "bidi": "Mozilla/5.0 \u202egnp.exe\u202c",
 }
@@ -422,7 +423,7 @@ def test_markdown_escapes_html_and_markdown_in_cells(hostile_log: Path) -> None:
     row = next(r for r in markdown.splitlines() if "onerror" in r)
     assert row == (
         '| 1 | Mozilla/5.0 \\<img src=x onerror="alert(1)"\\> \\& \\*bold\\* \\_it\\_ '
-        "\\[link\\](https://evil.example) \\| \\`x\\` |"
+        "\\[link\\](javascript:alert(1)) \\| \\`x\\` |"
     )
     assert "| 1 | Mozilla/5.0 \\\\x1b\\]0;pwned\\\\x07\\\\x1b\\[2J\\\\x9b31m |" in markdown
 

@@ -34,10 +34,11 @@ from make_log import write_log
 
 _AUDIT = """
 import re, resource, sys, time
-import browsercheck, browsercheck._tally
+import browsercheck
+from browsercheck.audit import _tally
 if sys.argv[2] == "python":
-    browsercheck._tally.compiled_counter = None
-elif browsercheck._tally.compiled_counter is None:
+    _tally.compiled_counter = None
+elif _tally.compiled_counter is None:
     sys.exit("browsercheck._speedups is not built: reinstall where a C compiler is")
 start = time.perf_counter()
 report = browsercheck.audit([sys.argv[1]])

@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 
 import browsercheck
-import browsercheck._audit as audit_module
-import browsercheck._logread as logread
-import browsercheck._tally as tally
 from browsercheck import Status
-from browsercheck._audit import progress_bar
-from browsercheck._logformats import COMBINED_TEMPLATE, LogFormatError, template_regex, unescape
+from browsercheck.audit import _audit as audit_module
+from browsercheck.audit import _logread as logread
+from browsercheck.audit import _tally as tally
+from browsercheck.audit._audit import progress_bar
+from browsercheck.audit._logformats import COMBINED_TEMPLATE, LogFormatError, template_regex, unescape
 from browsercheck.cli import main
 from make_log import write_log
 
@@ -449,7 +449,7 @@ def test_cli_shows_malformed_examples_escaped(tmp_path: Path, capsys: pytest.Cap
 
 
 def test_errors_are_one_hierarchy_and_exported() -> None:
-    from browsercheck import _report
+    from browsercheck.audit import _report
 
     for error in (browsercheck.LogReadError, browsercheck.LogFormatError, browsercheck.AuditWorkerError):
         assert issubclass(error, browsercheck.BrowsercheckError)
@@ -459,3 +459,25 @@ def test_errors_are_one_hierarchy_and_exported() -> None:
     assert browsercheck.AuditReport is _report.AuditReport and "AuditReport" in browsercheck.__all__
     assert browsercheck.UserAgentStats is _report.UserAgentStats
     assert LogFormatError is browsercheck.LogFormatError
+
+
+AUDIT_STAYS_A_FUNCTION = """
+import sys, browsercheck
+browsercheck.audit([sys.argv[1]], workers=1)  # imports the subpackage's modules
+import browsercheck.audit._tally
+print(callable(browsercheck.audit), browsercheck.audit.__module__)
+"""
+
+
+def test_audit_stays_the_function_beside_its_subpackage(tmp_path: Path) -> None:
+    # a fresh interpreter: here the subpackage was imported long ago; importing a package's
+    # submodule sets it as the package's attribute, which would replace the function
+    import subprocess
+    import sys
+
+    log = tmp_path / "access.log"
+    write_log(log, 10)
+    out = subprocess.run(
+        [sys.executable, "-c", AUDIT_STAYS_A_FUNCTION, str(log)], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["True", "browsercheck"]

@@ -100,7 +100,8 @@ def test_process_substitution_is_read(tmp_path: Path, log: Path, workers: str) -
 
 TRUNCATE_WHILE_COUNTING = """
 import os, sys
-import browsercheck, browsercheck._logread as logread, browsercheck._tally as tally
+import browsercheck
+from browsercheck.audit import _logread as logread, _tally as tally
 path, workers = sys.argv[1], int(sys.argv[2])
 logread.CHUNK_SIZE = 4096  # many chunks
 count = tally.Tally.add_chunk

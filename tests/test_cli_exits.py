@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-import browsercheck._tally as tally
 from browsercheck import cli
+from browsercheck.audit import _tally as tally
 from browsercheck.cli import main
 from make_log import write_log
 
@@ -175,7 +175,7 @@ def test_check_into_head_ends_quietly(tmp_path: Path) -> None:
 
 SLOW_AUDIT = """
 import sys, time
-import browsercheck._logread as logread, browsercheck._processes as processes, browsercheck._tally as tally
+from browsercheck.audit import _logread as logread, _processes as processes, _tally as tally
 from browsercheck.cli import main
 
 if sys.argv[1] == "watch":  # as where the kernel cannot be asked (not Linux): a thread watches the parent

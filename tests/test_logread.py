@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import browsercheck._logread as logread
-from browsercheck._logread import Source, chunks, inspect, ranges, read_range
+from browsercheck.audit import _logread as logread
+from browsercheck.audit._logread import Source, chunks, inspect, ranges, read_range
 
 LINES = [f"10.0.0.{i % 250} - - line {i} {'x' * (i % 97)}\n".encode() for i in range(3000)]
 
@@ -143,7 +143,7 @@ def test_reading_a_large_file_keeps_the_process_small(tmp_path: Path) -> None:
             f.write(b"".join(LINES[:2000]) * 8)
     script = (
         "import hashlib, sys\n"
-        "from browsercheck._logread import read_range\n"
+        "from browsercheck.audit._logread import read_range\n"
         "digest = hashlib.md5()\n"
         "for chunk in read_range(sys.argv[1], 0, 1 << 40):\n"
         "    digest.update(chunk)\n"
@@ -171,7 +171,7 @@ def test_a_gzip_bomb_is_read_in_bounded_memory(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["3", "1", "2"]
     before, after = peak_memory_of(
-        "import sys\nfrom browsercheck._logread import chunks, inspect\n"
+        "import sys\nfrom browsercheck.audit._logread import chunks, inspect\n"
         "print(sum(len(c) for c in chunks(inspect(sys.argv[1]))))\n",
         str(path),
     )

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from browsercheck import AuditWorkerError
-from browsercheck._processes import forked_batches
+from browsercheck.audit._processes import forked_batches
 
 PARENT = os.getpid()
 

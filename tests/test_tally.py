@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import browsercheck._logread as logread
-import browsercheck._tally as tally
+from browsercheck.audit import _logread as logread
+from browsercheck.audit import _tally as tally
 
 if TYPE_CHECKING:
     from browsercheck._speedups import CombinedCounter

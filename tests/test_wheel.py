@@ -107,7 +107,7 @@ def test_without_a_c_compiler_the_wheel_audits_in_python(tmp_path: Path) -> None
         '10.0.0.1 - - [27/Nov/2026:10:00:00 +0100] "GET / HTTP/1.1" 200 512 "-" "' + IE11 + '"\nnot a log line\n'
     )
     script = (
-        "import sys, browsercheck, browsercheck._tally as t; r = browsercheck.audit([sys.argv[1]]); "
+        "import sys, browsercheck; from browsercheck.audit import _tally as t; r = browsercheck.audit([sys.argv[1]]); "
         "print(t.compiled_counter, r.lines, r.malformed, r.by_status[browsercheck.Status.UNSUPPORTED].requests)"
     )
     out = subprocess.run([str(python), "-c", script, str(log)], capture_output=True, text=True, check=True)

@@ -16,6 +16,9 @@ import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+# The subpackage first (its __init__ is empty): importing a submodule sets it as an attribute of its
+# package, and would replace the function `audit` defined below with the module on the first audit
+from . import audit as _audit_subpackage  # noqa: F401
 from ._checker import Checker as Checker
 from ._errors import AuditWorkerError as AuditWorkerError
 from ._errors import BrowsercheckError as BrowsercheckError
@@ -40,8 +43,8 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from ._detect import Detector as Detector
-    from ._report import AuditReport as AuditReport
-    from ._report import UserAgentStats as UserAgentStats
+    from .audit._report import AuditReport as AuditReport
+    from .audit._report import UserAgentStats as UserAgentStats
 
 __all__ = [
     "HINT_HEADERS",
@@ -82,7 +85,7 @@ def __getattr__(name: str) -> Any:
 
         return Detector
     if name in ("AuditReport", "UserAgentStats"):  # imported on first use: only audits need them
-        from . import _report
+        from .audit import _report
 
         return getattr(_report, name)
     raise AttributeError(f"module 'browsercheck' has no attribute {name!r}")
@@ -149,7 +152,7 @@ def audit(
 
     ``paths``: log files, plain or gzip/bzip2/xz, or ``"-"`` for standard input. See `AuditReport`.
     """
-    from ._audit import audit as run
+    from .audit._audit import audit as run
 
     return run(
         paths,

@@ -360,7 +360,7 @@ def _write_readable(out: TextIO, ua: str, verdict: Verdict, notice: Notice | Non
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from ._audit import audit, progress_bar
+    from .audit._audit import audit, progress_bar
 
     if args.top < 0:
         print(f"browsercheck audit: error: --top must be 0 or more, got {args.top}", file=sys.stderr)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ._errors import LogFormatError as LogFormatError
+from .._errors import LogFormatError as LogFormatError
 
 COMBINED = "combined"
 COMBINED_TEMPLATE = (

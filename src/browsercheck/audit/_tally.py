@@ -34,12 +34,12 @@ _TIME_FORMATS = ("%d/%b/%Y:%H:%M:%S %z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:
 _FIRST = itemgetter(0)
 
 if TYPE_CHECKING:
-    from ._speedups import CombinedCounter
+    from .._speedups import CombinedCounter
 
 
 def _compiled() -> type[CombinedCounter] | None:
     try:
-        from ._speedups import CombinedCounter
+        from .._speedups import CombinedCounter
     except ImportError:  # installed where it could not be compiled: counted in Python, alike but slower
         return None
     return CombinedCounter

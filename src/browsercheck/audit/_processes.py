@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from ._errors import AuditWorkerError
+from .._errors import AuditWorkerError
 
 T = TypeVar("T")
 K = TypeVar("K")

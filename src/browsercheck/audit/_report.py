@@ -15,8 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._model import Status
-from ._visible import visible
+from .._model import Status
+from .._visible import visible
 
 HUMAN = (Status.SUPPORTED, Status.OUTDATED, Status.UNSUPPORTED, Status.UNKNOWN)
 

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from ._errors import LogReadError as LogReadError
+from .._errors import LogReadError as LogReadError
 
 CHUNK_SIZE = 1 << 20  # small enough to stay in cache while its lines are counted
 MAX_LINE = 64 << 10

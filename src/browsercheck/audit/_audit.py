@@ -15,17 +15,17 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from .._model import Status
+from .._policy import Policy
 from ._count import ProgressCallback, count
 from ._logformats import decode, line_format, unescape
 from ._logread import Source, inspect
-from ._model import Status
-from ._policy import Policy
 from ._processes import can_fork, forked_batches
 from ._report import AuditReport, UserAgentStats
 from ._tally import Tally
 
 if TYPE_CHECKING:
-    from ._checker import Checker
+    from .._checker import Checker
 
 
 def audit(
@@ -129,7 +129,7 @@ class _Judge:
 
     def prepare(self) -> None:
         """Load the policies (raises `PolicyError`) and build the parsers (else built on first use)."""
-        from ._checker import Checker, shared_detector  # here: after the workers fork, not before
+        from .._checker import Checker, shared_detector  # here: after the workers fork, not before
 
         if self._checkers is None:
             policy, compare = self._sources
@@ -169,7 +169,7 @@ class _Judge:
 
 
 def _judge(ua: str, checker: Checker, other: Checker | None) -> Judgement:
-    from ._judge import judge
+    from .._judge import judge
 
     client = checker.detect(ua)  # once, for both policies
     verdict = judge(client, checker.policy)

@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from browsercheck._hints import DISPLAY_NAMES
+
 from .conftest import artifact
 
 ROOT = Path(__file__).parents[1]
@@ -157,18 +159,7 @@ def _rss_kib(pid: int) -> int:
         return int(next(line for line in f if line.startswith("VmRSS:")).split()[1])
 
 
-FLOOD_HINTS = [
-    "Sec-CH-UA",
-    "Sec-CH-UA-Full-Version-List",
-    "Sec-CH-UA-Mobile",
-    "Sec-CH-UA-Platform",
-    "Sec-CH-UA-Platform-Version",
-    "Sec-CH-UA-Model",
-    "Sec-CH-UA-Arch",
-    "Sec-CH-UA-Bitness",
-    "Sec-CH-UA-WoW64",
-    "Sec-CH-UA-Form-Factors",
-]
+FLOOD_HINTS = list(DISPLAY_NAMES.values())  # every Client Hint header, as browsers spell them
 
 
 def flood_request(i: int) -> dict[str, str]:

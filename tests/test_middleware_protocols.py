@@ -236,12 +236,17 @@ async def _asgi_app(scope: Any, receive: Any, send: Any) -> None:
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"mode": "popup"}, "mode must be one of annotate, banner, block; got 'popup'"),
+        ({"mode": "popup"}, "mode must be one of annotate, banner, block, script; got 'popup'"),
         ({"insert": "top"}, "insert must be one of after_body_open, before_body_close; got 'top'"),
         ({"block_status": 200}, "block_status must be an HTTP error status (400-599), got 200"),
-        ({"dismiss_path": "dismiss"}, "dismiss_path must start with '/', got 'dismiss'"),
+        ({"dismiss_path": "dismiss"}, "dismiss_path must be a path starting with '/', got 'dismiss'"),
+        ({"notice_path": "x"}, "notice_path must be a path starting with '/', got 'x'"),
         ({"dismiss_cookie": "a b"}, "dismiss_cookie must be a plain cookie name"),
-        ({"dismiss_days": 0}, "dismiss_days must be more than 0, got 0"),
+        ({"remind_after_days": 0}, "remind_after_days must be a number of days more than 0, got 0"),
+        ({"continue_days": "7"}, "continue_days must be a number of days more than 0, got '7'"),
+        ({"continue_cookie": ""}, "continue_cookie must be a plain cookie name"),
+        ({"preview": "yes"}, "preview must be True, False or a callable from the request, got 'yes'"),
+        ({"notify_unupgradable": 0}, "notify_unupgradable must be True or False, got 0"),
         ({"exclude": "/static"}, "exclude must be a sequence of path prefixes or a callable, got '/static'"),
     ],
 )

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import Any, Unpack
 
+from ._exempt import is_exempt
 from ._middleware import (
     MAX_DISMISS_BODY,
     READ_HEADERS,
+    RENDERED,
+    SETTINGS,
     Decision,
     RequestInfo,
     Rewriter,
@@ -26,7 +29,9 @@ from ._middleware import (
     dismiss_response,
     logger,
 )
+from ._options import Options
 from ._policy import Policy
+from ._script import notice_response, script_response
 
 __all__ = ["BrowserCheckMiddleware"]
 
@@ -47,7 +52,7 @@ class BrowserCheckMiddleware:
         policy: Policy | str | os.PathLike[str] | None = None,
         *,
         nonce: Callable[[Scope], str | None] | None = None,
-        **options: Any,
+        **options: Unpack[Options],
     ) -> None:
         self.app = app
         self.settings = Settings(policy, **options)
@@ -65,16 +70,25 @@ class BrowserCheckMiddleware:
             await self.app(scope, receive, send)
             return
         scope = dict(scope)  # the server's scope is not ours to change
-        scope["state"] = {**scope.get("state", {}), "browsercheck": decision.verdict}
+        scope["state"] = {**scope.get("state", {}), "browsercheck": decision.verdict, SETTINGS: self.settings}
         if decision.action == "dismiss":
             form = await _read_form(receive)
             await _respond(send, *dismiss_response(self.settings, request, form, decision.verdict))
         elif decision.action == "block" and decision.block is not None:
             await _respond(send, *decision.block)
+        elif decision.action == "script":
+            await _respond(send, *script_response(request))
+        elif decision.action == "notice":
+            try:
+                response = notice_response(self.settings, request)
+            except Exception:
+                logger.exception("browsercheck failed on the notice endpoint; it answers with no notice")
+                response = 200, [("Content-Type", "application/json"), ("Cache-Control", "no-store")], b"{}"
+            await _respond(send, *response)
         elif decision.action == "pass":
             await self.app(scope, receive, send)
         else:
-            await self.app(scope, receive, _RewritingSend(send, decision, self.settings))
+            await self.app(scope, receive, _RewritingSend(send, decision, self.settings, scope["state"]))
 
 
 def _request(scope: Scope) -> RequestInfo:
@@ -98,7 +112,34 @@ def _request(scope: Scope) -> RequestInfo:
         scheme=scope.get("scheme", "http"),
         headers=headers,
         raw_path=raw_path,
+        native=scope,
+        exempt=lambda: _starlette_view_exempt(scope),
     )
+
+
+def _starlette_view_exempt(scope: Scope) -> bool:
+    """Whether the Starlette or FastAPI endpoint this request will reach is ``@browsercheck.exempt``
+    (or its route was made with `browsercheck.fastapi.exempt_route`): the routes are matched as the
+    router will match them. Other ASGI applications have no such routes: never exempt."""
+    router = getattr(scope.get("app"), "router", None)
+    routes = getattr(router, "routes", None)
+    if routes is None:
+        return False
+    from starlette.routing import Match
+
+    child_scope = dict(scope)
+    while routes is not None:
+        for route in routes:
+            match, child = route.matches(child_scope)
+            if match is Match.FULL:
+                child_scope.update(child)
+                if is_exempt(route) or is_exempt(getattr(route, "endpoint", None)):
+                    return True
+                routes = getattr(route, "routes", None)  # a Mount: its own routes
+                break
+        else:
+            return False
+    return False
 
 
 async def _read_form(receive: Receive) -> bytes:
@@ -125,8 +166,9 @@ def _encode(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
 class _RewritingSend:
     """The ``send`` the application gets: its response passes through a `Rewriter` (banner, Vary)."""
 
-    def __init__(self, send: Send, decision: Decision, settings: Settings) -> None:
+    def __init__(self, send: Send, decision: Decision, settings: Settings, state: dict[str, Any]) -> None:
         self._send = send
+        self._state = state
         self._rewriter = Rewriter(decision, settings)
         self._start: Message | None = None
 
@@ -135,6 +177,8 @@ class _RewritingSend:
         rewriter = self._rewriter
         if kind == "http.response.start":
             headers = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in message.get("headers", ())]
+            if self._state.get(RENDERED):
+                rewriter.without_banner()
             rewriter.start(message["status"], headers)
             self._start = message
             if rewriter.decided:

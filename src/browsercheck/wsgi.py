@@ -5,7 +5,8 @@
 
 The verdict is published as ``environ["browsercheck.verdict"]`` (``None`` on excluded paths). See
 `browsercheck._middleware.Settings` for the options; ``nonce`` here is a callable that takes the
-WSGI environ and returns the page's CSP nonce (or ``None``).
+WSGI environ and returns the page's CSP nonce (or ``None``); ``view_exempt`` one that tells whether
+the view that will answer was marked ``@browsercheck.exempt`` (the Flask extension passes it).
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from http import HTTPStatus
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Protocol, Unpack
 
 from ._middleware import (
     MAX_DISMISS_BODY,
     READ_HEADERS,
+    RENDERED,
+    SETTINGS,
     Decision,
     RequestInfo,
     Rewriter,
@@ -27,7 +30,9 @@ from ._middleware import (
     dismiss_response,
     logger,
 )
+from ._options import Options
 from ._policy import Policy
+from ._script import notice_response, script_response
 
 __all__ = ["BrowserCheckMiddleware"]
 
@@ -54,31 +59,43 @@ class BrowserCheckMiddleware:
         policy: Policy | str | os.PathLike[str] | None = None,
         *,
         nonce: Callable[[Environ], str | None] | None = None,
-        **options: Any,
+        view_exempt: Callable[[Environ], bool] | None = None,
+        **options: Unpack[Options],
     ) -> None:
         self.app = app
         self.settings = Settings(policy, **options)
         self.nonce = nonce
+        self.view_exempt = view_exempt
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         try:
-            request = _request(environ)
+            request = _request(environ, self.view_exempt)
             decision = decide(self.settings, request, self.nonce(environ) if self.nonce else None)
         except Exception:  # browsercheck must never break the site
             logger.exception("browsercheck failed; the request passes unchecked")
             return self.app(environ, start_response)
         environ["browsercheck.verdict"] = decision.verdict
+        environ[SETTINGS] = self.settings
         if decision.action == "dismiss":
             response = dismiss_response(self.settings, request, _read_form(environ), decision.verdict)
             return _respond(start_response, *response)
         if decision.action == "block" and decision.block is not None:
             return _respond(start_response, *decision.block)
+        if decision.action == "script":
+            return _respond(start_response, *script_response(request))
+        if decision.action == "notice":
+            try:
+                response = notice_response(self.settings, request)
+            except Exception:
+                logger.exception("browsercheck failed on the notice endpoint; it answers with no notice")
+                response = 200, [("Content-Type", "application/json"), ("Cache-Control", "no-store")], b"{}"
+            return _respond(start_response, *response)
         if decision.action == "pass":
             return self.app(environ, start_response)
         return _rewrite(self.app, environ, start_response, decision, self.settings)
 
 
-def _request(environ: Environ) -> RequestInfo:
+def _request(environ: Environ, view_exempt: Callable[[Environ], bool] | None = None) -> RequestInfo:
     path = environ.get("PATH_INFO", "") or "/"
     # The path as sent (gunicorn's RAW_URI, REQUEST_URI elsewhere): PATH_INFO is decoded, so
     # "/a%3Fb" in it reads "/a?b". Without them, SCRIPT_NAME + PATH_INFO is encoded again.
@@ -94,6 +111,8 @@ def _request(environ: Environ) -> RequestInfo:
         headers={name: environ[key] for name, key in _ENVIRON_KEYS if key in environ},
         raw_path=raw_path,
         script_name=environ.get("SCRIPT_NAME", ""),
+        native=environ,
+        exempt=(lambda: view_exempt(environ)) if view_exempt is not None else None,
     )
 
 
@@ -136,6 +155,8 @@ def _rewrite(
         if exc_info is not None and exc_info[1] is not None and state["write"] is not None:
             raise exc_info[1].with_traceback(exc_info[2])  # headers sent already: PEP 3333 says re-raise
         state["status"], state["exc_info"] = status, exc_info
+        if environ.get(RENDERED):
+            rewriter.without_banner()
         rewriter.start(int(status.split(" ", 1)[0]), headers)
         if rewriter.decided:
             send_headers()

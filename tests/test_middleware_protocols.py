@@ -261,7 +261,7 @@ def test_bad_options_name_the_value(options: dict[str, Any], message: str) -> No
 
 def test_unknown_option_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="site_name"):
-        WSGIMiddleware(_wsgi_app, site_name="x")
+        WSGIMiddleware(_wsgi_app, site_name="x")  # type: ignore[call-arg]
 
 
 def test_bad_policy_file_is_reported_at_start(tmp_path: Any) -> None:

@@ -39,14 +39,18 @@ __all__ = ["Verdicts", "setup_templates", "verdict"]
 
 
 class Verdicts:
-    """A dependency judging requests on ``policy``: ``Depends(Verdicts("policy.yaml"))``."""
+    """A dependency judging requests on ``policy``: ``Depends(Verdicts("policy.yaml"))``. Without a
+    policy or checker, the middleware's verdict is taken where there is one."""
 
-    def __init__(self, policy: Policy | str | os.PathLike[str] | None = None, *, checker: Checker | None = None):
+    def __init__(
+        self, policy: Policy | str | os.PathLike[str] | None = None, *, checker: Checker | None = None
+    ) -> None:
         self._checker = Lazy(lambda: checker or Checker(policy))
+        self._own = policy is not None or checker is not None
 
     def __call__(self, request: Request) -> Verdict:
         published = request.scope.get("state", {}).get("browsercheck")
-        if isinstance(published, Verdict):
+        if isinstance(published, Verdict) and not self._own:
             return published
         headers = request.headers
         return self._checker.get().check(headers.get("user-agent", ""), headers=headers)

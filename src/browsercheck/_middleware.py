@@ -671,4 +671,4 @@ notice in: the middleware then inserts no second one."""
 SETTINGS = "browsercheck.settings"
 """Where the WSGI and ASGI middleware publish their `Settings`, for template helpers."""
 
-READ_HEADERS = ("user-agent", "accept", "accept-language", "sec-fetch-dest", "cookie", *HINT_HEADERS)
+READ_HEADERS = ("user-agent", "accept", "accept-language", "sec-fetch-dest", "cookie", *HINT_HEADERS, "if-none-match")

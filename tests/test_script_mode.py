@@ -1,0 +1,105 @@
+"""Script mode through every framework's test client: pages the same for every browser, the notice
+endpoint per request, the script itself."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .webapps import FRAMEWORKS, PAGE, Client
+
+IE11 = "Mozilla/5.0 (Windows NT 10.0; WOW64; Trident/7.0; rv:11.0) like Gecko"
+CHROME_124 = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
+)
+CHROME_157 = CHROME_124.replace("124.0.0.0", "157.0.0.0")
+GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+TAG = '<script src="/.browsercheck/notice.js" defer></script>'
+REGION = '<section class="browsercheck-notice'
+HINTS = (
+    "Sec-CH-UA, Sec-CH-UA-Full-Version-List, Sec-CH-UA-Mobile, Sec-CH-UA-Platform, Sec-CH-UA-Platform-Version, "
+    "Sec-CH-UA-Model, Sec-CH-UA-Arch, Sec-CH-UA-Bitness, Sec-CH-UA-WoW64, Sec-CH-UA-Form-Factors"
+)
+
+pytestmark = pytest.mark.parametrize("framework", FRAMEWORKS)
+
+
+def test_every_browser_gets_the_same_page(framework: str) -> None:
+    client = Client(framework, mode="script", site="haninge.se")
+    requests = [
+        {"User-Agent": ua, "Accept": "text/html", "Accept-Language": lang, "Cookie": cookie}
+        for ua in (IE11, CHROME_124, CHROME_157, GOOGLEBOT)
+        for lang in ("sv", "en")
+        for cookie in ("", "browsercheck_dismissed=1")
+    ]
+    responses = [client.get("/", headers) for headers in requests]
+    assert {r.body for r in responses} == {PAGE.replace("</head>", TAG + "</head>").encode()}
+    assert {r.headers["vary"] for r in responses} == {"Accept-Encoding"}  # the page's own, nothing added
+    assert {r.headers["etag"] for r in responses} == {'W/"v1"'}
+    assert all(int(r.headers["content-length"]) == len(r.body) for r in responses if "content-length" in r.headers)
+
+
+def test_only_html_pages_get_the_tag(framework: str) -> None:
+    client = Client(framework, mode="script")
+    assert TAG not in client.get("/json", {"User-Agent": CHROME_124}).text
+    assert TAG.encode() not in client.get("/gzip", {"User-Agent": CHROME_124}).body
+    assert client.get("/missing", {"User-Agent": CHROME_124}).status == 404
+    assert TAG not in client.get("/missing", {"User-Agent": CHROME_124}).text
+    assert TAG in client.get("/stream", {"User-Agent": CHROME_124}).text
+
+
+def test_the_notice_endpoint_answers_per_request(framework: str) -> None:
+    client = Client(framework, mode="script", site="haninge.se")
+    r = client.get("/.browsercheck/notice?next=%2Fstream%3Fa%3D1", {"User-Agent": CHROME_124, "Accept-Language": "sv"})
+    assert r.status == 200 and r.headers["content-type"] == "application/json"
+    assert r.headers["cache-control"] == "private"
+    assert r.headers["vary"] == f"User-Agent, Accept-Language, Cookie, {HINTS}"
+    data = json.loads(r.body)
+    assert data["status"] == "outdated"
+    notice = data["notice"]
+    assert notice["title"] == "Hej! Du använder en gammal webbläsare" and notice["locale"] == "sv"
+    assert notice["region"].startswith(REGION) and 'name="next" value="/stream?a=1"' in notice["region"]
+    assert ".browsercheck-notice{" in notice["css"]
+    html = client.get("/.browsercheck/notice?format=html", {"User-Agent": CHROME_124})
+    assert html.headers["content-type"] == "text/html; charset=utf-8" and REGION in html.text
+    assert html.text.startswith("<style>")
+
+
+@pytest.mark.parametrize(
+    ("ua", "cookie", "status"),
+    [
+        (CHROME_157, "", "supported"),
+        (GOOGLEBOT, "", "bot"),
+        (CHROME_124, "browsercheck_dismissed=1", "outdated"),
+    ],
+    ids=["current", "bot", "dismissed"],
+)
+def test_no_notice_where_none_is_due(framework: str, ua: str, cookie: str, status: str) -> None:
+    r = Client(framework, mode="script").get("/.browsercheck/notice", {"User-Agent": ua, "Cookie": cookie})
+    assert json.loads(r.body) == {"status": status, "notice": None}
+
+
+def test_the_next_page_is_on_this_site_only(framework: str) -> None:
+    r = Client(framework, mode="script").get("/.browsercheck/notice?next=//evil.example/", {"User-Agent": CHROME_124})
+    assert 'name="next" value="/"' in json.loads(r.body)["notice"]["region"]
+
+
+def test_the_script_is_small_cacheable_and_revalidated(framework: str) -> None:
+    client = Client(framework, mode="script")
+    r = client.get("/.browsercheck/notice.js")
+    assert r.headers["content-type"] == "text/javascript; charset=utf-8"
+    assert r.headers["cache-control"] == "public, max-age=86400" and "vary" not in r.headers
+    assert len(r.body) < 2048
+    again = client.get("/.browsercheck/notice.js", {"If-None-Match": r.headers["etag"]})
+    assert (again.status, again.body) == (304, b"")
+
+
+def test_the_endpoints_exist_in_script_mode_only(framework: str) -> None:
+    assert Client(framework, mode="banner").get("/.browsercheck/notice.js").status == 404
+
+
+def test_a_nonce_goes_on_the_tag(framework: str) -> None:
+    nonce = (lambda scope: "r4nd0m") if framework in ("django-asgi", "starlette", "fastapi") else (lambda env: "r4nd0m")
+    r = Client(framework, mode="script", nonce=nonce).get("/", {"User-Agent": CHROME_124})
+    assert '<script src="/.browsercheck/notice.js" defer nonce="r4nd0m"></script></head>' in r.text

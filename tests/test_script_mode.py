@@ -103,3 +103,29 @@ def test_a_nonce_goes_on_the_tag(framework: str) -> None:
     nonce = (lambda scope: "r4nd0m") if framework in ("django-asgi", "starlette", "fastapi") else (lambda env: "r4nd0m")
     r = Client(framework, mode="script", nonce=nonce).get("/", {"User-Agent": CHROME_124})
     assert '<script src="/.browsercheck/notice.js" defer nonce="r4nd0m"></script></head>' in r.text
+
+
+# -- the script itself: ES5 that Internet Explorer 11 runs ------------------------------------------------------
+
+# Every name the script uses, each one Internet Explorer 11 has (currentScript it lacks: the script
+# looks for its own tag then). A new name has to be checked against IE11 before it joins the list.
+IE11_NAMES = {
+    "JSON", "XMLHttpRequest", "appendChild", "body", "createElement", "createTextNode", "css", "currentScript",
+    "data", "document", "documentElement", "e", "encodeURIComponent", "exec", "getAttribute", "getElementById",
+    "getElementsByTagName", "head", "i", "insertAdjacentHTML", "length", "location", "match", "me", "nonce",
+    "notice", "onreadystatechange", "open", "parse", "pathname", "readyState", "region", "replace", "responseText",
+    "scripts", "search", "send", "setAttribute", "setRequestHeader", "src", "status", "style", "test", "url",
+    "window", "xhr",
+}  # fmt: skip
+
+
+def test_the_script_is_es5_with_what_ie11_has(framework: str) -> None:
+    from calmjs.parse import es5
+    from calmjs.parse.asttypes import Identifier
+    from calmjs.parse.walkers import Walker
+
+    source = Client(framework, mode="script").get("/.browsercheck/notice.js").text
+    tree = es5(source)  # an ES5 parser: `let`, arrow functions, classes, template strings fail here
+    names = {node.value for node in Walker().filter(tree, lambda node: isinstance(node, Identifier))}
+    assert names <= IE11_NAMES, sorted(names - IE11_NAMES)
+    assert "fetch" not in names and "Promise" not in names

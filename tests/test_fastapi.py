@@ -56,4 +56,4 @@ def test_script_mode_pages_are_the_same_for_every_browser() -> None:
     client = TestClient(create_app({"mode": "script"}))
     pages = [get(client, "/", ua) for ua in (IE11, CHROME_124, CHROME_157)]
     assert len({p.content for p in pages}) == 1 and "vary" not in pages[0].headers
-    assert '<script src="/.browsercheck/notice.js" defer></script></head>' in pages[0].text
+    assert '<script src="/.browsercheck/notice.js" defer></script></body>' in pages[0].text

@@ -105,7 +105,7 @@ def test_script_mode_pages_are_the_same_for_every_browser() -> None:
     app = create_app(mode="script")
     pages = [get(app, "/", ua) for ua in (IE11, CHROME_124, CHROME_157)]
     assert len({p.get_data() for p in pages}) == 1 and "Vary" not in pages[0].headers
-    assert b'<script src="/.browsercheck/notice.js" defer></script></head>' in pages[0].get_data()
+    assert b'<script src="/.browsercheck/notice.js" defer></script></body>' in pages[0].get_data()
     notice = app.test_client().get("/.browsercheck/notice?format=html", headers={"User-Agent": CHROME_124})
     assert REGION in notice.get_data(as_text=True) and notice.headers["Cache-Control"] == "private"
 
@@ -116,3 +116,8 @@ def test_preview_for_an_allowed_request_only() -> None:
         as_text=True
     )
     assert get(app, "/?browsercheck-preview=unsupported", CHROME_157).get_data(as_text=True) == PAGE
+
+
+def test_script_mode_pages_still_give_the_verdict_in_g() -> None:
+    app = create_app(mode="script")
+    assert get(app, "/verdict", CHROME_124).get_data() == b"outdated"

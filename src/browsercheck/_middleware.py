@@ -8,12 +8,15 @@ response's headers and body. No framework is imported here.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
+import functools
 import logging
 import os
+import re
 import sys
 import urllib.parse
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Any, Literal, Unpack
@@ -22,6 +25,7 @@ from ._cache import BoundedCache
 from ._checker import Checker
 from ._hints import DISPLAY_NAMES, HINT_HEADERS, hints_to_request
 from ._inject import Injector
+from ._inject import _codec as codec_for
 from ._model import Status, Verdict
 from ._options import MODES, OPTION_NAMES, WHERE, Options, SettingError
 from ._policy import Policy
@@ -36,6 +40,36 @@ MAX_DISMISS_BODY = 4096
 MAX_ACCEPT_LANGUAGE = 1024  # = what the negotiation reads (_locale.MAX_HEADER_LENGTH)
 NOTICE_CACHE_BYTES = 4 * 1024 * 1024
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+class LazyHeaders(Mapping[str, str]):
+    """A request's headers, gathered on first use: script mode's pages read none of them."""
+
+    __slots__ = ("_gather", "_headers")
+
+    def __init__(self, gather: Callable[[], dict[str, str]]) -> None:
+        self._gather = gather
+        self._headers: dict[str, str] | None = None
+
+    def _all(self) -> dict[str, str]:
+        if self._headers is None:
+            self._headers = self._gather()
+        return self._headers
+
+    def __getitem__(self, name: str) -> str:
+        return self._all()[name]
+
+    def get(self, name: str, default: Any = None) -> Any:  # Mapping's own goes through KeyError: slow
+        return self._all().get(name, default)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._all()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +125,8 @@ class Decision:
     """The page, printable, for the log."""
     private: bool = False
     """A preview: the response is this request's alone (``Cache-Control: no-store``)."""
+    script: str | None = None
+    """Script mode: the tag every HTML page gets, the same for everyone."""
     unjudged: bool = False
     """``verdict`` is ``None`` because it was not needed (``decide(lazy=True)``), not because the
     path is excluded."""
@@ -177,6 +213,11 @@ class Settings:
         self.continue_max_age = int(continue_days * 86400)
         self.notice_path = notice_path
         self.script_path = notice_path + ".js"
+        tag = script_tag(self, None)
+        self.script_decisions = (
+            Decision(None, "rewrite", script=tag, unjudged=True),
+            Decision(None, "rewrite", script=tag, head=True, unjudged=True),
+        )
         self.notify_unupgradable = options.get("notify_unupgradable", True)
         self.preview = preview
         self.notices: BoundedCache[tuple[Verdict, str | None, str, bool], Notice] = BoundedCache(
@@ -219,17 +260,17 @@ def decide(settings: Settings, request: RequestInfo, nonce: str | None = None, *
     method = request.method
     if lazy and (settings.mode in ("annotate", "script") or method not in ("GET", "HEAD")):
         if settings.mode != "script" or method not in ("GET", "HEAD") or _exempt(request):
-            return Decision(None, "pass", unjudged=True)
-        return Decision(
-            None, "rewrite", banner="", style=script_tag(settings, nonce), head=method == "HEAD", unjudged=True
-        )
+            return _UNJUDGED_PASS
+        if nonce is None:  # the same decision for every request: made once
+            return settings.script_decisions[method == "HEAD"]
+        return Decision(None, "rewrite", script=script_tag(settings, nonce), head=method == "HEAD", unjudged=True)
     verdict = settings.checker.check(headers.get("user-agent", ""), headers=headers)
     if settings.mode == "annotate" or method not in ("GET", "HEAD") or _exempt(request):
         return Decision(verdict, "pass")
     head = method == "HEAD"
     if settings.mode == "script":
         # the same tag for every browser and every request: nothing read, nothing to Vary on
-        return Decision(verdict, "rewrite", banner="", style=script_tag(settings, nonce), head=head)
+        return Decision(verdict, "rewrite", script=script_tag(settings, nonce), head=head)
     if not _is_navigation(headers):
         # unchanged, but a navigation to the same page would not be: caches must tell them apart
         return Decision(verdict, "rewrite", vary=NAVIGATION_VARY)
@@ -315,6 +356,9 @@ def preview_of(settings: Settings, request: RequestInfo, verdict: Verdict) -> Ve
     return dataclasses.replace(verdict, status=status, reasons=(*verdict.reasons, reason))
 
 
+_UNJUDGED_PASS = Decision(None, "pass", unjudged=True)
+
+
 def script_tag(settings: Settings, nonce: str | None) -> str:
     """The tag script mode puts into every HTML page: the same for every browser."""
     nonce_attr = f' nonce="{escape(nonce)}"' if nonce is not None else ""
@@ -328,7 +372,7 @@ def _notice_cost(key: tuple[Verdict, str | None, str, bool], notice: Notice) -> 
 
 
 # Stand-ins for what differs from request to request, put into a cached notice: escape() keeps them.
-_NEXT = "\x00browsercheck-next\x00"
+NEXT_STAND_IN = _NEXT = "\x00browsercheck-next\x00"
 _NONCE = "\x00browsercheck-nonce\x00"
 
 
@@ -362,6 +406,8 @@ def _notice(
         if cached is None:
             return None
         settings.notices.put(key, cached)
+    if nonce is None and here is _NEXT:  # the caller fills in the page itself (the notice endpoint)
+        return cached
     style = cached.style if nonce is None else cached.style.replace(_NONCE, escape(nonce))
     return dataclasses.replace(cached, style=style, region=cached.region.replace(_NEXT, escape(here)))
 
@@ -537,6 +583,12 @@ class Rewriter:
         self._insert = settings.insert
         self._critical_ch = settings.critical_ch
         self._injector: Injector | None = None
+        self._script: str | None = None
+        self._whole: int | None = None
+        self._length_at = self._etag_at = -1
+        self._writable = False
+        self._charset: str | None = None
+        self._xml = False
         self.headers: list[tuple[str, str]] = []
         self.decided = False
 
@@ -557,6 +609,9 @@ class Rewriter:
             self.decided = True
 
     def _start(self, status: int, headers: Sequence[tuple[str, str]]) -> None:
+        if self._decision.script is not None:
+            self._start_script(status, headers, self._decision.script, self._decision.head)
+            return
         self.headers = list(headers)
         if not rewritable(status, self.headers):
             self.decided = True
@@ -588,8 +643,67 @@ class Rewriter:
                 xml=content_type.split(";", 1)[0].strip().lower() == "application/xhtml+xml",
             )
 
+    def _start_script(self, status: int, headers: Sequence[tuple[str, str]], tag: str, head: bool) -> None:
+        """Script mode: as `rewritable`, in the one pass over the headers that also finds the length
+        (every page takes this path: it is kept short)."""
+        self.headers = list(headers)
+        content_type = length = ""
+        for i, (name, value) in enumerate(self.headers):
+            lower = name.lower()
+            if lower == "content-type":
+                content_type = value
+            elif lower == "content-length":
+                length = value
+                self._length_at = i
+            elif lower == "etag":
+                self._etag_at = i
+            elif lower == "content-encoding" and value.strip().lower() not in ("", "identity"):
+                status = 0
+        kind = _page_kind(content_type)
+        if status != 200 or kind is None:
+            self.decided = True
+            return
+        self._xml, self._charset, writable = kind
+        self._script = tag.replace(" defer", ' defer="defer"') if self._xml else tag  # XML has no bare attributes
+        if head:
+            self.headers = _changed(self.headers, None)
+            self.decided = True
+            return
+        length = length.strip()
+        self._writable = writable  # the fast path only where the tag's ASCII reads as ASCII (not UTF-16)
+        self._whole = int(length) if length.isdigit() else None
+
+    def _script_fast(self, data: bytes, script: str) -> bytes | None:
+        """The common case, cheaply: the whole page in one piece, ending in ``</body>`` (and
+        ``</html>``): the tag goes just before it, with no scan of the page. ``None``: the page
+        goes to the injector, which finds the head or the body tag as a browser would."""
+        if (
+            not self._writable
+            or self._whole != len(data)
+            or data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        ):
+            return None
+        end = _BODY_END.search(data, max(0, len(data) - 256))
+        if end is None:
+            return None
+        tag = script.encode("ascii")
+        headers = self.headers
+        if self._length_at >= 0:
+            name = headers[self._length_at][0]
+            headers[self._length_at] = (name, str(len(data) + len(tag)))
+        if self._etag_at >= 0 and not headers[self._etag_at][1].startswith("W/"):
+            name, value = headers[self._etag_at]
+            headers[self._etag_at] = (name, "W/" + value)  # the body changed: no longer byte-for-byte the same
+        self.decided = True
+        return data[: end.start()] + tag + data[end.start() :]
+
     def feed(self, data: bytes) -> bytes:
         """Body bytes to send now (``b""`` while the banner's place is being looked for)."""
+        if self._script is not None and self._injector is None and not self.decided:
+            out = self._script_fast(data, self._script)
+            if out is not None:
+                return out
+            self._injector = Injector("", self._insert, self._script, self._charset, xml=self._xml)
         if self._injector is None or self.decided:
             return data
         out = self._injector.feed(data)
@@ -597,8 +711,17 @@ class Rewriter:
             self._settle()
         return out
 
+    def feed_whole(self, data: bytes) -> bytes:
+        """The whole body at once, from an adapter that knows it is all (`feed` then `end`)."""
+        if self._script is not None and not self.decided and self._injector is None:
+            self._whole = len(data)
+        return self.feed(data) + self.end()
+
     def end(self) -> bytes:
         """What was held back, at the end of the body."""
+        if self._script is not None and self._injector is None and not self.decided:
+            self._settle()  # an empty body: nothing to put the tag in
+            return b""
         if self._injector is None or self.decided:
             return b""
         out = self._injector.finish()
@@ -614,6 +737,20 @@ class Rewriter:
             logger.warning("browsercheck: no notice on %s: %s", self._decision.where, injector.skipped)
         if injector.inserted:
             self.headers = _changed(self.headers, injector.added)
+
+
+@functools.lru_cache(maxsize=64)  # a site sends a few Content-Types
+def _page_kind(content_type: str) -> tuple[bool, str | None, bool] | None:
+    """For an HTML Content-Type: (XHTML?, its charset, ASCII written as ASCII?); else None."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media not in _HTML_TYPES:
+        return None
+    charset = _charset(content_type)
+    return media == "application/xhtml+xml", charset, charset is None or codec_for(charset) is not None
+
+
+# The end of a page: its closing body tag, then only white space and the closing html tag
+_BODY_END = re.compile(rb"</body[ \t\n\f\r]*>[ \t\n\f\r]*(?:</html[ \t\n\f\r]*>[ \t\n\f\r]*)?\Z", re.IGNORECASE)
 
 
 def _changed(headers: list[tuple[str, str]], added: int | None) -> list[tuple[str, str]]:
@@ -668,6 +805,9 @@ def _append_vary(headers: list[tuple[str, str]], vary: Sequence[str]) -> list[tu
 RENDERED = "browsercheck.rendered"
 """Set (in the WSGI environ, the ASGI state, Django's META) when the page's own template put the
 notice in: the middleware then inserts no second one."""
+UNJUDGED = "browsercheck.unjudged"
+"""Set where the verdict was not needed and so not made (script mode's pages): ``None`` is then
+not an excluded path's."""
 SETTINGS = "browsercheck.settings"
 """Where the WSGI and ASGI middleware publish their `Settings`, for template helpers."""
 

@@ -12,13 +12,17 @@ the nonce of its own tag; the region's dismiss form posts to the same endpoint a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import urllib.parse
+from html import escape
 from importlib.resources import files
 
 from ._lazy import Lazy
-from ._middleware import HINTS_VARY, RequestInfo, Settings, notice_for, safe_redirect
+from ._middleware import HINTS_VARY, NEXT_STAND_IN, RequestInfo, Settings, notice_for, safe_redirect
+from ._model import Verdict
+from .notice import Notice
 from .notice._html import CSS
 
 Response = tuple[int, list[tuple[str, str]], bytes]
@@ -48,26 +52,35 @@ def notice_response(settings: Settings, request: RequestInfo) -> Response:
     """The notice for this request, as JSON (or an HTML fragment with ``?format=html``)."""
     headers = request.headers
     verdict = settings.checker.check(headers.get("user-agent", ""), headers=headers)
-    query = urllib.parse.parse_qs(request.query, max_num_fields=20)
-    here = safe_redirect(query.get("next", ["/"])[0])
-    notice = notice_for(settings, request, verdict, here)
+    query = urllib.parse.parse_qs(request.query, max_num_fields=20) if request.query else {}
+    here = escape(safe_redirect(query.get("next", ["/"])[0]))
+    # the page to return to is filled in last: the rest is the same for every page, made once
+    notice = notice_for(settings, request, verdict, NEXT_STAND_IN)
     vary = ("User-Agent", *(("Accept-Language",) if settings.locale is None else ()), "Cookie", *HINTS_VARY)
     common = [("Cache-Control", "private"), ("Vary", ", ".join(vary)), ("X-Robots-Tag", "noindex")]
     if query.get("format", [""])[0] == "html":
-        body = (notice.html if notice is not None else "").encode()
+        body = (notice.html.replace(NEXT_STAND_IN, here) if notice is not None else "").encode()
         content_type = "text/html; charset=utf-8"
     else:
-        data: dict[str, object] = {"status": verdict.status.value, "notice": None}
-        if notice is not None:
-            data["notice"] = {
-                "status": notice.status.value,
-                "locale": notice.locale,
-                "dir": notice.direction,
-                "title": notice.title,
-                "text": notice.text,
-                "region": notice.region,
-                "css": CSS,
-            }
-        body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+        body = _json(verdict, notice).replace(_JSON_NEXT, json.dumps(here)[1:-1].encode())
         content_type = "application/json"
     return 200, [*common, ("Content-Type", content_type), ("Content-Length", str(len(body)))], body
+
+
+_JSON_NEXT = json.dumps(NEXT_STAND_IN)[1:-1].encode()
+
+
+@functools.lru_cache(maxsize=256)  # keyed by the verdict and the cached notice: a few hundred kinds
+def _json(verdict: Verdict, notice: Notice | None) -> bytes:
+    data: dict[str, object] = {"status": verdict.status.value, "notice": None}
+    if notice is not None:
+        data["notice"] = {
+            "status": notice.status.value,
+            "locale": notice.locale,
+            "dir": notice.direction,
+            "title": notice.title,
+            "text": notice.text,
+            "region": notice.region,
+            "css": CSS,
+        }
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()

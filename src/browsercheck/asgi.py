@@ -21,7 +21,9 @@ from ._middleware import (
     READ_HEADERS,
     RENDERED,
     SETTINGS,
+    UNJUDGED,
     Decision,
+    LazyHeaders,
     RequestInfo,
     Rewriter,
     Settings,
@@ -57,20 +59,25 @@ class BrowserCheckMiddleware:
         self.app = app
         self.settings = Settings(policy, **options)
         self.nonce = nonce
+        # script mode's pages are the same for everyone: none is judged (a page that depended on
+        # the verdict could not be kept as one copy); the notice endpoint judges
+        self.lazy = self.settings.mode == "script"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         try:
-            request = _request(scope)
-            decision = decide(self.settings, request, self.nonce(scope) if self.nonce else None)
+            request = _request(scope, lazy=self.lazy)
+            decision = decide(self.settings, request, self.nonce(scope) if self.nonce else None, lazy=self.lazy)
         except Exception:  # browsercheck must never break the site
             logger.exception("browsercheck failed; the request passes unchecked")
             await self.app(scope, receive, send)
             return
         scope = dict(scope)  # the server's scope is not ours to change
         scope["state"] = {**scope.get("state", {}), "browsercheck": decision.verdict, SETTINGS: self.settings}
+        if decision.unjudged:
+            scope["state"][UNJUDGED] = True
         if decision.action == "dismiss":
             form = await _read_form(receive)
             await _respond(send, *dismiss_response(self.settings, request, form, decision.verdict))
@@ -91,15 +98,7 @@ class BrowserCheckMiddleware:
             await self.app(scope, receive, _RewritingSend(send, decision, self.settings, scope["state"]))
 
 
-def _request(scope: Scope) -> RequestInfo:
-    headers: dict[str, str] = {}
-    for raw_name, raw_value in scope.get("headers", ()):
-        name = raw_name.decode("latin-1").lower()
-        if name in READ_HEADERS:
-            value = raw_value.decode("latin-1")
-            if name in headers:  # a repeated header: HTTP/2 sends each cookie apart
-                value = headers[name] + ("; " if name == "cookie" else ", ") + value
-            headers[name] = value
+def _request(scope: Scope, *, lazy: bool = False) -> RequestInfo:
     path = scope.get("path", "/") or "/"
     raw = scope.get("raw_path")  # the path as sent: "path" is decoded ("/a%3Fb" reads "/a?b")
     raw_path = None  # none sent: RequestInfo encodes "path" again
@@ -110,11 +109,23 @@ def _request(scope: Scope) -> RequestInfo:
         path=path,
         query=scope.get("query_string", b"").decode("latin-1"),
         scheme=scope.get("scheme", "http"),
-        headers=headers,
+        headers=LazyHeaders(lambda: _headers(scope)) if lazy else _headers(scope),
         raw_path=raw_path,
         native=scope,
         exempt=lambda: _starlette_view_exempt(scope),
     )
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in scope.get("headers", ()):
+        name = raw_name.decode("latin-1").lower()
+        if name in READ_HEADERS:
+            value = raw_value.decode("latin-1")
+            if name in headers:  # a repeated header: HTTP/2 sends each cookie apart
+                value = headers[name] + ("; " if name == "cookie" else ", ") + value
+            headers[name] = value
+    return headers
 
 
 def _starlette_view_exempt(scope: Scope) -> bool:
@@ -171,6 +182,7 @@ class _RewritingSend:
         self._state = state
         self._rewriter = Rewriter(decision, settings)
         self._start: Message | None = None
+        self._first_body = True
 
     async def __call__(self, message: Message) -> None:
         kind = message["type"]
@@ -185,9 +197,13 @@ class _RewritingSend:
                 await self._send_start()
         elif kind == "http.response.body":
             more = message.get("more_body", False)
-            out = rewriter.feed(message.get("body", b""))
-            if not more:
-                out += rewriter.end()
+            if not more and self._first_body:  # the whole body in one message
+                out = rewriter.feed_whole(message.get("body", b""))
+            else:
+                out = rewriter.feed(message.get("body", b""))
+                if not more:
+                    out += rewriter.end()
+            self._first_body = False
             if rewriter.decided:
                 await self._send_start()
                 if out or not more:

@@ -24,7 +24,7 @@ from starlette.requests import Request
 
 from ._checker import Checker
 from ._lazy import Lazy
-from ._middleware import RENDERED, SETTINGS, Settings, notice_for
+from ._middleware import RENDERED, SETTINGS, UNJUDGED, Settings, notice_for
 from ._model import Verdict
 from ._options import Options
 from ._policy import Policy
@@ -85,7 +85,7 @@ def setup_templates(
             return state["browsercheck.notice"]  # type: ignore[no-any-return]
         settings = state.get(SETTINGS) or fallback.get()
         found = state.get("browsercheck")
-        if found is None and SETTINGS not in state:  # no middleware: judged here
+        if found is None and (SETTINGS not in state or state.get(UNJUDGED)):  # judged here
             found = settings.checker.check(request.headers.get("user-agent", ""), headers=request.headers)
         result = None
         if found is not None:

@@ -23,7 +23,7 @@ from flask import Flask, current_app, g, request
 from markupsafe import Markup
 
 from ._exempt import is_exempt
-from ._middleware import RENDERED, Settings, notice_for
+from ._middleware import RENDERED, UNJUDGED, Settings, notice_for
 from ._options import OPTION_NAMES, Options, SettingError
 from ._policy import Policy
 from .notice import Notice
@@ -90,7 +90,13 @@ class _State:
 
 
 def _publish() -> None:
-    g.browsercheck = request.environ.get("browsercheck.verdict")
+    environ = request.environ
+    verdict = environ.get("browsercheck.verdict")
+    state: _State | None = current_app.extensions.get("browsercheck")
+    if verdict is None and environ.get(UNJUDGED) and state is not None:  # script mode's pages: judged here
+        headers = _request(environ).headers
+        verdict = state.settings.checker.check(headers.get("user-agent", ""), headers=headers)
+    g.browsercheck = verdict
 
 
 def _notice() -> Notice | None:
@@ -98,7 +104,7 @@ def _notice() -> Notice | None:
     if "browsercheck.notice" in environ:
         return environ["browsercheck.notice"]  # type: ignore[no-any-return]
     state: _State | None = current_app.extensions.get("browsercheck")
-    verdict = environ.get("browsercheck.verdict")
+    verdict = g.get("browsercheck")
     notice = None
     if state is not None and verdict is not None:
         info = _request(environ)

@@ -165,7 +165,7 @@ def _rewrite(response: HttpResponseBase, decision: Decision, settings: Settings)
             response.streaming_content = _rewritten(response.streaming_content, rewriter)
         return response
     if isinstance(response, HttpResponse):
-        body = rewriter.feed(response.content) + rewriter.end()
+        body = rewriter.feed_whole(response.content)
         _set_headers(response, rewriter.headers)
         response.content = body
         return response

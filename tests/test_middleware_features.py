@@ -178,3 +178,17 @@ def test_a_notice_renders_as_its_region_in_jinja_and_django() -> None:
     assert format_html("<div>{}</div>", notice) == f"<div>{notice.region}</div>"
     page = jinja2.Environment(autoescape=True).from_string("{{ notice }}").render(notice=notice)
     assert page == notice.region
+
+
+def test_import_browsercheck_loads_no_web_framework() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, browsercheck\n"
+        "loaded = sorted({m.split('.')[0] for m in sys.modules} & {'django', 'flask', 'starlette', 'fastapi',"
+        " 'jinja2', 'markupsafe', 'werkzeug'})\n"
+        "print(loaded)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -1,7 +1,10 @@
 """The framework adapters served for real on 127.0.0.1 (Django and Flask under gunicorn, FastAPI
 under uvicorn, Django with GZipMiddleware on), over HTTP and in headless Chromium: the banner
 visible, script mode putting the notice in with JavaScript on and leaving the page alone with it
-off, dismissal working."""
+off, dismissal working.
+
+Named to sort after the tests that run event loops of their own: once the session's Chromium is
+up, Playwright's loop runs in this thread and ``asyncio.run`` refuses to start another."""
 
 from __future__ import annotations
 

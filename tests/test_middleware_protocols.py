@@ -274,7 +274,7 @@ def test_bad_policy_file_is_reported_at_start(tmp_path: Any) -> None:
 
 
 def test_a_failure_on_the_response_passes_it_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
-    import browsercheck._middleware as middleware
+    import browsercheck._rewrite as middleware
 
     def broken(status: int, headers: Any) -> bool:
         raise RuntimeError("boom")

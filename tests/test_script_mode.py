@@ -66,7 +66,8 @@ def test_only_html_pages_get_the_tag(framework: str) -> None:
     ids=["closing-tags", "upper-case", "no-closing-tags", "fragment", "comment-at-end"],
 )
 def test_where_the_tag_goes(framework: str, page: str, expected: str) -> None:
-    from browsercheck._middleware import Rewriter, Settings
+    from browsercheck._middleware import Settings
+    from browsercheck._rewrite import Rewriter
 
     del framework  # the same core for all: once is enough
     settings = Settings(mode="script")

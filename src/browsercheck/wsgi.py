@@ -28,7 +28,6 @@ from ._middleware import (
     Decision,
     LazyHeaders,
     RequestInfo,
-    Rewriter,
     Settings,
     decide,
     dismiss_response,
@@ -36,6 +35,7 @@ from ._middleware import (
 )
 from ._options import Options
 from ._policy import Policy
+from ._rewrite import Rewriter
 from ._script import notice_response, script_response
 
 __all__ = ["BrowserCheckMiddleware"]

@@ -26,13 +26,12 @@ from .._middleware import (
     READ_HEADERS,
     Decision,
     RequestInfo,
-    Rewriter,
     Settings,
-    _changed,
     decide,
     dismiss_response,
     logger,
 )
+from .._rewrite import Rewriter, _changed
 from .._script import notice_response, script_response
 from .conf import configured
 

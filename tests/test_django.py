@@ -197,6 +197,11 @@ def test_template_tags_show_the_notice_once(site: None, mode: str) -> None:
     assert "<style" not in modern and REGION not in modern
 
 
+def test_template_tags_respect_the_dismissal(site: None) -> None:
+    page = get("/own", CHROME_124, HTTP_COOKIE="browsercheck_dismissed=1").content.decode()
+    assert REGION not in page and "<style" not in page
+
+
 def test_context_processor_renders_the_notice_without_safe(site: None) -> None:
     page = get("/context", CHROME_124).content.decode()
     assert page.count(REGION) == 1 and "&lt;section" not in page

@@ -166,3 +166,18 @@ def test_pages_are_not_judged_and_say_so(framework: str) -> None:
     (and the application can tell this None from an excluded path's)."""
     r = Client(framework, mode="script").get("/verdict", {"User-Agent": CHROME_124, "Accept": "text/html"})
     assert r.text == "none"
+
+
+def test_the_endpoint_honours_preview_and_silence(framework: str) -> None:
+    asked = "/.browsercheck/notice?browsercheck-preview=outdated"
+    assert json.loads(Client(framework, mode="script").get(asked, {"User-Agent": CHROME_157}).body)["notice"] is None
+    shown = json.loads(Client(framework, mode="script", preview=True).get(asked, {"User-Agent": CHROME_157}).body)
+    assert shown["status"] == "supported" and shown["notice"]["status"] == "outdated"
+    windows_7 = CHROME_124.replace("Windows NT 10.0", "Windows NT 6.1").replace("124.0.0.0", "109.0.0.0")
+    quiet = Client(framework, mode="script", notify_unupgradable=False)
+    assert json.loads(quiet.get("/.browsercheck/notice", {"User-Agent": windows_7}).body)["notice"] is None
+
+
+def test_head_gets_the_headers_of_get(framework: str) -> None:
+    r = Client(framework, mode="script").request("HEAD", "/", {"User-Agent": CHROME_124})
+    assert r.status == 200 and r.body == b"" and "User-Agent" not in r.headers.get("vary", "")

@@ -247,6 +247,11 @@ async def _asgi_app(scope: Any, receive: Any, send: Any) -> None:
         ({"continue_cookie": ""}, "continue_cookie must be a plain cookie name"),
         ({"preview": "yes"}, "preview must be True, False or a callable from the request, got 'yes'"),
         ({"notify_unupgradable": 0}, "notify_unupgradable must be True or False, got 0"),
+        ({"exclude": 5}, "exclude must be a sequence of path prefixes or a callable, got 5"),
+        ({"site": 5}, "site must be a non-empty string or None, got 5"),
+        ({"locale": ""}, "locale must be a non-empty string or None, got ''"),
+        ({"block_response": "page.html"}, "block_response must be a callable (verdict, notice)"),
+        ({"checker": "fast"}, "checker must be a browsercheck.Checker or None, got 'fast'"),
         ({"exclude": "/static"}, "exclude must be a sequence of path prefixes or a callable, got '/static'"),
     ],
 )

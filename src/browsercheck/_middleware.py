@@ -185,15 +185,30 @@ class Settings:
         for name, days in (("remind_after_days", remind_after_days), ("continue_days", continue_days)):
             if isinstance(days, bool) or not isinstance(days, int | float) or not days > 0:
                 raise SettingError(name, f"must be a number of days more than 0, got {days!r}")
-        if not callable(exclude) and (isinstance(exclude, str) or not all(isinstance(p, str) for p in exclude)):
+        if not callable(exclude) and (
+            not isinstance(exclude, list | tuple | set | frozenset) or not all(isinstance(p, str) for p in exclude)
+        ):
             raise SettingError("exclude", f"must be a sequence of path prefixes or a callable, got {exclude!r}")
+        for name in ("site", "locale"):
+            text: object = options.get(name)
+            if text is not None and (not isinstance(text, str) or not text.strip()):
+                raise SettingError(name, f"must be a non-empty string or None, got {text!r}")
+        for name in ("block_response",):
+            hook: object = options.get(name)
+            if hook is not None and not callable(hook):
+                raise SettingError(
+                    name, f"must be a callable (verdict, notice) -> (status, headers, body), got {hook!r}"
+                )
+        checker: object = options.get("checker")
+        if checker is not None and not isinstance(checker, Checker):
+            raise SettingError("checker", f"must be a browsercheck.Checker or None, got {checker!r}")
         if not isinstance(preview, bool) and not callable(preview):
             raise SettingError("preview", f"must be True, False or a callable from the request, got {preview!r}")
         for name in ("allow_continue", "notify_unupgradable", "client_hints", "critical_hints"):
             flag: object = options.get(name, True)
             if not isinstance(flag, bool):
                 raise SettingError(name, f"must be True or False, got {flag!r}")
-        self.checker = options.get("checker") or Checker(policy)
+        self.checker = checker if isinstance(checker, Checker) else Checker(policy)
         self.mode = mode
         self.site = options.get("site")
         self.locale = options.get("locale")

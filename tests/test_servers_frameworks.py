@@ -112,3 +112,45 @@ def test_without_javascript(chromium: Any, server: tuple[str, str, int]) -> None
         assert page.locator("script[src='/.browsercheck/notice.js']").count() == (1 if mode == "script" else 0)
     finally:
         context.close()
+
+
+CSP = "default-src 'self'; script-src 'nonce-r4nd0m'; style-src 'nonce-r4nd0m'"
+
+
+def test_script_mode_under_a_strict_content_security_policy(chromium: Any) -> None:
+    """The tag carries the page's nonce; the script gives its own nonce to the style it adds, so the
+    notice shows styled where inline scripts and styles without it are refused. The Flask site
+    answers Chromium's requests directly (routed in the browser to the test client, on loopback)."""
+    import urllib.parse
+
+    from .flask_site import create_app
+
+    app = create_app(mode="script", site="haninge.se", nonce=lambda environ: "r4nd0m")
+
+    @app.after_request
+    def policy(response: Any) -> Any:
+        response.headers["Content-Security-Policy"] = CSP
+        return response
+
+    client = app.test_client()
+    refused: list[str] = []
+
+    def answer(route: Any) -> None:
+        url = urllib.parse.urlsplit(route.request.url)
+        path = url.path + ("?" + url.query if url.query else "")
+        headers = {k: v for k, v in route.request.headers.items() if not k.startswith(":")}
+        r = client.open(path, method=route.request.method, headers=headers, data=route.request.post_data_buffer)
+        route.fulfill(status=r.status_code, headers=dict(r.headers), body=r.get_data())
+
+    context = _context(chromium, CHROME_124)
+    try:
+        context.route("http://127.0.0.1:9/**", answer)  # port 9 (discard): nothing is ever sent there
+        page = context.new_page()
+        page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+        page.goto("http://127.0.0.1:9/")
+        _notice(page).wait_for(state="visible", timeout=10_000)
+        bar = page.evaluate("getComputedStyle(document.querySelector('.browsercheck-notice')).borderLeftWidth")
+        assert bar == "6px"  # the notice's own CSS applied
+        assert refused == []
+    finally:
+        context.close()

@@ -57,3 +57,20 @@ def test_script_mode_pages_are_the_same_for_every_browser() -> None:
     pages = [get(client, "/", ua) for ua in (IE11, CHROME_124, CHROME_157)]
     assert len({p.content for p in pages}) == 1 and "vary" not in pages[0].headers
     assert '<script src="/.browsercheck/notice.js" defer></script></body>' in pages[0].text
+
+
+def test_a_route_made_exempt_after_the_first_request_is_honoured() -> None:
+    from starlette.responses import HTMLResponse
+    from starlette.routing import Route
+
+    import browsercheck
+
+    app = create_app({"mode": "block"})
+    client = TestClient(app)
+    assert get(client, "/", IE11).status_code == 406  # the routes have been looked at
+
+    async def later(request: Any) -> HTMLResponse:
+        return HTMLResponse(PAGE)
+
+    app.router.routes.append(browsercheck.exempt(Route("/later", later)))
+    assert get(client, "/later", IE11).status_code == 200

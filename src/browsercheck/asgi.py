@@ -15,7 +15,7 @@ import os
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Unpack
 
-from ._exempt import is_exempt
+from ._exempt import starlette_view_exempt
 from ._middleware import (
     MAX_DISMISS_BODY,
     READ_HEADERS,
@@ -112,7 +112,7 @@ def _request(scope: Scope, *, lazy: bool = False) -> RequestInfo:
         headers=LazyHeaders(lambda: _headers(scope)) if lazy else _headers(scope),
         raw_path=raw_path,
         native=scope,
-        exempt=lambda: _starlette_view_exempt(scope),
+        exempt=lambda: starlette_view_exempt(scope),
     )
 
 
@@ -126,31 +126,6 @@ def _headers(scope: Scope) -> dict[str, str]:
                 value = headers[name] + ("; " if name == "cookie" else ", ") + value
             headers[name] = value
     return headers
-
-
-def _starlette_view_exempt(scope: Scope) -> bool:
-    """Whether the Starlette or FastAPI endpoint this request will reach is ``@browsercheck.exempt``
-    (or its route was made with `browsercheck.fastapi.exempt_route`): the routes are matched as the
-    router will match them. Other ASGI applications have no such routes: never exempt."""
-    router = getattr(scope.get("app"), "router", None)
-    routes = getattr(router, "routes", None)
-    if routes is None:
-        return False
-    from starlette.routing import Match
-
-    child_scope = dict(scope)
-    while routes is not None:
-        for route in routes:
-            match, child = route.matches(child_scope)
-            if match is Match.FULL:
-                child_scope.update(child)
-                if is_exempt(route) or is_exempt(getattr(route, "endpoint", None)):
-                    return True
-                routes = getattr(route, "routes", None)  # a Mount: its own routes
-                break
-        else:
-            return False
-    return False
 
 
 async def _read_form(receive: Receive) -> bytes:

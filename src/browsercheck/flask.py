@@ -22,7 +22,7 @@ from typing import Any, Unpack
 from flask import Flask, current_app, g, request
 from markupsafe import Markup
 
-from ._exempt import is_exempt
+from ._exempt import flask_view_exempt
 from ._middleware import RENDERED, UNJUDGED, Settings, notice_for
 from ._options import OPTION_NAMES, Options, SettingError
 from ._policy import Policy
@@ -62,11 +62,7 @@ class BrowserCheck:
         options: dict[str, Any] = {**from_config, **self.options}
 
         def view_exempt(environ: Environ) -> bool:
-            try:
-                endpoint, _ = app.url_map.bind_to_environ(environ).match()
-            except Exception:  # not found, another method, a redirect: no view of ours
-                return False
-            return is_exempt(app.view_functions.get(str(endpoint)))
+            return flask_view_exempt(app, environ)
 
         try:
             middleware = BrowserCheckMiddleware(

@@ -36,7 +36,8 @@ def is_exempt(view: object) -> bool:
 _KNOWN = "_browsercheck_any_exempt"
 
 
-def _has_exempt(owner: Any, size: int, views: Callable[[], Iterable[Any]]) -> bool:
+def has_exempt(owner: Any, size: int, views: Callable[[], Iterable[Any]]) -> bool:
+    """Whether any of ``views`` is exempt, remembered on ``owner`` while it has ``size`` routes."""
     known = getattr(owner, _KNOWN, None)
     if known is None or known[0] != size:
         known = (size, any(is_exempt(view) for view in views()))
@@ -57,7 +58,7 @@ def starlette_view_exempt(scope: MutableMapping[str, Any]) -> bool:
     Other ASGI applications have no such routes: never exempt."""
     router = getattr(scope.get("app"), "router", None)
     routes = getattr(router, "routes", None)
-    if routes is None or not _has_exempt(router, len(routes), lambda: _starlette_views(routes or ())):
+    if routes is None or not has_exempt(router, len(routes), lambda: _starlette_views(routes or ())):
         return False
     from starlette.routing import Match
 
@@ -79,7 +80,7 @@ def starlette_view_exempt(scope: MutableMapping[str, Any]) -> bool:
 def flask_view_exempt(app: Any, environ: dict[str, Any]) -> bool:
     """Whether the Flask view this request will reach is exempt (matched as Flask will match it)."""
     views = app.view_functions
-    if not _has_exempt(app, len(views), views.values):
+    if not has_exempt(app, len(views), views.values):
         return False
     try:
         endpoint, _ = app.url_map.bind_to_environ(environ).match()

@@ -18,10 +18,10 @@ from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_resolver, resolve
 from django.utils.functional import SimpleLazyObject
 
-from .._exempt import is_exempt
+from .._exempt import has_exempt, is_exempt
 from .._middleware import (
     READ_HEADERS,
     Decision,
@@ -62,11 +62,21 @@ def request_info(request: HttpRequest) -> RequestInfo:
 
 
 def _view_exempt(request: HttpRequest) -> bool:
+    urlconf = getattr(request, "urlconf", None)
+    resolver = get_resolver(urlconf)
+    if not has_exempt(resolver, 0, lambda: _views(resolver.url_patterns)):  # most sites: no view to find
+        return False
     try:
-        match = resolve(request.path_info, urlconf=getattr(request, "urlconf", None))
+        match = resolve(request.path_info, urlconf=urlconf)
     except Resolver404:
         return False
     return is_exempt(match.func)
+
+
+def _views(patterns: Iterable[Any]) -> Iterator[Any]:
+    for pattern in patterns:
+        yield getattr(pattern, "callback", None)
+        yield from _views(getattr(pattern, "url_patterns", None) or ())
 
 
 def publish(request: HttpRequest, settings: Settings, decision: Decision | None, info: RequestInfo) -> None:

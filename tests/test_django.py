@@ -139,6 +139,14 @@ def test_a_view_that_raises_is_never_masked(site: None) -> None:
     assert r.status_code == 500
 
 
+def test_the_policy_from_settings(tmp_path: Any) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("name: No Chrome\nbrowsers: {chrome: false}\n")
+    config = {"POLICY": str(policy), "MODE": "annotate"}
+    with override_settings(ROOT_URLCONF="tests.django_site", MIDDLEWARE=[OURS], BROWSERCHECK=config):
+        assert get("/verdict", CHROME_157).content == b"unsupported"
+
+
 # -- settings and the system check --------------------------------------------------------------------------
 
 

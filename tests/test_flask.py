@@ -121,3 +121,10 @@ def test_preview_for_an_allowed_request_only() -> None:
 def test_script_mode_pages_still_give_the_verdict_in_g() -> None:
     app = create_app(mode="script")
     assert get(app, "/verdict", CHROME_124).get_data() == b"outdated"
+
+
+def test_the_policy_from_app_config(tmp_path: Any) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("name: No Chrome\nbrowsers: {chrome: false}\n")
+    app = create_app({"BROWSERCHECK_POLICY": str(policy), "BROWSERCHECK_MODE": "annotate"})
+    assert get(app, "/verdict", CHROME_157).get_data() == b"unsupported"

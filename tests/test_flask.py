@@ -128,3 +128,8 @@ def test_the_policy_from_app_config(tmp_path: Any) -> None:
     policy.write_text("name: No Chrome\nbrowsers: {chrome: false}\n")
     app = create_app({"BROWSERCHECK_POLICY": str(policy), "BROWSERCHECK_MODE": "annotate"})
     assert get(app, "/verdict", CHROME_157).get_data() == b"unsupported"
+
+
+def test_options_are_typed_and_checked() -> None:
+    with pytest.raises(TypeError, match="unknown browsercheck option 'site_name'"):
+        BrowserCheck(Flask("typo"), site_name="x")  # type: ignore[call-arg]

@@ -43,9 +43,12 @@ def _serve(command: list[str], port: int) -> Iterator[int]:
 
 
 @contextlib.contextmanager
-def _served(command: list[str], port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """``command`` started, listening on ``port``; stopped at the end, whatever happened."""
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ})
+def _served(command: list[str], port: int, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[bytes]]:
+    """``command`` started, listening on ``port`` (with ``env`` added to the environment); stopped
+    at the end, whatever happened."""
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+    )
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -26,6 +26,7 @@ from ._errors import LogFormatError as LogFormatError
 from ._errors import LogReadError as LogReadError
 from ._errors import PolicyError as PolicyError
 from ._errors import Problem as Problem
+from ._exempt import exempt as exempt
 from ._hints import HINT_HEADERS as HINT_HEADERS
 from ._hints import ClientHints as ClientHints
 from ._hints import hints_to_request as hints_to_request
@@ -70,6 +71,7 @@ __all__ = [
     "check",
     "check_many",
     "default_policy",
+    "exempt",
     "hints_to_request",
     "load_policy",
     "parse_policy",

@@ -46,6 +46,11 @@ class Notice:
     region: str
     """The notice itself: an escaped, accessible region landmark with its heading."""
 
+    def __html__(self) -> str:
+        """The region, for templates: MarkupSafe, Jinja and Django's ``conditional_escape`` put it in
+        as it is (``{{ notice }}``, no ``|safe``). The `style` goes into the page's head apart."""
+        return self.region
+
     @property
     def html(self) -> str:
         """`style` and `region` together: a fragment ready for the top of a page's body."""

@@ -147,7 +147,7 @@ def _parser() -> argparse.ArgumentParser:
         help="combined (default), an nginx log_format template, 'regex:' with a named group ua, or json",
     )
     audit.add_argument("--ua-field", metavar="NAME", help="the User-Agent field of JSON lines (dotted path)")
-    audit.add_argument("--top", type=int, default=10, metavar="N", help="distinct User-Agents listed per status")
+    audit.add_argument("--top", type=int, default=10, metavar="N", help="rows of each table: browsers, status changes, User-Agents per status (default 10)")
     audit.add_argument("--workers", type=int, metavar="N", help="processes that count (default: one per core)")
     audit.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
 

@@ -139,7 +139,7 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("logs", nargs="+", metavar="LOG", help="access logs (plain, .gz, .bz2, .xz), or - for stdin")
     audit.add_argument("--policy", metavar="FILE", help="policy file (default: the shipped Baseline policy)")
     audit.add_argument("--compare", metavar="FILE", help="a second policy: what would change under it")
-    audit.add_argument("--format", choices=("text", "json", "csv", "markdown"), default="text")
+    audit.add_argument("--format", choices=("text", "json", "csv", "markdown", "html"), default="text")
     audit.add_argument(
         "--log-format",
         default="combined",
@@ -147,7 +147,13 @@ def _parser() -> argparse.ArgumentParser:
         help="combined (default), an nginx log_format template, 'regex:' with a named group ua, or json",
     )
     audit.add_argument("--ua-field", metavar="NAME", help="the User-Agent field of JSON lines (dotted path)")
-    audit.add_argument("--top", type=int, default=10, metavar="N", help="rows of each table: browsers, status changes, User-Agents per status (default 10)")
+    audit.add_argument(
+        "--top",
+        type=int,
+        default=10,
+        metavar="N",
+        help="rows of each table: browsers, status changes, User-Agents per status (default 10)",
+    )
     audit.add_argument("--workers", type=int, metavar="N", help="processes that count (default: one per core)")
     audit.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
 
@@ -395,7 +401,13 @@ def _audit(args: argparse.Namespace) -> int:
         for example in report.malformed_examples:
             print(f"  {visible(example)}", file=sys.stderr)
         return BAD_INPUT
-    forms = {"text": report.to_text, "json": report.to_json, "csv": report.to_csv, "markdown": report.to_markdown}
+    forms = {
+        "text": report.to_text,
+        "json": report.to_json,
+        "csv": report.to_csv,
+        "markdown": report.to_markdown,
+        "html": report.to_html,
+    }
     sys.stdout.write(forms[args.format](args.top))
     return OK
 

@@ -15,6 +15,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from .._evergreen import minimums_of
 from .._model import Status
 from .._policy import Policy
 from ._count import ProgressCallback, count
@@ -71,6 +72,7 @@ def audit(
         user_agents=tuple(sorted(stats, key=lambda s: (-s.requests, s.user_agent))),
         visitors_sampled=tally.visitor_level > 0,
         seconds=time.perf_counter() - started,
+        minimums=dict(minimums_of(judge.checkers[0].policy)),
     )
 
 

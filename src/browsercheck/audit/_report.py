@@ -13,6 +13,7 @@ import io
 import json
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,6 +94,8 @@ class AuditReport:
     visitors_counted: bool = True
     """False when the log format gives no client address: ``visitors`` then count User-Agents, not people."""
     seconds: float = field(default=0.0, compare=False)
+    minimums: Mapping[str, str | bool] = field(default_factory=dict)
+    """The policy's rules: per browser key its minimum version, ``False`` (unsupported) or ``True``."""
 
     @property
     def requests(self) -> int:
@@ -224,6 +227,12 @@ class AuditReport:
                 rows.append([*row, u.user_agent])
         writer.writerows([_csv_cell(cell) for cell in row] for row in rows)
         return out.getvalue()
+
+    def to_html(self, top: int = 10) -> str:
+        """One self-contained, accessible page with charts (no script; nothing fetched)."""
+        from ._html_report import render
+
+        return render(self, top)
 
     def to_markdown(self, top: int = 10) -> str:
         return _render(self, top, markdown=True)

@@ -76,6 +76,8 @@ def _run(argv: Sequence[str] | None) -> int:
         return _check(args)
     if args.command == "policy" and args.policy_command == "show":
         return _show(args)
+    if args.command == "policy" and args.policy_command == "suggest":
+        return _suggest(args)
     if args.command == "policy":
         return _validate(args.files)
     if args.command == "data":
@@ -166,7 +168,51 @@ def _parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("files", nargs="+", metavar="FILE")
     _add_show_and_data(policy_commands, commands)
+    _add_suggest(policy_commands)
     return parser
+
+
+def _add_suggest(policy_commands: Any) -> None:
+    suggest = policy_commands.add_parser(
+        "suggest",
+        help="the tightest policy that notifies at most a share of a log's people",
+        description="Audit access logs and print the policy with the highest minimum version per browser of the "
+        "base policy under which at most --notify-at-most of the people (visitors that are not bots) would be "
+        "shown the notice (outdated or unsupported), with the share each rule notifies. Exit 2 for a share "
+        "outside 0-100%%, a log with no people, or a policy, log or format that cannot be used.",
+    )
+    suggest.add_argument("logs", nargs="+", metavar="LOG", help="access logs (plain, .gz, .bz2, .xz), or - for stdin")
+    suggest.add_argument("--notify-at-most", required=True, metavar="SHARE", help="a percentage, such as 2%%")
+    suggest.add_argument("--base", metavar="POLICY", help="the policy to start from (default: the shipped one)")
+    suggest.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="the day to evaluate the base's query for")
+    suggest.add_argument("--format", choices=("yaml", "json"), default="yaml")
+    suggest.add_argument("--log-format", default="combined", metavar="FORMAT", help="as for audit")
+    suggest.add_argument("--ua-field", metavar="NAME", help="as for audit")
+    suggest.add_argument("--workers", type=int, metavar="N", help="as for audit")
+
+
+def _suggest(args: argparse.Namespace) -> int:
+    from .audit._suggest import SuggestError, parse_share, suggest_logs
+
+    try:
+        target = parse_share(args.notify_at_most)
+        suggestion = suggest_logs(
+            args.logs,
+            target,
+            args.base,
+            date=args.date,
+            log_format=args.log_format,
+            ua_field=args.ua_field,
+            workers=args.workers,
+        )
+    except AuditWorkerError as e:
+        print(f"browsercheck policy suggest: error: {e}", file=sys.stderr)
+        return FAILED
+    except (BrowsercheckError, ValueError, SuggestError) as e:
+        print(f"browsercheck policy suggest: error: {e}", file=sys.stderr)
+        return BAD_INPUT
+    sys.stdout.write(suggestion.to_json() if args.format == "json" else suggestion.to_yaml())
+    return OK
 
 
 def _add_show_and_data(policy_commands: Any, commands: Any) -> None:

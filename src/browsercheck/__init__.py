@@ -147,10 +147,15 @@ def audit(
     ua_field: str | None = None,
     workers: int | None = None,
     progress: Callable[[int, int | None], None] | None = None,
+    addr_field: str | None = None,
+    time_field: str | None = None,
 ) -> AuditReport:
     """Audit web-server access logs: who visits with which browser, and what the policy does to them.
 
-    ``paths``: log files, plain or gzip/bzip2/xz, or ``"-"`` for standard input. See `AuditReport`.
+    ``paths``: log files, plain or gzip/bzip2/xz, or ``"-"`` for standard input. ``log_format``:
+    ``"combined"`` (default), an nginx template, ``"regex:..."``, ``"json"`` (``ua_field``,
+    ``addr_field``, ``time_field``: dotted paths, else the usual names), ``"w3c"`` (IIS),
+    ``"cloudfront"``, ``"alb"``, ``"haproxy"``, ``"caddy"``, ``"traefik"``. See `AuditReport`.
     """
     from .audit._audit import audit as run
 
@@ -162,6 +167,8 @@ def audit(
         ua_field=ua_field,
         workers=workers,
         progress=progress,
+        addr_field=addr_field,
+        time_field=time_field,
     )
 
 

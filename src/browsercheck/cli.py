@@ -146,9 +146,12 @@ def _parser() -> argparse.ArgumentParser:
         "--log-format",
         default="combined",
         metavar="FORMAT",
-        help="combined (default), an nginx log_format template, 'regex:' with a named group ua, or json",
+        help="combined (default), an nginx log_format template, 'regex:' with named groups ua (addr, time), json, "
+        "w3c (IIS), cloudfront, alb, haproxy, caddy or traefik",
     )
     audit.add_argument("--ua-field", metavar="NAME", help="the User-Agent field of JSON lines (dotted path)")
+    audit.add_argument("--addr-field", metavar="NAME", help="the client address field of JSON lines (dotted path)")
+    audit.add_argument("--time-field", metavar="NAME", help="the time field of JSON lines (dotted path)")
     audit.add_argument(
         "--top",
         type=int,
@@ -188,6 +191,8 @@ def _add_suggest(policy_commands: Any) -> None:
     suggest.add_argument("--format", choices=("yaml", "json"), default="yaml")
     suggest.add_argument("--log-format", default="combined", metavar="FORMAT", help="as for audit")
     suggest.add_argument("--ua-field", metavar="NAME", help="as for audit")
+    suggest.add_argument("--addr-field", metavar="NAME", help="as for audit")
+    suggest.add_argument("--time-field", metavar="NAME", help="as for audit")
     suggest.add_argument("--workers", type=int, metavar="N", help="as for audit")
 
 
@@ -204,6 +209,8 @@ def _suggest(args: argparse.Namespace) -> int:
             log_format=args.log_format,
             ua_field=args.ua_field,
             workers=args.workers,
+            addr_field=args.addr_field,
+            time_field=args.time_field,
         )
     except AuditWorkerError as e:
         print(f"browsercheck policy suggest: error: {e}", file=sys.stderr)
@@ -427,6 +434,8 @@ def _audit(args: argparse.Namespace) -> int:
             ua_field=args.ua_field,
             workers=args.workers,
             progress=progress_bar() if show_progress else None,
+            addr_field=args.addr_field,
+            time_field=args.time_field,
         )
     except AuditWorkerError as e:  # a worker process failed or died: the numbers would be incomplete
         print(f"browsercheck audit: error: {e}", file=sys.stderr)
@@ -437,6 +446,8 @@ def _audit(args: argparse.Namespace) -> int:
     finally:
         if show_progress:
             sys.stderr.write("\n")
+    for note in report.notes:
+        print(f"browsercheck audit: {note}", file=sys.stderr)
     if report.requests == 0:
         print(
             f"browsercheck audit: no line could be read as {args.log_format!r} ({report.lines:,} lines)",

@@ -19,6 +19,7 @@ from .._evergreen import minimums_of
 from .._model import Status
 from .._policy import Policy
 from ._count import ProgressCallback, count
+from ._logfields import resolve_for
 from ._logformats import decode, line_format, unescape
 from ._logread import Source, inspect
 from ._processes import can_fork, forked_batches
@@ -38,21 +39,26 @@ def audit(
     ua_field: str | None = None,
     workers: int | None = None,
     progress: ProgressCallback | None = None,
+    addr_field: str | None = None,
+    time_field: str | None = None,
 ) -> AuditReport:
     """Audit access logs against ``policy`` (default: the shipped one).
 
     ``paths`` are log files, plain or gzip/bzip2/xz, or ``"-"`` for standard input. ``compare``
     judges the same traffic under a second policy. ``log_format`` is ``"combined"`` (default), an
     nginx ``log_format`` template, ``"regex:"`` with a named group ``ua``, or ``"json"`` (with
-    ``ua_field``). ``workers`` defaults to the number of cores.
+    ``ua_field``, ``addr_field``, ``time_field``: dotted paths; without them the usual names are
+    tried on the first line), ``"w3c"`` (IIS), ``"cloudfront"``, or a preset (``"alb"``,
+    ``"haproxy"``, ``"caddy"``, ``"traefik"``). ``workers`` defaults to the number of cores.
 
     Raises `LogReadError` (an ``OSError``) for a log that cannot be read, `LogFormatError` (a
     ``ValueError``) for a format without a User-Agent, `PolicyError` for a bad policy.
     """
     if not paths:
         raise ValueError("audit needs at least one log file (or '-' for standard input)")
-    fmt = line_format(log_format, ua_field=ua_field)
+    fmt = line_format(log_format, ua_field=ua_field, addr_field=addr_field, time_field=time_field)
     sources = [inspect(os.fspath(p)) for p in paths]
+    fmt = resolve_for(fmt, sources)  # the fields a JSON or W3C log names, from its first lines
     workers = _worker_count(workers, sources)
     started = time.perf_counter()
     judge = _Judge(policy, compare)
@@ -73,6 +79,8 @@ def audit(
         visitors_sampled=tally.visitor_level > 0,
         seconds=time.perf_counter() - started,
         minimums=dict(minimums_of(judge.checkers[0].policy)),
+        visitors_counted=fmt is None or fmt.gives_address,
+        notes=fmt.notes if fmt is not None else (),
     )
 
 

@@ -94,6 +94,8 @@ class AuditReport:
     visitors_counted: bool = True
     """False when the log format gives no client address: ``visitors`` then count User-Agents, not people."""
     seconds: float = field(default=0.0, compare=False)
+    notes: tuple[str, ...] = field(default=(), compare=False)
+    """What the audit found out about the log's format (which JSON fields it read), for the user."""
     minimums: Mapping[str, str | bool] = field(default_factory=dict)
     """The policy's rules: per browser key its minimum version, ``False`` (unsupported) or ``True``."""
 

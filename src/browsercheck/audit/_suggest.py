@@ -277,13 +277,18 @@ def suggest_logs(
     log_format: str = "combined",
     ua_field: str | None = None,
     workers: int | None = None,
+    addr_field: str | None = None,
+    time_field: str | None = None,
 ) -> Suggestion:
     """Audit ``paths`` under ``base`` (default: the shipped policy, evaluated for ``date``) and suggest."""
     from .._policy_loader import load_policy
     from ._audit import audit
 
     policy = load_policy(base, date=date)
-    report = audit(paths, policy, log_format=log_format, ua_field=ua_field, workers=workers)
+    report = audit(
+        paths, policy, log_format=log_format, ua_field=ua_field, workers=workers, addr_field=addr_field,
+        time_field=time_field,
+    )  # fmt: skip
     if report.requests == 0:
         raise SuggestError(f"no line could be read as {log_format!r} ({report.lines:,} lines)")
     return suggest(report, policy, target)

@@ -14,6 +14,7 @@ import pytest
 
 import browsercheck
 from bench_report import many_user_agents
+from browsercheck import Status
 from browsercheck.audit._report import AuditReport
 from browsercheck.cli import main
 
@@ -49,6 +50,21 @@ def log(tmp_path: Path) -> Path:
     lines = [line(f"10.0.0.{i}", CHROME_157) for i in range(6)]
     lines += [line("10.0.1.1", CHROME_124), line("10.0.1.2", SAFARI_17_4), line("10.0.1.3", IE11)]
     lines += [line("10.0.1.4", GOOGLEBOT), line("10.0.1.5", "-"), "not a log line\n"]
+    path.write_text("".join(lines))
+    return path
+
+
+@pytest.fixture
+def days_log(tmp_path: Path) -> Path:
+    """Three days: Monday all supported, Tuesday half outdated, Thursday (no Wednesday) one unsupported in four."""
+    path = tmp_path / "days.log"
+    lines = [line(f"10.0.0.{i}", CHROME_157, "23/Nov/2026:10:00:00 +0100") for i in range(4)]
+    lines += [line(f"10.0.1.{i}", ua, "24/Nov/2026:23:59:59 +0100") for i, ua in enumerate([CHROME_157, CHROME_124])]
+    lines += [line(f"10.0.2.{i}", CHROME_157, "26/Nov/2026:00:00:00 +0100") for i in range(3)]
+    lines += [
+        line("10.0.2.9", IE11, "26/Nov/2026:08:00:00 +0100"),
+        line("10.0.3.1", GOOGLEBOT, "26/Nov/2026:09:00:00 +0100"),
+    ]
     path.write_text("".join(lines))
     return path
 
@@ -116,6 +132,47 @@ def test_the_comparison_side_by_side_with_the_browsers_that_change(log: Path, le
     ]
 
 
+def test_people_per_status_per_day(days_log: Path) -> None:
+    report = browsercheck.audit([days_log], by_day=True)
+    assert {
+        day.isoformat(): {s.value: n for s, n in counts.items() if n} for day, counts in (report.by_day or {}).items()
+    } == {
+        "2026-11-23": {"supported": 4},
+        "2026-11-24": {"supported": 1, "outdated": 1},  # 23:59:59 local time: the day the log writes
+        "2026-11-26": {"supported": 3, "unsupported": 1},  # the bot is not people
+    }
+    html = report.to_html()
+    section = html[html.index('<h2 id="by-day">') :]
+    section = section[: section.index("</section>")]
+    assert "from 0.0% on 2026-11-23 to 50.0% on 2026-11-24" in unescape(section)
+    rows = [re.sub(r"<[^>]+>", "|", row).strip("|").split("||") for row in re.findall(r"<tr>(.*?)</tr>", section)]
+    assert rows[1:] == [
+        ["2026-11-23", "4", "0", "0", "0", "0.0%"],
+        ["2026-11-24", "1", "1", "0", "0", "50.0%"],
+        ["2026-11-26", "3", "0", "1", "0", "25.0%"],
+    ]
+    assert "Tue 2026-11-24 (2)" in section
+
+
+def test_no_days_without_by_day_or_for_a_single_day(days_log: Path, log: Path) -> None:
+    assert browsercheck.audit([days_log]).by_day is None
+    assert browsercheck.audit([log], by_day=True).by_day is None  # one day: nothing to chart
+    assert 'id="by-day"' not in browsercheck.audit([log], by_day=True).to_html()
+
+
+def test_days_of_json_lines(tmp_path: Path) -> None:
+    path = tmp_path / "app.jsonl"
+    records = [("2026-11-27T10:00:00Z", CHROME_157), ("2026-11-28T10:00:00Z", CHROME_124)]
+    path.write_text(
+        "".join(json.dumps({"user_agent": ua, "remote_addr": "10.0.0.1", "time": t}) + "\n" for t, ua in records)
+    )
+    report = browsercheck.audit([path], log_format="json", by_day=True)
+    assert [(day.isoformat(), counts[Status.OUTDATED]) for day, counts in (report.by_day or {}).items()] == [
+        ("2026-11-27", 0),
+        ("2026-11-28", 1),
+    ]
+
+
 def test_what_clients_sent_is_text_never_markup(tmp_path: Path) -> None:
     path = tmp_path / "hostile.log"
     path.write_text("".join(line(f"10.0.0.{i}", ua.replace('"', '\\"')) for i, ua in enumerate(HOSTILE.values())))
@@ -157,9 +214,10 @@ def test_a_report_of_50000_user_agents_weighs_under_2_mb() -> None:
 
 @pytest.mark.parametrize(("scheme", "media"), [("light", "screen"), ("dark", "screen"), ("light", "print")])
 def test_the_page_in_chromium_is_accessible(
-    chromium: Any, axe_js: str, tmp_path: Path, log: Path, lenient: Path, scheme: str, media: str
+    chromium: Any, axe_js: str, tmp_path: Path, days_log: Path, lenient: Path, scheme: str, media: str
 ) -> None:
-    html = browsercheck.audit([log], compare=lenient).to_html()
+    html = browsercheck.audit([days_log], compare=lenient, by_day=True).to_html()
+    assert 'id="by-day"' in html and 'id="compare"' in html
     page = chromium.new_page(viewport={"width": 1000, "height": 900}, color_scheme=scheme)
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))

@@ -436,6 +436,7 @@ def _audit(args: argparse.Namespace) -> int:
             progress=progress_bar() if show_progress else None,
             addr_field=args.addr_field,
             time_field=args.time_field,
+            by_day=args.format == "html",  # its chart of people per status per day
         )
     except AuditWorkerError as e:  # a worker process failed or died: the numbers would be incomplete
         print(f"browsercheck audit: error: {e}", file=sys.stderr)

@@ -19,6 +19,7 @@ from .._evergreen import minimums_of
 from .._model import Status
 from .._policy import Policy
 from ._count import ProgressCallback, count
+from ._days import count_days
 from ._logfields import resolve_for
 from ._logformats import decode, line_format, unescape
 from ._logread import Source, inspect
@@ -41,6 +42,7 @@ def audit(
     progress: ProgressCallback | None = None,
     addr_field: str | None = None,
     time_field: str | None = None,
+    by_day: bool = False,
 ) -> AuditReport:
     """Audit access logs against ``policy`` (default: the shipped one).
 
@@ -50,6 +52,8 @@ def audit(
     ``ua_field``, ``addr_field``, ``time_field``: dotted paths; without them the usual names are
     tried on the first line), ``"w3c"`` (IIS), ``"cloudfront"``, or a preset (``"alb"``,
     ``"haproxy"``, ``"caddy"``, ``"traefik"``). ``workers`` defaults to the number of cores.
+    ``by_day``: also count people's requests per status per day, for a log that spans days (a
+    second reading of the logs; not of streams).
 
     Raises `LogReadError` (an ``OSError``) for a log that cannot be read, `LogFormatError` (a
     ``ValueError``) for a format without a User-Agent, `PolicyError` for a bad policy.
@@ -66,6 +70,10 @@ def audit(
     uas = _distinct(tally)
     judge.add(sorted(uas), workers)  # in order, alike ones follow each other: a fifth faster than at random
     stats = [judge.stats(ua, requests, visitors) for ua, (requests, visitors) in uas.items()]
+    days = None
+    if by_day and tally.first is not None and tally.last is not None and tally.first.date() != tally.last.date():
+        status = {s.user_agent: s.status for s in stats}
+        days = count_days(sources, fmt, lambda raw: status.get(ua_text(raw), Status.UNKNOWN), workers)
     return AuditReport(
         policy=judge.checkers[0].policy.name,
         compare_policy=other.policy.name if (other := judge.checkers[1]) else None,
@@ -81,6 +89,7 @@ def audit(
         minimums=dict(minimums_of(judge.checkers[0].policy)),
         visitors_counted=fmt is None or fmt.gives_address,
         notes=fmt.notes if fmt is not None else (),
+        by_day=days,
     )
 
 

@@ -10,6 +10,7 @@ lines) is HTML-escaped, its control characters shown as escapes.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from html import escape
 
 from .._model import Status
@@ -56,6 +57,8 @@ def render(report: AuditReport, top: int) -> str:
     browsers = report.by_browser
     parts = [_head(report), "<main>", _summary(report)]
     parts.append(_status_section(report))
+    if report.by_day and len(report.by_day) > 1:
+        parts.append(_day_section(report, top))
     parts.append(_browser_section(report, browsers, top))
     if report.compare_policy is not None:
         parts.append(_compare_section(report, top))
@@ -157,6 +160,50 @@ def _status_section(report: AuditReport) -> str:
         f'<figure>{chart}<figcaption class="muted">{people:,} requests from people.</figcaption></figure>'
         f"{table}</section>"
     )
+
+
+DAYS_CHARTED = 62
+"""Days drawn (the latest); the table has the rows --top allows."""
+
+
+def _day_section(report: AuditReport, top: int) -> str:
+    days = list((report.by_day or {}).items())
+    charted = days[-DAYS_CHARTED:]
+    rows = []
+    for day, counts in charted:
+        total = sum(counts.values()) or 1
+        segments = [Segment(counts.get(s, 0) / total, s.value, _pct(counts.get(s, 0) / total)) for s in HUMAN]
+        rows.append((f"{day:%a %Y-%m-%d} ({sum(counts.values()):,})", segments))
+    shares = [(day, _notified(counts)) for day, counts in charted]
+    low, high = min(shares, key=lambda x: x[1]), max(shares, key=lambda x: x[1])
+    desc = (
+        f"People's requests by status on each of {len(charted)} days (their number after the date), "
+        f"{charted[0][0]} to {charted[-1][0]}. The share shown the notice ranges from {_pct(low[1])} on "
+        f"{low[0]} to {_pct(high[1])} on {high[0]}."
+    )
+    chart = stacked_chart("days", "People per status per day", desc, rows)
+    cells = [
+        [f"{day:%Y-%m-%d}", *(f"{counts.get(s, 0):,}" for s in HUMAN), _pct(_notified(counts))]
+        for day, counts in (days[-top:] if top else [])
+    ]
+    table = _table(
+        "People's requests per status per day (latest days)",
+        ["day", *(s.value for s in HUMAN), "notified"],
+        cells,
+        {1, 2, 3, 4, 5},
+        _more(len(cells), len(days), "days"),
+    )
+    cut = len(days) > DAYS_CHARTED
+    more = f'<p class="more">The chart shows the latest {DAYS_CHARTED} of {len(days)} days.</p>' if cut else ""
+    return (
+        '<section aria-labelledby="by-day"><h2 id="by-day">People per status per day</h2>'
+        f"<p>{escape(desc)}</p><figure>{chart}</figure>{more}{table}</section>"
+    )
+
+
+def _notified(counts: Mapping[Status, int]) -> float:
+    """The share of a day's people's requests that would be shown the notice."""
+    return sum(counts.get(s, 0) for s in (Status.OUTDATED, Status.UNSUPPORTED)) / (sum(counts.values()) or 1)
 
 
 def _browser_section(report: AuditReport, browsers: list[BrowserCount], top: int) -> str:

@@ -97,6 +97,8 @@ class AuditReport:
     notes: tuple[str, ...] = field(default=(), compare=False)
     """What the audit found out about the log's format (which JSON fields it read), for the user."""
     minimums: Mapping[str, str | bool] = field(default_factory=dict)
+    by_day: Mapping[datetime.date, Mapping[Status, int]] | None = field(default=None, compare=False)
+    """People's requests per status per day (``audit(by_day=True)`` on a log that spans days)."""
     """The policy's rules: per browser key its minimum version, ``False`` (unsupported) or ``True``."""
 
     @property

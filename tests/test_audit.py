@@ -246,7 +246,7 @@ def test_json_and_csv_forms(log: Path) -> None:
     assert set(data) == {
         "policy", "compare_policy", "sources", "lines", "requests", "human_requests", "malformed", "time_span",
         "distinct_user_agents", "visitors_sampled", "visitors_counted", "by_status", "compared_by_status", "by_browser",
-        "top_user_agents",
+        "top_user_agents", "user_agents_not_listed",
     }  # fmt: skip
     assert data["by_status"]["unsupported"] == {"requests": 2, "visitors": 1, "share": 0.25}
     assert data["top_user_agents"]["unsupported"][0]["user_agent"] == IE11

@@ -89,6 +89,7 @@ def test_a_log_without_addresses_says_visitors_are_not_counted(
     report = browsercheck.audit([log], log_format="json")
     assert not report.visitors_counted
     assert "visitors not counted: the log has no client address" in report.to_text()
+    assert "not counted" in report.to_html().split('id="by-browser"')[1]
     assert main(["audit", "--log-format", "json", str(log)]) == 0
     captured = capsys.readouterr()
     assert "no client address field (tried remote_addr, " in captured.err

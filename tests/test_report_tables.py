@@ -69,3 +69,9 @@ def test_the_comparison_says_its_direction_and_which_browsers_change(tmp_path: P
         ("Google Chrome", "outdated", "supported"),
         ("Internet Explorer", "unsupported", "supported"),
     ]
+
+
+def test_json_says_how_many_user_agents_it_does_not_list(many_browsers: Path) -> None:
+    data = browsercheck.audit([many_browsers]).to_dict(top=5)
+    assert len(data["top_user_agents"]["outdated"]) == 5
+    assert data["user_agents_not_listed"] == {"outdated": 25, "unsupported": 0, "unknown": 0, "bot": 0}

@@ -220,10 +220,12 @@ def _browser_section(report: AuditReport, browsers: list[BrowserCount], top: int
         parts.append(_browser_chart(report, f"browser-{n}", key, name, rows))
     if len(busiest) > BROWSER_CHARTS:
         parts.append(f'<p class="more">{len(busiest) - BROWSER_CHARTS:,} more browsers are in the table below.</p>')
+    counted = report.visitors_counted
     cells = [
-        [_text(b.name), _text(b.major or ""), b.status.value, f"{b.requests:,}", _pct(b.share), f"{b.visitors:,}"]
+        [_text(b.name), _text(b.major or ""), b.status.value, f"{b.requests:,}", _pct(b.share),
+         f"{b.visitors:,}" if counted else "not counted"]
         for b in browsers[:top]
-    ]
+    ]  # fmt: skip
     parts.append(
         _table(
             "People by browser and major version",

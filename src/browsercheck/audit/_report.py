@@ -205,6 +205,10 @@ class AuditReport:
                 ]
                 for s in (Status.OUTDATED, Status.UNSUPPORTED, Status.UNKNOWN, Status.BOT)
             },
+            "user_agents_not_listed": {  # no silent cut: how many more each list has beyond ``top``
+                s.value: max(0, sum(1 for u in self.user_agents if u.status is s) - top)
+                for s in (Status.OUTDATED, Status.UNSUPPORTED, Status.UNKNOWN, Status.BOT)
+            },
         }
 
     def to_json(self, top: int = 10) -> str:

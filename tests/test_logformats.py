@@ -254,3 +254,11 @@ def test_an_unknown_format_lists_the_known_ones(tmp_path: Path) -> None:
 def test_statuses_are_the_judges(tmp_path: Path) -> None:
     report = browsercheck.audit([write(tmp_path, "access.log", ALB)], log_format="alb")
     assert {u.status for u in report.user_agents} == {Status.UNSUPPORTED, Status.SUPPORTED}
+
+
+def test_json_on_standard_input_without_a_user_agent_field_says_to_name_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b'{"path": "/", "agent_string": "x"}\n')))
+    assert main(["audit", "--log-format", "json", "-"]) == 2
+    assert "none had a User-Agent field of a usual name: name it with --ua-field" in capsys.readouterr().err

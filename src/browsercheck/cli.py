@@ -456,6 +456,8 @@ def _audit(args: argparse.Namespace) -> int:
         )
         if report.malformed_examples and all(_looks_common(e) for e in report.malformed_examples):
             print("  these look like the 'common' log format, which has no User-Agent", file=sys.stderr)
+        if args.log_format == "json" and not args.ua_field:  # a stream: its fields could not be looked at first
+            print("  none had a User-Agent field of a usual name: name it with --ua-field", file=sys.stderr)
         for example in report.malformed_examples:
             print(f"  {visible(example)}", file=sys.stderr)
         return BAD_INPUT

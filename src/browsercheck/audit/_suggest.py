@@ -22,8 +22,8 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .._judge import _apply, _judge_os, _steps
-from .._model import Status
+from .._judge import _apply, _judge_os, _steps  # the judge's own steps: the suggestion must agree with it
+from .._model import Client, Status
 from .._policy import Policy, Rule, release
 from ._report import HUMAN, AuditReport
 
@@ -213,11 +213,8 @@ def suggest(report: AuditReport, base: Policy, target: float) -> Suggestion:
     )
 
 
-def _place(client: object, policy: Policy, weight: int, traffic: _Traffic) -> None:
+def _place(client: Client, policy: Policy, weight: int, traffic: _Traffic) -> None:
     """Put one User-Agent's people where ``policy``'s judge would: see the module's docstring."""
-    from .._model import Client
-
-    assert isinstance(client, Client)
     if client.bot is not None:
         return
     os_decision = _judge_os(client, policy)

@@ -149,10 +149,17 @@ def audit(
     ua_field: str | None = None,
     workers: int | None = None,
     progress: Callable[[int, int | None], None] | None = None,
+    addr_field: str | None = None,
+    time_field: str | None = None,
+    by_day: bool = False,
 ) -> AuditReport:
     """Audit web-server access logs: who visits with which browser, and what the policy does to them.
 
-    ``paths``: log files, plain or gzip/bzip2/xz, or ``"-"`` for standard input. See `AuditReport`.
+    ``paths``: log files, plain or gzip/bzip2/xz, or ``"-"`` for standard input. ``log_format``:
+    ``"combined"`` (default), an nginx template, ``"regex:..."``, ``"json"`` (``ua_field``,
+    ``addr_field``, ``time_field``: dotted paths, else the usual names), ``"w3c"`` (IIS),
+    ``"cloudfront"``, ``"alb"``, ``"haproxy"``, ``"caddy"``, ``"traefik"``. ``by_day``: count people
+    per status per day too (for `AuditReport.to_html`'s chart; a second reading). See `AuditReport`.
     """
     from .audit._audit import audit as run
 
@@ -164,6 +171,9 @@ def audit(
         ua_field=ua_field,
         workers=workers,
         progress=progress,
+        addr_field=addr_field,
+        time_field=time_field,
+        by_day=by_day,
     )
 
 

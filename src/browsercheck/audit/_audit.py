@@ -15,9 +15,12 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from .._evergreen import minimums_of
 from .._model import Status
 from .._policy import Policy
 from ._count import ProgressCallback, count
+from ._days import count_days
+from ._logfields import resolve_for
 from ._logformats import decode, line_format, unescape
 from ._logread import Source, inspect
 from ._processes import can_fork, forked_batches
@@ -37,21 +40,29 @@ def audit(
     ua_field: str | None = None,
     workers: int | None = None,
     progress: ProgressCallback | None = None,
+    addr_field: str | None = None,
+    time_field: str | None = None,
+    by_day: bool = False,
 ) -> AuditReport:
     """Audit access logs against ``policy`` (default: the shipped one).
 
     ``paths`` are log files, plain or gzip/bzip2/xz, or ``"-"`` for standard input. ``compare``
     judges the same traffic under a second policy. ``log_format`` is ``"combined"`` (default), an
     nginx ``log_format`` template, ``"regex:"`` with a named group ``ua``, or ``"json"`` (with
-    ``ua_field``). ``workers`` defaults to the number of cores.
+    ``ua_field``, ``addr_field``, ``time_field``: dotted paths; without them the usual names are
+    tried on the first line), ``"w3c"`` (IIS), ``"cloudfront"``, or a preset (``"alb"``,
+    ``"haproxy"``, ``"caddy"``, ``"traefik"``). ``workers`` defaults to the number of cores.
+    ``by_day``: also count people's requests per status per day, for a log that spans days (a
+    second reading of the logs; not of streams).
 
     Raises `LogReadError` (an ``OSError``) for a log that cannot be read, `LogFormatError` (a
     ``ValueError``) for a format without a User-Agent, `PolicyError` for a bad policy.
     """
     if not paths:
         raise ValueError("audit needs at least one log file (or '-' for standard input)")
-    fmt = line_format(log_format, ua_field=ua_field)
+    fmt = line_format(log_format, ua_field=ua_field, addr_field=addr_field, time_field=time_field)
     sources = [inspect(os.fspath(p)) for p in paths]
+    fmt = resolve_for(fmt, sources)  # the fields a JSON or W3C log names, from its first lines
     workers = _worker_count(workers, sources)
     started = time.perf_counter()
     judge = _Judge(policy, compare)
@@ -59,6 +70,10 @@ def audit(
     uas = _distinct(tally)
     judge.add(sorted(uas), workers)  # in order, alike ones follow each other: a fifth faster than at random
     stats = [judge.stats(ua, requests, visitors) for ua, (requests, visitors) in uas.items()]
+    days = None
+    if by_day and tally.first is not None and tally.last is not None and tally.first.date() != tally.last.date():
+        status = {s.user_agent: s.status for s in stats}
+        days = count_days(sources, fmt, lambda raw: status.get(ua_text(raw), Status.UNKNOWN), workers)
     return AuditReport(
         policy=judge.checkers[0].policy.name,
         compare_policy=other.policy.name if (other := judge.checkers[1]) else None,
@@ -71,6 +86,10 @@ def audit(
         user_agents=tuple(sorted(stats, key=lambda s: (-s.requests, s.user_agent))),
         visitors_sampled=tally.visitor_level > 0,
         seconds=time.perf_counter() - started,
+        minimums=dict(minimums_of(judge.checkers[0].policy)),
+        visitors_counted=fmt is None or fmt.gives_address,
+        notes=fmt.notes if fmt is not None else (),
+        by_day=days,
     )
 
 

@@ -3,9 +3,11 @@
     python benchmarks/bench_middleware.py
 
 A minimal WSGI and ASGI application answers a small HTML page; each is called directly (no server,
-so only the application and the middleware are timed) bare, and behind browsercheck in annotate and
-banner mode, for a repeated (cached) User-Agent: a current browser (no banner: the Vary header is
-appended) and an outdated one (the notice is built and inserted).
+so only the application and the middleware are timed) bare, and behind browsercheck in annotate,
+banner and script mode, for a repeated (cached) User-Agent: a current browser (no banner: the Vary
+header is appended) and an outdated one (the notice is built and inserted). Script mode twice: its
+pages (the same tag for everyone) and its notice endpoint (JSON for this browser), each beside the
+bare application answering the page.
 """
 
 from __future__ import annotations
@@ -36,11 +38,11 @@ async def asgi_app(scope: Any, receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": PAGE})
 
 
-def time_wsgi(app: Callable[..., Iterable[bytes]], ua: str, n: int) -> float:
+def time_wsgi(app: Callable[..., Iterable[bytes]], ua: str, n: int, path: str = "/", query: str = "") -> float:
     environ = {
         "REQUEST_METHOD": "GET",
-        "PATH_INFO": "/",
-        "QUERY_STRING": "",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
         "wsgi.url_scheme": "https",
         "HTTP_USER_AGENT": ua,
         "HTTP_ACCEPT": "text/html",
@@ -62,12 +64,12 @@ def time_wsgi(app: Callable[..., Iterable[bytes]], ua: str, n: int) -> float:
     return best_of(once, n)
 
 
-def time_asgi(app: Any, ua: str, n: int) -> float:
+def time_asgi(app: Any, ua: str, n: int, path: str = "/", query: str = "") -> float:
     scope = {
         "type": "http",
         "method": "GET",
-        "path": "/",
-        "query_string": b"",
+        "path": path,
+        "query_string": query.encode(),
         "scheme": "https",
         "headers": [
             (b"user-agent", ua.encode()),
@@ -115,11 +117,15 @@ def main() -> int:
     ]:
         bare = timer(bare_app, CURRENT, n)
         print(f"  {name} bare application{'':33} {bare * 1e6:8.2f}")
-        for mode in ("annotate", "banner"):
+        for mode in ("annotate", "banner", "script"):
             app = middleware(bare_app, mode=mode, site="haninge.se")
             for label, ua in (("current browser", CURRENT), ("outdated browser", OUTDATED)):
                 t = timer(app, ua, n if label == "current browser" else n // 4)
                 print(f"  {name} {mode:8} {label:17} {'':21} {t * 1e6:8.2f}   added {(t - bare) * 1e6:7.2f}")
+        app = middleware(bare_app, mode="script", site="haninge.se")
+        for label, ua in (("current browser", CURRENT), ("outdated browser", OUTDATED)):
+            t = timer(app, ua, n // 4, "/.browsercheck/notice", "next=%2F")
+            print(f"  {name} notice endpoint, {label:17} {'':12} {t * 1e6:8.2f}   added {(t - bare) * 1e6:7.2f}")
         print()
     return 0
 

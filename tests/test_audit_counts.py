@@ -134,3 +134,25 @@ def test_parquet_without_pyarrow_says_what_to_install(tmp_path: Path, monkeypatc
     monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
     with pytest.raises(browsercheck.MissingExtraError, match="pip install pyarrow"):
         browsercheck.audit([path], counts=True)
+
+
+def test_a_table_without_visitors_says_visitors_are_not_counted(tmp_path: Path) -> None:
+    table = write_table(tmp_path / "counts.jsonl", [{"user_agent": IE11, "requests": 10}])
+    report = browsercheck.audit([table], counts=True)
+    assert not report.visitors_counted and "visitors not counted" in report.to_text()
+    with_visitors = browsercheck.audit([write_table(tmp_path / "counts.csv", ROWS)], counts=True)
+    assert with_visitors.visitors_counted and with_visitors.notes == ()
+
+
+def test_the_html_report_of_counts_draws_the_policys_minimums_and_says_it_has_no_days(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    table = write_table(tmp_path / "counts.csv", ROWS)
+    report = browsercheck.audit([table], counts=True, by_day=True)
+    write_log(tmp_path / "a.log", 10)
+    assert report.minimums == browsercheck.audit([tmp_path / "a.log"], workers=1).minimums
+    assert report.minimums["ie"] is False and report.by_day is None
+    assert main(["audit", "--counts", "--format", "html", str(table)]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("<!DOCTYPE html>") and 'id="by-day"' not in out and "Firefox" in out
+    assert "people per day not charted: tables of counts have no times" in err

@@ -359,3 +359,82 @@ def test_a_store_that_refuses_is_named(monkeypatch: pytest.MonkeyPatch, capsys: 
     assert main(["audit", "--dask", "tcp://127.0.0.1:1", "s3://logs/*.gz"]) == 2
     out, err = capsys.readouterr()
     assert out == "" and "s3://logs/*.gz: cannot read" in err
+
+
+# -- logs whose fields are named in them (JSON lines, W3C), and the HTML report -------------------------
+
+CHROME_WIN = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+)
+FIREFOX_LINUX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+
+
+def json_log(path: Path, lines: int = 600) -> Path:
+    """An app's JSON lines over two days, the User-Agent in ``userAgent`` (a usual name, not the first)."""
+    with open(path, "w") as f:
+        for i in range(lines):
+            ua = (IE11, CHROME_WIN, FIREFOX_LINUX)[i % 3]
+            when = f"2026-11-{27 + i % 2:02d}T09:{i // 60 % 60:02d}:{i % 60:02d}Z"
+            f.write(json.dumps({"time": when, "client_ip": f"203.0.113.{i % 40}", "userAgent": ua, "path": "/"}) + "\n")
+    return path
+
+
+def iis_log(path: Path, lines: int = 600) -> Path:
+    """An IIS log: its columns named by its #Fields: header, the client address not where combined has it."""
+    rows = [
+        "#Software: Microsoft Internet Information Services 10.0",
+        "#Fields: date time s-ip cs-method cs-uri-stem s-port c-ip cs(User-Agent) sc-status time-taken",
+    ]
+    for i in range(lines):
+        ua = (IE11, CHROME_WIN, FIREFOX_LINUX)[i % 3].replace(" ", "+")
+        when = f"2026-11-{27 + i % 2:02d} 09:{i // 60 % 60:02d}:{i % 60:02d}"
+        rows.append(f"{when} 10.0.0.5 GET / 443 198.51.100.{i % 30} {ua} 200 7")
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("log_format", "make"),
+    [
+        pytest.param("json", lambda folder: json_log(folder / "app.jsonl"), id="json"),
+        pytest.param("json", lambda folder: gzipped(json_log(folder / "app.jsonl")), id="json-gz"),
+        pytest.param("w3c", lambda folder: iis_log(folder / "u_ex261127.log"), id="iis-w3c"),
+    ],
+)
+@pytest.mark.parametrize("as_url", [False, True], ids=["path", "url"])
+def test_a_log_whose_fields_are_named_in_it_is_read_by_them_on_dask(
+    cluster: Any, tmp_path: Path, log_format: str, make: Any, as_url: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_dask, "RANGE_BYTES", 20_000)  # a plain log in several parts: only the first has the header
+    log = make(tmp_path)
+    here = browsercheck.audit([log], log_format=log_format, workers=1)
+    there = browsercheck.audit([log.as_uri() if as_url else str(log)], log_format=log_format, dask=cluster)
+    theirs, ours = report_json(there), report_json(here)
+    theirs.pop("sources")
+    ours.pop("sources")
+    assert theirs == ours and ours["requests"] == 600 and ours["malformed"]["lines"] == 0
+    assert there.notes == here.notes and there.visitors_counted
+    assert there.minimums == here.minimums and there.minimums["ie"] is False
+
+
+def test_a_json_field_the_log_lacks_is_named_before_any_work_on_dask(
+    cluster: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = json_log(tmp_path / "app.jsonl", lines=5)
+    args = ["audit", "--dask", cluster.scheduler.address, "--log-format", "json", "--ua-field", "agent", log.as_uri()]
+    assert main(args) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "no field 'agent' for the User-Agent" in err and "userAgent" in err
+
+
+def test_the_html_report_on_dask_has_no_day_chart_and_says_why(
+    cluster: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = str(json_log(tmp_path / "app.jsonl"))
+    assert main(["audit", "--log-format", "json", "--format", "html", log]) == 0
+    here = capsys.readouterr().out
+    assert main(["audit", "--dask", cluster.scheduler.address, "--log-format", "json", "--format", "html", log]) == 0
+    there, err = capsys.readouterr()
+    assert 'id="by-day"' in here and 'id="by-day"' not in there  # the local audit reads the log again for it
+    assert "people per day not charted: on Dask" in err
+    assert there.startswith("<!DOCTYPE html>") and 'id="by-status"' in there and "Internet Explorer" in there

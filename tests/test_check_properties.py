@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from browsercheck import Checker, Status, Verdict
+from browsercheck._hints import DISPLAY_NAMES
 
 REAL_USER_AGENTS = [
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36",
@@ -18,18 +19,7 @@ REAL_USER_AGENTS = [
     "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/150.0.0.0 Mobile Safari/537.36",
     "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
 ]
-HINTS = [
-    "Sec-CH-UA",
-    "Sec-CH-UA-Full-Version-List",
-    "Sec-CH-UA-Mobile",
-    "Sec-CH-UA-Platform",
-    "Sec-CH-UA-Platform-Version",
-    "Sec-CH-UA-Model",
-    "Sec-CH-UA-Arch",
-    "Sec-CH-UA-Bitness",
-    "Sec-CH-UA-WoW64",
-    "Sec-CH-UA-Form-Factors",
-]
+HINTS = list(DISPLAY_NAMES.values())  # every Client Hint header, as browsers spell them
 BRANDS = ["Google Chrome", "Chromium", "Microsoft Edge", "Not-A.Brand", "Not/A)Brand", "Brave", "Opera"]
 
 checker = Checker()

@@ -12,6 +12,7 @@ import pytest
 import browsercheck
 from browsercheck import Checker, Client, Device, Status
 from browsercheck._cache import BoundedCache
+from browsercheck._hints import DISPLAY_NAMES
 
 IE11 = "Mozilla/5.0 (Windows NT 10.0; WOW64; Trident/7.0; rv:11.0) like Gecko"
 CHROME_157 = (
@@ -116,18 +117,7 @@ def test_cache_is_bounded_under_a_flood_of_distinct_user_agents() -> None:
     assert len(checker._cache) == 100
 
 
-HINT_NAMES = [
-    "Sec-CH-UA",
-    "Sec-CH-UA-Full-Version-List",
-    "Sec-CH-UA-Mobile",
-    "Sec-CH-UA-Platform",
-    "Sec-CH-UA-Platform-Version",
-    "Sec-CH-UA-Model",
-    "Sec-CH-UA-Arch",
-    "Sec-CH-UA-Bitness",
-    "Sec-CH-UA-WoW64",
-    "Sec-CH-UA-Form-Factors",
-]
+HINT_NAMES = list(DISPLAY_NAMES.values())  # every Client Hint header, as browsers spell them
 
 
 def large_request(i: int) -> dict[str, str]:

@@ -8,6 +8,8 @@ import pytest
 
 import browsercheck
 from browsercheck import Status
+from browsercheck._checker import shared_detector
+from browsercheck._detect import Detector
 
 from .conftest import expected_fields, load_cases, verdict_field
 
@@ -41,3 +43,22 @@ def test_ios_browsers_are_judged_by_ios_not_their_own_version() -> None:
     assert verdict.status is Status.OUTDATED
     assert verdict.client.version == "157.0.7500.0"
     assert "iOS 15.8 does not meet safari_ios >=17.5" in verdict.reasons
+
+
+@pytest.fixture(scope="module")
+def without_the_shared_pass() -> Detector:
+    """A detector whose bot check does not look for agents' marks and tokens in its own pass."""
+    from ua_parser import load_lazy_builtins
+
+    from browsercheck._bots import BotDetector
+    from browsercheck._resolver import NativeResolver
+
+    return Detector(NativeResolver(load_lazy_builtins()), BotDetector.from_crawlerdetect())
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_one_pass_after_the_bot_patterns_answers_as_two(
+    without_the_shared_pass: Detector, case: dict[str, Any]
+) -> None:
+    # the default detector finds agents' marks and browser tokens in the bot patterns' pass
+    assert shared_detector()(case["ua"]) == without_the_shared_pass(case["ua"])

@@ -25,6 +25,15 @@ def test_header_set(case: dict[str, Any]) -> None:
     assert {name: verdict_field(verdict, name) for name in expected} == expected, verdict.reasons
 
 
+REASONED = [c for c in CASES if "reason" in c]
+
+
+@pytest.mark.parametrize("case", REASONED, ids=[c["id"] for c in REASONED])
+def test_contradictions_are_named_in_the_reasons(case: dict[str, Any]) -> None:
+    verdict = browsercheck.check(case.get("ua"), headers=case["headers"])
+    assert case["reason"] in verdict.reasons
+
+
 @pytest.mark.parametrize(
     "brand",
     [
@@ -185,3 +194,10 @@ def test_hints_a_policy_asks_for() -> None:
 def test_user_agent_header_with_bytes_name() -> None:
     v = browsercheck.check(headers={b"User-Agent": CHROME_157_WINDOWS})  # type: ignore[dict-item]
     assert v.client.browser == "chrome"
+
+
+def test_an_unknown_platform_is_learnt_but_not_quoted_as_a_contradiction() -> None:
+    hints = {"Sec-CH-UA-Platform": '"' + "z" * 1000 + '"'}
+    v = browsercheck.check(CHROME_157_WINDOWS, headers=hints)
+    assert v.client.os == "z" * 1000
+    assert not any("contradict" in reason for reason in v.reasons)

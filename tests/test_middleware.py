@@ -196,7 +196,7 @@ def test_block_page_for_an_unsupported_browser(framework: str) -> None:
     assert '<meta name="robots" content="noindex">' in r.text
     assert '<html lang="sv" dir="ltr">' in r.text
     assert "Den här webbläsaren fungerar inte med <bdi>haninge.se</bdi>." in r.text
-    assert 'action="/.browsercheck/dismiss"' in r.text and "Fortsätt ändå" in r.text
+    assert 'action="/.browsercheck/dismiss?continue"' in r.text and "Fortsätt ändå" in r.text
     assert_length_right(r)
 
 
@@ -245,8 +245,12 @@ def test_dismiss_sets_a_cookie_and_redirects_back(framework: str) -> None:
     assert cookie.startswith("browsercheck_dismissed=1; Max-Age=2592000; Path=/; SameSite=Lax; HttpOnly")
     again = visit(client, IE11, Cookie="other=1; browsercheck_dismissed=1")
     assert again.text == PAGE
-    blocked_mode = visit(Client(framework, mode="block"), IE11, Cookie="browsercheck_dismissed=1")
-    assert blocked_mode.status == 200  # "continue anyway"
+    blocked_mode = Client(framework, mode="block")
+    # hiding a notice is not "continue anyway" on a block page: each has its own cookie
+    assert visit(blocked_mode, IE11, Cookie="browsercheck_dismissed=1").status == 406
+    r = blocked_mode.request("POST", "/.browsercheck/dismiss?continue", {"User-Agent": IE11}, data={"next": "/"})
+    assert r.headers["set-cookie"].startswith("browsercheck_continue=1; Max-Age=2592000;")
+    assert visit(blocked_mode, IE11, Cookie="browsercheck_continue=1").status == 200
 
 
 @pytest.mark.parametrize(

@@ -236,12 +236,22 @@ async def _asgi_app(scope: Any, receive: Any, send: Any) -> None:
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"mode": "popup"}, "mode must be one of annotate, banner, block; got 'popup'"),
+        ({"mode": "popup"}, "mode must be one of annotate, banner, block, script; got 'popup'"),
         ({"insert": "top"}, "insert must be one of after_body_open, before_body_close; got 'top'"),
         ({"block_status": 200}, "block_status must be an HTTP error status (400-599), got 200"),
-        ({"dismiss_path": "dismiss"}, "dismiss_path must start with '/', got 'dismiss'"),
+        ({"dismiss_path": "dismiss"}, "dismiss_path must be a path starting with '/', got 'dismiss'"),
+        ({"notice_path": "x"}, "notice_path must be a path starting with '/', got 'x'"),
         ({"dismiss_cookie": "a b"}, "dismiss_cookie must be a plain cookie name"),
-        ({"dismiss_days": 0}, "dismiss_days must be more than 0, got 0"),
+        ({"remind_after_days": 0}, "remind_after_days must be a number of days more than 0, got 0"),
+        ({"continue_days": "7"}, "continue_days must be a number of days more than 0, got '7'"),
+        ({"continue_cookie": ""}, "continue_cookie must be a plain cookie name"),
+        ({"preview": "yes"}, "preview must be True, False or a callable from the request, got 'yes'"),
+        ({"notify_unupgradable": 0}, "notify_unupgradable must be True or False, got 0"),
+        ({"exclude": 5}, "exclude must be a sequence of path prefixes or a callable, got 5"),
+        ({"site": 5}, "site must be a non-empty string or None, got 5"),
+        ({"locale": ""}, "locale must be a non-empty string or None, got ''"),
+        ({"block_response": "page.html"}, "block_response must be a callable (verdict, notice)"),
+        ({"checker": "fast"}, "checker must be a browsercheck.Checker or None, got 'fast'"),
         ({"exclude": "/static"}, "exclude must be a sequence of path prefixes or a callable, got '/static'"),
     ],
 )
@@ -256,7 +266,7 @@ def test_bad_options_name_the_value(options: dict[str, Any], message: str) -> No
 
 def test_unknown_option_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="site_name"):
-        WSGIMiddleware(_wsgi_app, site_name="x")
+        WSGIMiddleware(_wsgi_app, site_name="x")  # type: ignore[call-arg]
 
 
 def test_bad_policy_file_is_reported_at_start(tmp_path: Any) -> None:
@@ -269,7 +279,7 @@ def test_bad_policy_file_is_reported_at_start(tmp_path: Any) -> None:
 
 
 def test_a_failure_on_the_response_passes_it_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
-    import browsercheck._middleware as middleware
+    import browsercheck._rewrite as middleware
 
     def broken(status: int, headers: Any) -> bool:
         raise RuntimeError("boom")

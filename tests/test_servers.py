@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from browsercheck._hints import DISPLAY_NAMES
+
 from .conftest import artifact
 
 ROOT = Path(__file__).parents[1]
@@ -41,9 +43,12 @@ def _serve(command: list[str], port: int) -> Iterator[int]:
 
 
 @contextlib.contextmanager
-def _served(command: list[str], port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """``command`` started, listening on ``port``; stopped at the end, whatever happened."""
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ})
+def _served(command: list[str], port: int, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[bytes]]:
+    """``command`` started, listening on ``port`` (with ``env`` added to the environment); stopped
+    at the end, whatever happened."""
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+    )
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -157,18 +162,7 @@ def _rss_kib(pid: int) -> int:
         return int(next(line for line in f if line.startswith("VmRSS:")).split()[1])
 
 
-FLOOD_HINTS = [
-    "Sec-CH-UA",
-    "Sec-CH-UA-Full-Version-List",
-    "Sec-CH-UA-Mobile",
-    "Sec-CH-UA-Platform",
-    "Sec-CH-UA-Platform-Version",
-    "Sec-CH-UA-Model",
-    "Sec-CH-UA-Arch",
-    "Sec-CH-UA-Bitness",
-    "Sec-CH-UA-WoW64",
-    "Sec-CH-UA-Form-Factors",
-]
+FLOOD_HINTS = list(DISPLAY_NAMES.values())  # every Client Hint header, as browsers spell them
 
 
 def flood_request(i: int) -> dict[str, str]:

@@ -47,6 +47,9 @@ def test_installed_wheel_runs_the_cli_on_the_shipped_policy(tmp_path: Path) -> N
         names = z.namelist()
         assert "browsercheck/data/NOTICE.browsers.md" in names
         assert "browsercheck/py.typed" in names
+        # script mode's script and the Django app's template tags travel with the package
+        assert "browsercheck/static/notice.js" in names
+        assert "browsercheck/django/templatetags/browsercheck.py" in names
         catalogs = sorted(p.relative_to(ROOT / "src") for p in (ROOT / "src/browsercheck").rglob("*.mo"))
         assert len(catalogs) == 11 and all(str(c) in names for c in catalogs)
         assert not any(n.endswith(".c") for n in names)  # the C source is in the sdist only

@@ -111,6 +111,20 @@ def flask_app(**options: Any) -> Any:
 # -- Django ----------------------------------------------------------------------------------------------------
 
 
+DJANGO_TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "browsercheck.django.context_processors.browsercheck",
+            ]
+        },
+    }
+]
+
+
 def _django_setup() -> None:
     import django
     from django.conf import settings
@@ -122,7 +136,8 @@ def _django_setup() -> None:
             ALLOWED_HOSTS=["*"],
             ROOT_URLCONF="tests.django_urls",
             MIDDLEWARE=[],
-            INSTALLED_APPS=[],
+            INSTALLED_APPS=["browsercheck.django"],
+            TEMPLATES=DJANGO_TEMPLATES,
             USE_TZ=True,
         )
         django.setup()

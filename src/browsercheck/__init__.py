@@ -30,6 +30,7 @@ from ._errors import LogReadError as LogReadError
 from ._errors import MissingExtraError as MissingExtraError
 from ._errors import PolicyError as PolicyError
 from ._errors import Problem as Problem
+from ._exempt import exempt as exempt
 from ._hints import HINT_HEADERS as HINT_HEADERS
 from ._hints import ClientHints as ClientHints
 from ._hints import hints_to_request as hints_to_request
@@ -78,6 +79,7 @@ __all__ = [
     "check_many",
     "classify",
     "default_policy",
+    "exempt",
     "hints_to_request",
     "load_policy",
     "parse_policy",
@@ -166,10 +168,17 @@ def audit(
     progress: Callable[[int, int | None], None] | None = None,
     counts: bool = False,
     dask: Any = None,
+    addr_field: str | None = None,
+    time_field: str | None = None,
+    by_day: bool = False,
 ) -> AuditReport:
     """Audit web-server access logs: who visits with which browser, and what the policy does to them.
 
-    ``paths``: log files, plain or gzip/bzip2/xz, or ``"-"`` for standard input. See `AuditReport`.
+    ``paths``: log files, plain or gzip/bzip2/xz, or ``"-"`` for standard input. ``log_format``:
+    ``"combined"`` (default), an nginx template, ``"regex:..."``, ``"json"`` (``ua_field``,
+    ``addr_field``, ``time_field``: dotted paths, else the usual names), ``"w3c"`` (IIS),
+    ``"cloudfront"``, ``"alb"``, ``"haproxy"``, ``"caddy"``, ``"traefik"``. ``by_day``: count people
+    per status per day too (for `AuditReport.to_html`'s chart; a second reading). See `AuditReport`.
     ``counts=True``: ``paths`` are tables of counts per User-Agent (CSV, JSON lines, Parquet) that a
     SQL engine made. ``dask``: a ``distributed.Client``, a scheduler address or ``"local"``: count
     and judge on its workers (``pip install 'browsercheck[dask]'``).
@@ -186,6 +195,9 @@ def audit(
         progress=progress,
         counts=counts,
         dask=dask,
+        addr_field=addr_field,
+        time_field=time_field,
+        by_day=by_day,
     )
 
 

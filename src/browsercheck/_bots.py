@@ -12,6 +12,7 @@ does not hold, crawlerdetect's own full expression decides. The answer is always
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Sequence
@@ -55,26 +56,42 @@ class _PatternSet:
     Python's ``re``.
     """
 
-    def __init__(self, patterns: Sequence[str]) -> None:
+    def __init__(self, patterns: Sequence[str], folded: Sequence[str] = ()) -> None:
         native = [
             (i, re.escape(re.sub(r"\\(.)", r"\1", p).lower()) if _is_literal(p) else f"(?i){p}")
             for i, p in enumerate(patterns)
             if not _LOOKAROUND.search(p)
         ]
+        # patterns written for the folded text, run as they are (after the others)
+        native += [(len(patterns) + i, p) for i, p in enumerate(folded)]
         python = [(i, p) for i, p in enumerate(patterns) if _LOOKAROUND.search(p)]
         accepted, rejected = _native_syntax(native)
         self._native = _extractor(accepted)
         python += [(i, patterns[i]) for i, _ in rejected]
-        self._python = [(i, re.compile(p, re.IGNORECASE)) for i, p in sorted(python)]
+        self._python = [(i, re.compile(p, re.IGNORECASE), _required_text(p)) for i, p in sorted(python)]
 
     def first(self, text: str) -> int | None:
-        index = _index(self._native.extract(fold(text)))
-        for i, pattern in self._python:
+        folded = fold(text)
+        index = _index(self._native.extract(folded))
+        for i, pattern, required in self._python:
             if index is not None and i > index:
                 break
-            if pattern.search(text):
+            # a plain search for the text the pattern starts with first: re ignoring case is slow
+            if required in folded and pattern.search(text):
                 return i
         return index
+
+
+def _required_text(pattern: str) -> str:
+    """Lower-case text every match of ``pattern`` (ignoring case) contains: its leading plain
+    text ("yandex" of "Yandex(?!Search)"), or "" where that cannot be told."""
+    if "|" in pattern or not pattern.isascii():
+        return ""
+    head = _LITERAL.match(pattern)
+    text = head.group() if head else ""
+    if pattern[len(text) : len(text) + 1] in ("?", "*", "{"):  # the last character is optional
+        text = text[:-1]
+    return re.sub(r"\\(.)", r"\1", text).lower()
 
 
 def _extractor(entries: Sequence[tuple[int, str]]) -> _Extractor:
@@ -130,30 +147,53 @@ def _product_name(ua: str, matched: str) -> str:
     return ua[start:end].split("/", 1)[0] or matched
 
 
-class BotDetector:
-    """``detector(ua)`` is the text that marks ``ua`` as a bot, or ``None`` for a browser."""
+NOT_SCANNED = -1
 
-    def __init__(self, patterns: Sequence[str], exclusions: Sequence[str]) -> None:
+
+class BotDetector:
+    """``detector(ua)`` is the text that marks ``ua`` as a bot, or ``None`` for a browser.
+
+    ``then``: patterns (the native engine's syntax, written for the text in lower case, as `fold`
+    makes it) for the same native pass to look for where no bot pattern matches: `scan` tells the
+    first that did. A caller that looks for more in every User-Agent so saves a pass of its own.
+    """
+
+    def __init__(self, patterns: Sequence[str], exclusions: Sequence[str], then: Sequence[str] = ()) -> None:
         self._patterns = tuple(patterns)
-        self._gate = _PatternSet([_unanchored(p) for p in self._patterns])
+        self.then = tuple(then)
+        self._gate = _PatternSet([_unanchored(p) for p in self._patterns], self.then)
         self._exclusions = re.compile("|".join(exclusions), re.IGNORECASE)
         self._exact: dict[int, re.Pattern[str]] = {}
         self._everything: re.Pattern[str] | None = None
         self._lock = threading.Lock()
 
     @classmethod
-    def from_crawlerdetect(cls) -> BotDetector:
+    def from_crawlerdetect(cls, then: Sequence[str] = ()) -> BotDetector:
         from crawlerdetect.providers import crawlers, exclusions
 
-        return cls(crawlers.data, exclusions.data)
+        return cls(crawlers.data, exclusions.data, then)
 
     def __call__(self, ua: str) -> str | None:
+        return self.scan(ua)[0]
+
+    def scan(self, ua: str) -> tuple[str | None, int | None]:
+        """``(bot, None)`` for a bot; ``(None, i)`` where no bot pattern matched and ``then[i]``
+        was the first of the others that did (in lower case: a superset); ``(None, None)`` where
+        none did; ``(None, NOT_SCANNED)`` where a bot pattern matched only what crawlerdetect's
+        exclusions take away (then was not looked at)."""
         ua = ua.strip()
-        if not ua or self._gate.first(ua) is None:
-            return None
+        first = self._gate.first(ua) if ua else None
+        if first is None:
+            return None, None
+        if first >= len(self._patterns):
+            return None, first - len(self._patterns)
+        bot = self._bot(ua)
+        return bot, None if bot is not None else NOT_SCANNED
+
+    def _bot(self, ua: str) -> str | None:
         stripped = self._exclusions.sub("", ua)
         index = self._gate.first(stripped) if stripped else None
-        if index is None:
+        if index is None or index >= len(self._patterns):
             return None
         if m := self._pattern(index).search(stripped):
             return _product_name(ua, m.group())
@@ -174,3 +214,81 @@ class BotDetector:
                 if self._everything is None:
                     self._everything = re.compile("|".join(f"(?:{p})" for p in self._patterns), re.IGNORECASE)
         return self._everything
+
+
+# -- what crawlerdetect's list misses, and what it must not see ---------------------------------------
+# Agents and fetchers that borrow a browser's User-Agent and add a mark of their own. Real browsers
+# never write these: "like Gecko;" followed by a name inside the engine's parentheses, "compatible;"
+# inside a WebKit, Blink or Gecko string (Internet Explorer's "compatible; MSIE" has none of them),
+# a URL, a "+mailto:" or "+domain.tld" contact, a domain name or an e-mail address (browsers name
+# no site of their own; an app's reversed "com.example.app" id is no domain), and product names of AI
+# agents, scanners and monitors.
+_AGENT_MARKERS = (
+    r"like Gecko; (?:compatible; ?)?(?P<inside>[^;)]+)",
+    r"\(compatible; ?(?P<compatible>[A-Za-z][\w.-]*/[\d.]+)[^)]*\).*(?:AppleWebKit|Gecko/|Chrome/)",
+    r"(?:AppleWebKit|Gecko/|Chrome/).*\(compatible; ?(?P<after>[A-Za-z][\w.-]*/[\d.]+)",
+    r"(?P<url>\+https?://[^\s;)]+|[(;,] ?https?://[^\s;)]+|\+mailto:[^\s;)]+|\+[\w-]+\.[a-z]{2,}\b"
+    r"|(?<![\w.-])[A-Za-z][\w-]*(?:\.[\w-]+)*\.(?:com|net|org|io|ai|co|app|dev|party|de|fr|nl|se|ru|uk)\b(?!\.)"
+    r"|[\w.+-]+@[a-z][\w-]*\.[a-z]{2,})",
+    r"(?P<name>\b[\w.]+-User\b|\b(?:[A-Z][\w-]* ?)?(?:Agent|Scan|Scanner|Headers|Diagnostics|Inspector|Research"
+    r"|Monitor|Monitoring|Synthetics|Measurement|Verify|Watcher|Check|Checker)\b"
+    r"|\b(?:ChatGPT|Claude|Perplexity|Devin|Manus|Sitebulb|Playwright|Selenium|Puppeteer|Checkly))\b",
+)
+# Where a browser names its device or itself, crawlerdetect's words ("Bot", "Spider", "Speedy")
+# are model names: "C Bot Tab 70", "XBot Junior", "yandexstation_2". The Android model slot (with
+# its Build/), the device list after HbbTV/, and the Cronet network stack of Android TV apps.
+_DEVICE_NAMES = (
+    ("Android", r"(Android[ _]?[\d.]*; (?:[a-z]{2}[-_][A-Za-z]{2,3}; )?)[^;)]*"),
+    ("HbbTV/", r"((?:HbbTV|FVC)/[\d.]+ )\([^)]*\)"),
+    ("FVC/", r"((?:HbbTV|FVC)/[\d.]+ )\([^)]*\)"),
+    ("Cronet/", r"(; )Cronet/[\d.]+"),
+)
+
+
+@functools.cache
+def _pattern(text: str) -> re.Pattern[str]:
+    return re.compile(text)  # on first use: importing browsercheck compiles nothing
+
+
+AGENT_GATE = tuple(marker.replace("(?<![\\w.-])", "(?:^|[^\\w.-])").replace("(?!\\.)", "") for marker in _AGENT_MARKERS)
+"""The markers for the native engine, as a gate: browsers (nearly all User-Agents) stop there, in
+a microsecond, and `agent_marker` names the mark. Lookarounds dropped or made plain: a superset."""
+
+
+def agent_marker(ua: str) -> str | None:
+    """What marks ``ua`` as an agent or fetcher in a browser's clothes, or ``None`` (run where
+    `AGENT_GATE` matched: this is Python's ``re``)."""
+    m = _pattern("|".join(_AGENT_MARKERS)).search(ua)
+    if m is None:
+        return None
+    if url := m.group("url"):  # the contact's host: "+https://sitebulb.com" -> "sitebulb.com"
+        return re.sub(r"^[+(;, ]*(?:https?://|mailto:)?", "", url).split("/", 1)[0].split("@")[-1] or url
+    found = next(v for v in m.groupdict().values() if v)
+    return found.strip().split("/", 1)[0].strip() or found
+
+
+def without_device_names(ua: str) -> str:
+    """``ua`` with the device-model slots blanked: what is left to be checked for bots."""
+    for literal, pattern in _DEVICE_NAMES:
+        if literal in ua:  # a plain search first: re tries a pattern at every position
+            ua = _pattern(pattern).sub(r"\1", ua)
+    return ua
+
+
+# Where no browser, engine or OS is recognised, a string that neither starts as browsers do
+# ("Mozilla/") nor names a browser or a device that browses (feature phones, TVs, consoles) is a
+# program: a monitor, a script, an HTTP library ("collectd/5.5.1", "Datadog Agent/5.10.1"). Text
+# that is not even a product and its version ("-", "asdf") stays unknown.
+_BROWSING_WORDS = (
+    r"(?i)^mozilla/|browser|midp|profile/|wap|mobile|phone|tv|opera|docomo|chromium|galaxy|nintendo|amiga|teleca"
+    r"|mosaic|lynx|links|w3m|dillo|hotjava|\[\w\w\]"
+)
+_PRODUCT = r"[A-Za-z][\w.+-]*(?: [A-Za-z][\w.+-]*)*/v?\d"
+
+
+def program_name(ua: str) -> str | None:
+    """The name of the program ``ua`` is ("collectd" of "collectd/5.5.1"), if it is a product with a
+    version that names nothing that browses; else ``None``. For strings no browser was found in."""
+    if _pattern(_PRODUCT).match(ua) is None or _pattern(_BROWSING_WORDS).search(ua) is not None:
+        return None
+    return re.split(r"[/;(]", ua.strip(), maxsplit=1)[0].strip()[:60] or ua[:60]

@@ -7,15 +7,38 @@ the device class, and bots.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from ua_parser import Domain, PartialResult
 
-from ._bots import BotDetector
-from ._browsers import BROWSERS
+from ._bots import AGENT_GATE, NOT_SCANNED, BotDetector, agent_marker, program_name, without_device_names
+from ._browsers import (
+    ANDROID,
+    ANDROID_EDITIONS,
+    BLINK,
+    BROWSERS,
+    DESKTOP_OSES,
+    EDGEHTML,
+    FAMILIES,
+    GECKO,
+    IOS,
+    IOS_EDITIONS,
+    IPADOS,
+    KAIOS,
+    LINUX,
+    MACOS,
+    OS_FAMILIES,
+    PRESTO,
+    TOKENS,
+    TRIDENT,
+    WEBKIT,
+    WINDOWS,
+)
 from ._model import Client, Device
+from ._tokens import ProductTokens
 
 if TYPE_CHECKING:
     from ._resolver import Part
@@ -37,60 +60,45 @@ _DOMAINS = Domain.USER_AGENT | Domain.OS  # the device domain is not needed: _de
 
 _CHROMIUM = re.compile(r"Chrom(?:e|ium)/(\d+(?:\.\d+)*)")
 _FIREFOX = re.compile(r"Firefox/(\d+(?:\.\d+)*)")
-_GECKO_RV = re.compile(r"rv:(\d+(?:\.\d+)*)\) Gecko")
+_GECKO_RV = re.compile(r"rv:(\d+(?:\.\d+)*)[^)]*\) Gecko")
 _SAFARI_VERSION = re.compile(r"Version/(\d+(?:\.\d+)*)")
 _PRESTO = re.compile(r"Presto/(\d+(?:\.\d+)*)")
 
 _IOS_FROZEN_AT = "18.6"  # Safari 26+ on iOS keeps saying "CPU iPhone OS 18_6"
 _FIRST_UNFROZEN_SAFARI = 26
 
-_OS_NAMES = {
-    "Mac OS X": "macOS",
-    "Chrome OS": "ChromeOS",
-    "Ubuntu": "Linux",
-    "Debian": "Linux",
-    "Fedora": "Linux",
-    "Linux Mint": "Linux",
-    "Arch Linux": "Linux",
-    "Red Hat": "Linux",
-}
-_DESKTOP_OSES = frozenset({"Windows", "macOS", "Linux", "ChromeOS", "FreeBSD", "OpenBSD"})
 
-# ua-parser family -> canonical key, where the key does not depend on the platform.
-_FAMILY_KEYS = {
-    "Chrome Mobile iOS": "chrome_ios",
-    "Chrome Mobile WebView": "webview_android",
-    "Chromium": "chromium",
-    "Firefox iOS": "firefox_ios",
-    "Mobile Safari UI/WKWebView": "webview_ios",
-    "IE": "ie",
-    "IE Mobile": "ie",
-    "Opera Mobile": "opera_android",
-    "Opera Mini": "opera_mini",
-    "Samsung Internet": "samsunginternet_android",
-    "Yandex Browser": "yandex",
-    "UC Browser": "uc",
-    "Vivaldi": "vivaldi",
-    "Brave": "brave",
-    "Amazon Silk": "silk",
-    "Electron": "electron",
-    "MiuiBrowser": "miui",
-    "Huawei Browser": "huawei",
-    "Whale": "whale",
-    "QQ Browser": "qq",
-    "QQ Browser Mobile": "qq",
-    "DuckDuckGo Mobile": "duckduckgo",
-    "Facebook": "facebook",
-    "Instagram": "instagram",
-    "Google": "google_app",
-}
+_AGENT = "!agent"  # what the first native pass names an agent's mark (no token has a "!")
+
+
+class _FirstOf(Protocol):
+    """A native extractor: the first rule that matches, by the name it was given."""
+
+    def extract(self, ua: str, /) -> Part | None: ...
+
+
+def _first_of(rules: list[tuple[str, str, None, None, None, None]]) -> _FirstOf:
+    import ua_parser_rs
+
+    return ua_parser_rs.UserAgentExtractor(rules)
+
+
+@functools.cache
+def product_tokens() -> ProductTokens:
+    """The registry's User-Agent tokens, matched natively (built on first use)."""
+    return ProductTokens(TOKENS)
 
 
 def _version(part: Part | None) -> str | None:
-    if part is None or part.major is None:
+    if part is None or (major := part.major) is None:
         return None
-    pieces = [part.major, part.minor, part.patch, part.patch_minor]
-    return ".".join(p for p in pieces if p is not None)
+    if (minor := part.minor) is None:
+        return major
+    if (patch := part.patch) is None:
+        return f"{major}.{minor}"
+    if (patch_minor := part.patch_minor) is None:
+        return f"{major}.{minor}.{patch}"
+    return f"{major}.{minor}.{patch}.{patch_minor}"
 
 
 def _major(version: str | None) -> int | None:
@@ -104,46 +112,49 @@ def _major_minor(version: str) -> str:
     return ".".join(version.split(".")[:2])
 
 
-def _browser_key(family: str, version: str | None, os: str | None) -> str | None:
-    if key := _FAMILY_KEYS.get(family):
-        return key
-    android = os == "Android"
-    ios = os in ("iOS", "iPadOS")
-    if family in ("Chrome", "Chrome Mobile"):
-        return "chrome_android" if android else "chrome"
-    if family in ("Edge", "Edge Mobile"):
-        major = _major(version)
-        if ios:
-            return "edge_ios"
-        if major is not None and major < 79:  # Edge 12-18 was EdgeHTML; Chromium Edge began at 79
-            return "edge_legacy"
-        return "edge_android" if android else "edge"
-    if family in ("Firefox", "Firefox Mobile"):
-        if os == "KaiOS":
-            return "kaios"
-        return "firefox_android" if android else "firefox"
-    if family in ("Safari", "Mobile Safari"):
-        return "safari_ios" if ios else "safari"
-    if family == "Opera":
-        return "opera_android" if android else "opera"
-    return None
+def _browser_key(family: str, version: str | None, os: str | None, token: str | None, ua: str) -> str | None:
+    """The canonical key: a registry token in the User-Agent, else ua-parser's family; then the
+    edition for the platform."""
+    if token is not None:
+        key: str | None = TOKENS[token]
+    elif family in ("Edge", "Edge Mobile") and (_major(version) or 0) < 79:
+        key = "edge_legacy"  # Edge 12-18 was EdgeHTML; Chromium Edge began at 79 (and says Edg/)
+    elif family == "Android" and "Mozilla/" not in ua and "Safari" not in ua:
+        key = None  # an Android app's HTTP stack (Cronet, Dalvik), not the stock browser
+    else:
+        key = FAMILIES.get(family)
+    if os == ANDROID and key in (None, "safari") and "AppleWebKit" in ua and "Chrome/" not in ua:
+        return "webview_android"  # the old stock browser ("Version/4.0 Mobile Safari/534.30")
+    if key is None:
+        return None
+    if os in (IOS, IPADOS):
+        if key == "webview_android":  # "Version/13.0 Chrome/84 Mobile/15E148": Chrome for iOS
+            return "chrome_ios"
+        return IOS_EDITIONS.get(key, key)
+    if os == ANDROID:
+        if key == "opera" and "; wv)" in ua:
+            return "opera_mini"  # Opera Mini on Android is Chromium's WebView with an OPR/ token
+        return ANDROID_EDITIONS.get(key, key)
+    if os == KAIOS and key == "firefox":
+        return "kaios"
+    return key
 
 
 def _engine(key: str | None, version: str | None, ua: str) -> tuple[str | None, str | None]:
     """The rendering engine and its version, from the tokens that say it."""
     if key == "ie":
-        return "trident", version
+        return TRIDENT, version
     if key == "edge_legacy":
-        return "edgehtml", version
-    if m := _PRESTO.search(ua):
-        return "presto", m.group(1)
+        return EDGEHTML, version
+    if "Presto/" in ua and (m := _PRESTO.search(ua)):
+        return PRESTO, m.group(1)
     if m := _CHROMIUM.search(ua):
-        return "blink", m.group(1)
+        return BLINK, m.group(1)
     if "Gecko/" in ua and (m := _FIREFOX.search(ua) or _GECKO_RV.search(ua)):
         # Firefox 110-119 froze rv:109.0: its own Firefox/NNN token is the truth
-        return "gecko", m.group(1)
+        return GECKO, m.group(1)
     if "AppleWebKit/" in ua and (m := _SAFARI_VERSION.search(ua)) and "Safari/" in ua:
-        return "webkit", m.group(1)
+        return WEBKIT, m.group(1)
     return None, None
 
 
@@ -152,12 +163,12 @@ def _device(ua: str, os: str | None) -> Device:
         return Device.TABLET
     if "iPhone" in ua or "iPod" in ua:
         return Device.MOBILE
-    if os == "Android":
+    if os == ANDROID:
         # Android phones say "Mobile"; tablets (and Chromium's reduced tablet UA) do not
         return Device.MOBILE if "Mobile" in ua else Device.TABLET
-    if "Mobi" in ua or os in ("Windows Phone", "KaiOS"):
+    if "Mobi" in ua or os in ("Windows Phone", KAIOS):
         return Device.MOBILE
-    if os in _DESKTOP_OSES:
+    if os in DESKTOP_OSES:
         return Device.DESKTOP
     return Device.UNKNOWN
 
@@ -194,6 +205,50 @@ class Detector:
         self._browser_and_os: Callable[[str], tuple[Part | None, Part | None]] = getattr(
             resolver, "browser_and_os", self._parse
         )
+        self._tokens = product_tokens()
+        # after the bot patterns, one native pass for the marks of agents, then the registry's
+        # browser tokens: in the bot patterns' own pass where the bot check was built with them
+        rules = [(rule, _AGENT, None, None, None, None) for rule in AGENT_GATE] + self._tokens.rules()
+        self._after_bots = [name for _, name, *_ in rules]
+        self._rules = rules
+        self._marks_then_tokens: _FirstOf | None = None  # built where first needed
+        scan = getattr(bots, "scan", None)
+        same = getattr(bots, "then", None) == tuple(self.after_bots())
+        self._scan: Callable[[str], tuple[str | None, int | None]] | None = scan if same else None
+
+    @staticmethod
+    def after_bots() -> list[str]:
+        """The patterns `BotDetector` can look for after its own (``then``, on lower-case text):
+        agents' marks, then the registry's tokens, for `Detector.default`."""
+        return [f"(?i){rule}" for rule in AGENT_GATE] + [rule.lower() for rule, *_ in product_tokens().rules()]
+
+    def _bot_and_next(self, ua: str) -> tuple[str | None, str | None]:
+        """The bot ``ua`` is, by crawlerdetect's patterns where they match other than a device's
+        or a browser's own name; else what the pass after them found first: an agent's mark
+        (`_AGENT`) or a browser token's name."""
+        if self._scan is not None:
+            bot, then = self._scan(ua)
+        else:
+            bot, then = self._bots(ua), NOT_SCANNED
+        if bot is not None:
+            bot = self._not_a_name(ua, bot)
+            if bot is not None:
+                return bot, None
+            then = NOT_SCANNED  # a device's name: the pass after the bot patterns is still to run
+        if then == NOT_SCANNED:
+            if self._marks_then_tokens is None:
+                self._marks_then_tokens = _first_of(self._rules)  # a race builds it twice: harmless
+            first = self._marks_then_tokens.extract(ua)
+            return None, first.family if first is not None else None
+        return None, None if then is None else self._after_bots[then]
+
+    def _not_a_name(self, ua: str, bot: str) -> str | None:
+        """``bot``, unless crawlerdetect matched a device's or a browser's own name in ``ua``
+        ("C Bot Tab 70", "CocCoc/46"): then what the rest of ``ua`` says."""
+        masked = without_device_names(ua)
+        if bot in TOKENS:
+            masked = self._tokens.remove(masked)
+        return self._bots(masked) if bot not in masked else bot
 
     def _parse(self, ua: str) -> tuple[Part | None, Part | None]:
         parsed = self._resolver(ua, _DOMAINS)
@@ -206,26 +261,47 @@ class Detector:
 
         from ._resolver import NativeResolver
 
-        return cls(NativeResolver(load_lazy_builtins()), BotDetector.from_crawlerdetect())
+        return cls(NativeResolver(load_lazy_builtins()), BotDetector.from_crawlerdetect(then=cls.after_bots()))
 
     def __call__(self, ua: str) -> Client:
         ua = clean_user_agent(ua)
         if not ua.strip():
             return _EMPTY
-        if bot := self._bots(ua):
+        bot, first = self._bot_and_next(ua)
+        if bot:
             return _no_browser(bot, Device.BOT, bot=bot)
+        token = None
+        if first == _AGENT and (agent := agent_marker(ua)):
+            return _no_browser(agent, Device.BOT, bot=agent)
+        if first is not None:
+            # the passes match a superset (ignoring case; an agent's mark that was none)
+            token = (first != _AGENT and self._tokens.at(ua, first)) or self._tokens.find(ua)
         browser, parsed_os = self._browser_and_os(ua)
+        if browser is not None and browser.family not in FAMILIES and (masked := without_device_names(ua)) != ua:
+            # ua-parser may name a bot after a device ("XBot Junior"): read what the device name hides
+            browser, parsed_os = self._browser_and_os(masked)
         family = browser.family if browser else "Other"
         version = _version(browser)
         os, os_version = _os(parsed_os, ua)
-        key = _browser_key(family, version, os)
+        key = _browser_key(family, version, os, token[0] if token else None, ua)
+        if token is not None:
+            version = token[1]  # the browser's own version, as its own token says
+        elif key == "webview_android" and family in ("Android", "Other", "Safari", "Mobile Safari"):
+            version = os_version  # the old stock browser: browser-compat-data numbers it by Android
+        if key is None and family == "Android":
+            family, version = "Android app", None  # an app's HTTP stack names only Android's version
+        if "HbbTV/" in ua:
+            key = version = None  # a smart TV's browser: judged by the engine the string carries
+            family = "HbbTV browser"
         name = _display_name(key, family)
         engine, engine_version = _engine(key, version, ua)
+        if key is None and engine is None and os is None and (program := program_name(ua)):
+            return _no_browser(program, Device.BOT, bot=program)
         frozen: set[str] = set()
         notes: list[str] = []
         fallback = None
 
-        if os in ("iOS", "iPadOS") and os_version:
+        if os in (IOS, IPADOS) and os_version:
             # Every iOS browser is the system's WebKit; since Safari 26 the OS token is frozen
             # at 18.6 and Safari's Version/ is the real release.
             safari = _SAFARI_VERSION.search(ua)
@@ -235,27 +311,26 @@ class Detector:
                 notes.append(f"iOS version read from Version/{safari.group(1)}")
             elif _major_minor(os_version) == _IOS_FROZEN_AT:
                 frozen.add("os_version")
-            engine = "webkit"
+            engine = WEBKIT
             engine_version = version if key == "safari_ios" else os_version
             if key != "safari_ios":
                 fallback = "safari_ios"
                 notes.append(f"{name} on iOS uses the system's WebKit: judged by iOS {os_version}")
-        elif os == "Android" and "; wv)" in ua and key != "webview_android":
+        elif os == ANDROID and "; wv)" in ua and key != "webview_android":
             fallback = "webview_android"  # an app's WebView, judged as one where not named
 
-        if os == "Windows" and os_version == "10":
+        if os == WINDOWS and os_version == "10":
             frozen.add("os_version")  # Windows 11 also says "Windows NT 10.0"
-        elif os == "macOS" and os_version and os_version.startswith("10.15"):
+        elif os == MACOS and os_version and os_version.startswith("10.15"):
             frozen.add("os_version")  # browsers cap macOS at 10.15(.7)
-        elif os == "Android" and "Android 10; K)" in ua:
+        elif os == ANDROID and "Android 10; K)" in ua:
             frozen.add("os_version")  # Chromium's reduced Android token
-        if engine == "blink":
+        if engine == BLINK:
             # Chromium sends MAJOR.0.0.0: only the major version is real
-            frozen.update(
-                field
-                for field, value in (("version", version), ("engine_version", engine_version))
-                if value and value.endswith(".0.0.0")
-            )
+            if version and version.endswith(".0.0.0"):
+                frozen.add("version")
+            if engine_version and engine_version.endswith(".0.0.0"):
+                frozen.add("engine_version")
 
         return Client(
             browser=key,
@@ -281,8 +356,8 @@ def _display_name(key: str | None, family: str) -> str:
 def _os(parsed: Part | None, ua: str) -> tuple[str | None, str | None]:
     if parsed is None or parsed.family == "Other":
         return None, None
-    name = _OS_NAMES.get(parsed.family, parsed.family)
-    if name == "iOS" and "iPad" in ua:
-        name = "iPadOS"
-    version = None if name == "Linux" else _version(parsed)
+    name = OS_FAMILIES.get(parsed.family, parsed.family)
+    if name == IOS and "iPad" in ua:
+        name = IPADOS
+    version = None if name == LINUX else _version(parsed)
     return name, version

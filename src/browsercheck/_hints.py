@@ -12,7 +12,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ._browsers import BROWSERS
+from ._browsers import (
+    ANDROID,
+    ANDROID_EDITIONS,
+    BLINK,
+    BRANDS,
+    BROWSERS,
+    EDITIONS,
+    LINUX,
+    OS_FACTS,
+    OS_PLATFORMS,
+    WINDOWS,
+)
 from ._model import Client, Device
 
 if TYPE_CHECKING:
@@ -47,34 +58,17 @@ DISPLAY_NAMES = {
     FORM_FACTORS: "Sec-CH-UA-Form-Factors",
 }
 
-# Brand -> key. A brand not listed (and every GREASE brand) is ignored.
-_BRANDS = {
-    "microsoft edge": "edge",
-    "opera": "opera",
-    "opera gx": "opera",
-    "brave": "brave",
-    "samsung internet": "samsunginternet_android",
-    "yandex": "yandex",
-    "yabrowser": "yandex",
-    "vivaldi": "vivaldi",
-    "whale": "whale",
-    "duckduckgo": "duckduckgo",
-    "android webview": "webview_android",
-    "google chrome": "chrome",
-    "chromium": "chromium",
-}
-# Any other brand names the browser better than Google Chrome, which names it better than Chromium.
-_GENERIC_RANK = {"chrome": 1, "chromium": 2}
-_ANDROID_EDITIONS = {"chrome": "chrome_android", "edge": "edge_android", "opera": "opera_android"}
-_PLATFORMS = {
-    "windows": "Windows",
-    "macos": "macOS",
-    "android": "Android",
-    "chrome os": "ChromeOS",
-    "chromeos": "ChromeOS",
-    "linux": "Linux",
-    "ios": "iOS",
-}
+# Brands, Android editions and platforms come from the registry of browser facts. A brand not there
+# (and every GREASE brand) is ignored. An edition's own brand ("OperaMobile") names the browser better
+# than its product's ("Opera"), any other brand better than Google Chrome, and that better than Chromium.
+_GENERIC_RANK = {"chrome": 2, "chromium": 3}
+_GENERIC = frozenset(_GENERIC_RANK) | {"chrome_android"}
+
+
+def _rank(key: str) -> int:
+    return _GENERIC_RANK.get(key, 0 if key in EDITIONS else 1)
+
+
 # Windows' platform version is the Windows.Foundation.UniversalApiContract version: 0.1-0.3 were
 # 7, 8 and 8.1, 1-10 Windows 10, 13 and up Windows 11.
 _WINDOWS_BEFORE_10 = {"0.1": "7", "0.2": "8", "0.3": "8.1"}
@@ -212,14 +206,14 @@ def _value(name: str, parsed: Any) -> Any:
 def _brand(hints: ClientHints) -> tuple[str, str, str | None] | None:
     """The most specific known brand: (key, version, full version)."""
     full = {brand.lower(): version for brand, version in hints.full_versions}
-    known = [(brand.lower(), version) for brand, version in hints.brands if brand.lower() in _BRANDS]
+    known = [(brand.lower(), version) for brand, version in hints.brands if brand.lower() in BRANDS]
     if not known:
-        known = [(brand.lower(), version) for brand, version in hints.full_versions if brand.lower() in _BRANDS]
+        known = [(brand.lower(), version) for brand, version in hints.full_versions if brand.lower() in BRANDS]
     if not known:
         return None
-    known.sort(key=lambda item: _GENERIC_RANK.get(_BRANDS[item[0]], 0))
+    known.sort(key=lambda item: _rank(BRANDS[item[0]]))
     brand, version = known[0]
-    return _BRANDS[brand], version, full.get(brand)
+    return BRANDS[brand], version, full.get(brand)
 
 
 def _chromium_version(hints: ClientHints) -> str | None:
@@ -234,7 +228,7 @@ def _os_version(platform: str, version: str) -> str | None:
     parts = version.split(".")
     if not all(p.isdigit() for p in parts):
         return None
-    if platform == "Windows":
+    if platform == WINDOWS:
         major = int(parts[0])
         if major == 0:
             return _WINDOWS_BEFORE_10.get(".".join(parts[:2]))
@@ -252,7 +246,7 @@ def apply_hints(client: Client, hints: ClientHints) -> Client:
     """
     notes = list(client.notes) + list(hints.problems)
     brand = _brand(hints)
-    if client.bot is not None or client.engine not in (None, "blink"):
+    if client.bot is not None or client.engine not in (None, BLINK):
         if brand is not None and client.bot is None:
             notes.append(
                 f"Client Hints name {BROWSERS[brand[0]].name} {brand[1]} but the User-Agent is "
@@ -267,8 +261,14 @@ def apply_hints(client: Client, hints: ClientHints) -> Client:
         changes[field] = value
         learned.add(field)
 
-    platform = _PLATFORMS.get((hints.platform or "").lower(), hints.platform or None)
+    platform = OS_PLATFORMS.get((hints.platform or "").lower(), hints.platform or None)
     if platform and platform != client.os:
+        # A platform browsercheck knows contradicts the User-Agent's (an unknown one is only learnt:
+        # quoting it would put what a client sends into the reasons); "request desktop site" on
+        # Android sends a Linux User-Agent and the true hints: no contradiction.
+        known = platform in OS_FACTS
+        if known and client.os is not None and not (platform == ANDROID and client.os == LINUX):
+            notes.append(_contradiction("platform", platform, client.os))
         learn("os", platform)
         changes["os_version"] = None  # the User-Agent's version was of another OS
     os = changes.get("os", client.os)
@@ -279,25 +279,46 @@ def apply_hints(client: Client, hints: ClientHints) -> Client:
         else:
             learn("os_version", version)
 
+    chromium = _chromium_version(hints)
+    contradicted = False
     if brand is not None:
         key, version, full = brand
-        if os == "Android":
-            key = _ANDROID_EDITIONS.get(key, key)
-        ua_is_more_specific = key in ("chrome", "chrome_android", "chromium") and client.browser not in (
-            None,
-            "chrome",
-            "chrome_android",
-            "chromium",
-        )
+        if os == ANDROID:
+            key = ANDROID_EDITIONS.get(key, key)
+        if full is not None and _major(full) != _major(version):
+            notes.append(
+                f"Sec-CH-UA-Full-Version-List gives {BROWSERS[key].name} {full}, not version {version}: ignored"
+            )
+            full = None
+        ua_is_more_specific = key in _GENERIC and client.browser not in (None, *_GENERIC)
         if not ua_is_more_specific:
+            told = full or version
             if key != client.browser:
+                if client.browser is not None and client.browser not in _GENERIC and _sends_hints(client.browser):
+                    notes.append(_contradiction("browser", BROWSERS[key].name, client.name))
                 learn("browser", key)
                 changes["name"] = BROWSERS[key].name
-                learn("version", full or version)
-            elif _more_precise(full or version, client.version):
-                learn("version", full or version)
-
-    chromium = _chromium_version(hints)
+                learn("version", told)
+            elif _major(told) != _major(client.version) and client.version is not None:
+                if key not in _GENERIC and chromium is not None and _major(told) == _major(chromium):
+                    # Opera's hints give its brand Chromium's number: its own token is right
+                    notes.append(
+                        f"Client Hints give {client.name} the Chromium version {told}; the User-Agent's "
+                        f"{client.name} {client.version} is believed"
+                    )
+                else:
+                    notes.append(_contradiction("major version", told, client.version))
+                    learn("version", told)
+                    contradicted = True
+            elif _more_precise(told, client.version):
+                learn("version", told)
+    if (
+        chromium is not None
+        and client.engine_version is not None
+        and _major(chromium) != _major(client.engine_version)
+        and not contradicted
+    ):
+        notes.append(_contradiction("Chromium version", chromium, client.engine_version))
     if chromium is not None and _more_precise(chromium, client.engine_version):
         changes["engine"] = "blink"
         learn("engine_version", chromium)
@@ -320,6 +341,22 @@ def apply_hints(client: Client, hints: ClientHints) -> Client:
         frozen=frozenset(frozen),
         notes=tuple(notes),
     )
+
+
+def _sends_hints(key: str) -> bool:
+    """Whether the browser (or the product it is an edition of) names itself in Client Hints: an
+    in-app browser's WebView brand is no contradiction of the app's own name."""
+    return bool(BROWSERS[key].brands or BROWSERS[EDITIONS.get(key, key)].brands)
+
+
+def _contradiction(what: str, hinted: str, said: str | None) -> str:
+    """Hints are believed over the User-Agent: the browser computes them itself, while a User-Agent
+    is often overridden (automation's --user-agent, extensions, "request desktop site")."""
+    return f"Client Hints contradict the User-Agent on the {what} ({hinted}, not {said}): the hints are believed"
+
+
+def _major(version: str | None) -> str | None:
+    return version.split(".", 1)[0] if version else None
 
 
 def _shown(value: Any) -> str:

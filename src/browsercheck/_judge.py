@@ -12,18 +12,11 @@ from typing import NamedTuple
 
 from packaging.version import Version
 
+from ._browsers import ENGINE_NAMES as _ENGINE_NAMES
 from ._model import Client, Status, Verdict
 from ._policy import OS_KEYS, Policy, Rule, release
 
 _LEADING_VERSION = re.compile(r"\d+(?:\.\d+)*")  # the part of a version string every browser's shares
-_ENGINE_NAMES = {
-    "blink": "Chromium",
-    "gecko": "Gecko",
-    "webkit": "WebKit",
-    "trident": "Trident",
-    "edgehtml": "EdgeHTML",
-    "presto": "Presto",
-}
 _WINDOWS_NAMED_VERSIONS = {"XP": "5.1", "Vista": "6.0"}
 _SEVERITY = {Status.SUPPORTED: 0, Status.UNKNOWN: 1, Status.OUTDATED: 2, Status.UNSUPPORTED: 3}
 

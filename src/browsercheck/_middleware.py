@@ -1,8 +1,10 @@
-"""The decision a middleware makes for one request, and the response it builds, framework-free.
+"""The decision a middleware makes for one request, framework-free.
 
-`browsercheck.wsgi` and `browsercheck.asgi` only translate between their protocol and this: a
-`RequestInfo` in, a `Decision` out (publish the verdict, pass the request on, insert a banner into
-the HTML response, answer with a block page, or handle the dismiss form), then a `Rewriter` for the
+`browsercheck.wsgi`, `browsercheck.asgi` and the framework adapters (`browsercheck.django`,
+`browsercheck.flask`, `browsercheck.fastapi`) only translate between their protocol and this: a
+`RequestInfo` in, a `Decision` out (publish the verdict, pass the request on, insert a banner or
+script mode's tag into the HTML response, answer with a block page, handle the dismiss form or
+script mode's endpoints, `browsercheck._script`), then a `browsercheck._rewrite.Rewriter` for the
 response's headers and body. No framework is imported here.
 """
 
@@ -13,33 +15,57 @@ import logging
 import os
 import sys
 import urllib.parse
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from html import escape
-from typing import Literal
+from typing import Any, Literal, Unpack
 
 from ._cache import BoundedCache
 from ._checker import Checker
 from ._hints import DISPLAY_NAMES, HINT_HEADERS, hints_to_request
-from ._inject import Injector
 from ._model import Status, Verdict
+from ._options import MODES, OPTION_NAMES, WHERE, Options, SettingError
 from ._policy import Policy
+from ._upgrade import can_upgrade
 from .notice import Notice, build_notice
 
 logger = logging.getLogger("browsercheck")
 
-Mode = Literal["annotate", "banner", "block"]
-Where = Literal["after_body_open", "before_body_close"]
-BlockHook = Callable[[Verdict, Notice], "tuple[int, list[tuple[str, str]], bytes]"]
-"""Replaces the block page: (status, headers, body) from the verdict and its notice."""
 
 DEFAULT_EXCLUDE = ("/static/", "/assets/", "/favicon.ico", "/robots.txt", "/health", "/.well-known/")
 MAX_DISMISS_BODY = 4096
 MAX_ACCEPT_LANGUAGE = 1024  # = what the negotiation reads (_locale.MAX_HEADER_LENGTH)
 NOTICE_CACHE_BYTES = 4 * 1024 * 1024
-_MODES = ("annotate", "banner", "block")
-_WHERE = ("after_body_open", "before_body_close")
-_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+class LazyHeaders(Mapping[str, str]):
+    """A request's headers, gathered on first use: script mode's pages read none of them."""
+
+    __slots__ = ("_gather", "_headers")
+
+    def __init__(self, gather: Callable[[], dict[str, str]]) -> None:
+        self._gather = gather
+        self._headers: dict[str, str] | None = None
+
+    def _all(self) -> dict[str, str]:
+        if self._headers is None:
+            self._headers = self._gather()
+        return self._headers
+
+    def __getitem__(self, name: str) -> str:
+        return self._all()[name]
+
+    def get(self, name: str, default: Any = None) -> Any:  # Mapping's own goes through KeyError: slow
+        return self._all().get(name, default)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._all()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +83,12 @@ class RequestInfo:
     ``None``: made from ``script_name`` + `path`."""
     script_name: str = ""
     """Where the application is mounted (WSGI's SCRIPT_NAME), when the path is made from `path`."""
+    native: Any = None
+    """The framework's own request (the WSGI environ, the ASGI scope, Django's or Flask's request):
+    what a ``preview`` callable is given."""
+    exempt: Callable[[], bool] | None = None
+    """Whether the view that will answer was marked ``@browsercheck.exempt``: asked only when the
+    response may be changed."""
 
     def sent_path(self) -> str:
         """The path in ASCII, percent-encoded as sent."""
@@ -64,13 +96,19 @@ class RequestInfo:
             return quote_url(self.raw_path, PATH_SAFE + "%")
         return quote_url(self.script_name + self.path, PATH_SAFE)  # decoded: "?" and "%" encoded again
 
+    def sent_url(self) -> str:
+        """The path and query as sent, in ASCII: the page to return to."""
+        path = self.sent_path()
+        return path + ("?" + quote_url(self.query, PATH_SAFE + "%?") if self.query else "")
+
 
 @dataclass(frozen=True, slots=True)
 class Decision:
     verdict: Verdict | None
     """``None`` for excluded paths and the dismiss endpoint (unless continuing is off): not checked."""
-    action: Literal["pass", "rewrite", "block", "dismiss"]
-    """``rewrite``: an HTML response gets ``vary`` appended, and the banner (``banner``) if any."""
+    action: Literal["pass", "rewrite", "block", "dismiss", "script", "notice"]
+    """``rewrite``: an HTML response gets ``vary`` appended, and the banner (``banner``) if any.
+    ``script`` and ``notice``: script mode's endpoints answer (`browsercheck._script`)."""
     banner: str | None = None
     style: str = ""
     """The banner's ``<style>``, for the page's head."""
@@ -81,72 +119,118 @@ class Decision:
     """A HEAD request: the banner is not inserted, but the headers say what GET's would."""
     where: str = ""
     """The page, printable, for the log."""
+    private: bool = False
+    """A preview: the response is this request's alone (``Cache-Control: no-store``)."""
+    script: str | None = None
+    """Script mode: the tag every HTML page gets, the same for everyone."""
+    unjudged: bool = False
+    """``verdict`` is ``None`` because it was not needed (``decide(lazy=True)``), not because the
+    path is excluded."""
 
 
 class Settings:
-    """What a middleware was configured with, checked once (a bad value is a ValueError naming it).
+    """What a middleware was configured with, checked once (a bad value is a `SettingError`, a
+    ValueError naming the option and the values it accepts; an unknown option a TypeError).
 
     ``policy``: a path or a `Policy` (default: the shipped one). ``mode``: ``annotate`` (publish the
-    verdict only), ``banner`` (also the notice at the top of HTML pages) or ``block`` (a block page
-    for unsupported browsers). ``site``: the site's name in notices. ``locale``: a fixed notice
-    language (default: negotiated from Accept-Language). ``exclude``: path prefixes, matched by
-    whole segments (``/health`` is ``/health`` and ``/health/...``, not ``/healthcare``), or a
-    callable from the path, that are not checked at all. ``insert``: where the banner goes.
-    ``block_status``, ``allow_continue``, ``block_response``: the block page's status, its "continue
-    anyway" button (off: neither a dismissal cookie nor the dismiss endpoint lets a blocked browser
-    through), a hook that replaces the page. ``dismiss_path``, ``dismiss_cookie``, ``dismiss_days``: the dismiss
-    form's endpoint and its cookie. ``client_hints``, ``critical_hints``: send ``Accept-CH`` (and
-    ``Critical-CH``) for the hints the policy can use. ``checker``: a `Checker` of one's own.
-    The parsers are built here, so that the first request does not wait for them.
+    verdict only), ``banner`` (also the notice at the top of HTML pages), ``block`` (a block page
+    for unsupported browsers) or ``script`` (every HTML page gets the same ``<script>`` tag, which
+    asks ``notice_path`` for the notice: pages stay the same for every browser, and cacheable).
+    ``site``: the site's name in notices. ``locale``: a fixed notice language (default: negotiated
+    from Accept-Language). ``exclude``: path prefixes, matched by whole segments (``/health`` is
+    ``/health`` and ``/health/...``, not ``/healthcare``), or a callable from the path, that are not
+    checked at all. ``insert``: where the banner goes. ``block_status``, ``allow_continue``,
+    ``block_response``: the block page's status, its "continue anyway" button (off: neither a
+    cookie nor the dismiss endpoint lets a blocked browser through), a hook that replaces the page.
+    ``dismiss_path``: the endpoint both forms post to. ``dismiss_cookie``, ``remind_after_days``:
+    "hide this message" on a notice, and after how many days the notice shows again.
+    ``continue_cookie``, ``continue_days``: "continue anyway" on a block page, kept apart.
+    ``notify_unupgradable=False``: no notice where no upgrade can be had (Windows 7/8.x, old macOS,
+    iOS devices Apple left behind; block pages still apply). ``preview``: True, or a callable from
+    the framework's request, lets ``?browsercheck-preview=outdated|unsupported`` show that notice.
+    ``client_hints``, ``critical_hints``: send ``Accept-CH`` (and ``Critical-CH``) for the hints
+    the policy can use. ``checker``: a `Checker` of one's own. The parsers are built here, so
+    that the first request does not wait for them.
     """
 
-    def __init__(
-        self,
-        policy: Policy | str | os.PathLike[str] | None = None,
-        *,
-        mode: Mode = "banner",
-        site: str | None = None,
-        locale: str | None = None,
-        exclude: Sequence[str] | Callable[[str], bool] = DEFAULT_EXCLUDE,
-        insert: Where = "after_body_open",
-        block_status: int = 406,
-        allow_continue: bool = True,
-        block_response: BlockHook | None = None,
-        dismiss_path: str = "/.browsercheck/dismiss",
-        dismiss_cookie: str = "browsercheck_dismissed",
-        dismiss_days: float = 30,
-        client_hints: bool = False,
-        critical_hints: bool = False,
-        checker: Checker | None = None,
-    ) -> None:
-        if mode not in _MODES:
-            raise ValueError(f"mode must be one of {', '.join(_MODES)}; got {mode!r}")
-        if insert not in _WHERE:
-            raise ValueError(f"insert must be one of {', '.join(_WHERE)}; got {insert!r}")
-        if not isinstance(block_status, int) or not 400 <= block_status <= 599:
-            raise ValueError(f"block_status must be an HTTP error status (400-599), got {block_status!r}")
-        if not dismiss_path.startswith("/"):
-            raise ValueError(f"dismiss_path must start with '/', got {dismiss_path!r}")
-        if not dismiss_cookie or not all(c.isalnum() or c in "-_." for c in dismiss_cookie):
-            raise ValueError(
-                f"dismiss_cookie must be a plain cookie name (letters, digits, - _ .), got {dismiss_cookie!r}"
+    def __init__(self, policy: Policy | str | os.PathLike[str] | None = None, **options: Unpack[Options]) -> None:
+        unknown = sorted(set(options) - OPTION_NAMES)
+        if unknown:
+            raise TypeError(
+                f"unknown browsercheck option {unknown[0]!r}; the options are {', '.join(sorted(OPTION_NAMES))}"
             )
-        if dismiss_days <= 0:
-            raise ValueError(f"dismiss_days must be more than 0, got {dismiss_days!r}")
-        if not callable(exclude) and (isinstance(exclude, str) or not all(isinstance(p, str) for p in exclude)):
-            raise ValueError(f"exclude must be a sequence of path prefixes or a callable, got {exclude!r}")
-        self.checker = checker or Checker(policy)
+        mode = options.get("mode", "banner")
+        insert = options.get("insert", "after_body_open")
+        block_status = options.get("block_status", 406)
+        dismiss_path = options.get("dismiss_path", "/.browsercheck/dismiss")
+        notice_path = options.get("notice_path", "/.browsercheck/notice")
+        dismiss_cookie = options.get("dismiss_cookie", "browsercheck_dismissed")
+        continue_cookie = options.get("continue_cookie", "browsercheck_continue")
+        remind_after_days = options.get("remind_after_days", 30)
+        continue_days = options.get("continue_days", 30)
+        exclude = options.get("exclude", DEFAULT_EXCLUDE)
+        preview = options.get("preview", False)
+        if mode not in MODES:
+            raise SettingError("mode", f"must be one of {', '.join(MODES)}; got {mode!r}")
+        if insert not in WHERE:
+            raise SettingError("insert", f"must be one of {', '.join(WHERE)}; got {insert!r}")
+        if not isinstance(block_status, int) or not 400 <= block_status <= 599:
+            raise SettingError("block_status", f"must be an HTTP error status (400-599), got {block_status!r}")
+        for name, value in (("dismiss_path", dismiss_path), ("notice_path", notice_path)):
+            if not isinstance(value, str) or not value.startswith("/"):
+                raise SettingError(name, f"must be a path starting with '/', got {value!r}")
+        for name, value in (("dismiss_cookie", dismiss_cookie), ("continue_cookie", continue_cookie)):
+            if not isinstance(value, str) or not value or not all(c.isalnum() or c in "-_." for c in value):
+                raise SettingError(name, f"must be a plain cookie name (letters, digits, - _ .), got {value!r}")
+        for name, days in (("remind_after_days", remind_after_days), ("continue_days", continue_days)):
+            if isinstance(days, bool) or not isinstance(days, int | float) or not days > 0:
+                raise SettingError(name, f"must be a number of days more than 0, got {days!r}")
+        if not callable(exclude) and (
+            not isinstance(exclude, list | tuple | set | frozenset) or not all(isinstance(p, str) for p in exclude)
+        ):
+            raise SettingError("exclude", f"must be a sequence of path prefixes or a callable, got {exclude!r}")
+        for name in ("site", "locale"):
+            text: object = options.get(name)
+            if text is not None and (not isinstance(text, str) or not text.strip()):
+                raise SettingError(name, f"must be a non-empty string or None, got {text!r}")
+        for name in ("block_response",):
+            hook: object = options.get(name)
+            if hook is not None and not callable(hook):
+                raise SettingError(
+                    name, f"must be a callable (verdict, notice) -> (status, headers, body), got {hook!r}"
+                )
+        checker: object = options.get("checker")
+        if checker is not None and not isinstance(checker, Checker):
+            raise SettingError("checker", f"must be a browsercheck.Checker or None, got {checker!r}")
+        if not isinstance(preview, bool) and not callable(preview):
+            raise SettingError("preview", f"must be True, False or a callable from the request, got {preview!r}")
+        for name in ("allow_continue", "notify_unupgradable", "client_hints", "critical_hints"):
+            flag: object = options.get(name, True)
+            if not isinstance(flag, bool):
+                raise SettingError(name, f"must be True or False, got {flag!r}")
+        self.checker = checker if isinstance(checker, Checker) else Checker(policy)
         self.mode = mode
-        self.site = site
-        self.locale = locale
+        self.site = options.get("site")
+        self.locale = options.get("locale")
         self.exclude = exclude
         self.insert = insert
         self.block_status = block_status
-        self.allow_continue = allow_continue
-        self.block_response = block_response
+        self.allow_continue = options.get("allow_continue", True)
+        self.block_response = options.get("block_response")
         self.dismiss_path = dismiss_path
         self.dismiss_cookie = dismiss_cookie
-        self.dismiss_max_age = int(dismiss_days * 86400)
+        self.dismiss_max_age = int(remind_after_days * 86400)
+        self.continue_cookie = continue_cookie
+        self.continue_max_age = int(continue_days * 86400)
+        self.notice_path = notice_path
+        self.script_path = notice_path + ".js"
+        tag = script_tag(self, None)
+        self.script_decisions = (
+            Decision(None, "rewrite", script=tag, unjudged=True),
+            Decision(None, "rewrite", script=tag, head=True, unjudged=True),
+        )
+        self.notify_unupgradable = options.get("notify_unupgradable", True)
+        self.preview = preview
         self.notices: BoundedCache[tuple[Verdict, str | None, str, bool], Notice] = BoundedCache(
             1000, NOTICE_CACHE_BYTES, _notice_cost
         )
@@ -154,9 +238,9 @@ class Settings:
         prefixes = [p.rstrip("/") for p in exclude] if not callable(exclude) else []
         self._excluded_paths = frozenset(prefixes)
         self._excluded_dirs = tuple(p + "/" for p in prefixes)
-        wanted = hints_to_request(self.checker.policy) if client_hints else ()
+        wanted = hints_to_request(self.checker.policy) if options.get("client_hints", False) else ()
         self.accept_ch = ", ".join(wanted) if wanted else None
-        self.critical_ch = self.accept_ch if critical_hints else None
+        self.critical_ch = self.accept_ch if options.get("critical_hints", False) else None
         self.checker.detect("Mozilla/5.0")  # builds the parsers now, at the application's start
 
     def excluded(self, path: str) -> bool:
@@ -165,30 +249,57 @@ class Settings:
         return path in self._excluded_paths or path.startswith(self._excluded_dirs)
 
 
-def decide(settings: Settings, request: RequestInfo, nonce: str | None = None) -> Decision:
-    """What to do with one request. Raises only on a bug: adapters catch and pass the request on."""
+def decide(settings: Settings, request: RequestInfo, nonce: str | None = None, *, lazy: bool = False) -> Decision:
+    """What to do with one request. Raises only on a bug: adapters catch and pass the request on.
+
+    ``lazy``: where nothing but the application needs the verdict (annotate mode, script mode's
+    pages, other methods than GET), leave it out (`Decision.unjudged`): the adapter judges on first use."""
     headers = request.headers
-    if request.path == settings.dismiss_path:
+    path = request.path
+    if path == settings.dismiss_path:
         verdict = None
         if settings.mode == "block" and not settings.allow_continue:  # who may continue is then judged
             verdict = settings.checker.check(headers.get("user-agent", ""), headers=headers)
         return Decision(verdict, "dismiss")
-    if settings.excluded(request.path):
+    if settings.mode == "script":
+        if path == settings.script_path:
+            return Decision(None, "script")
+        if path == settings.notice_path:
+            return Decision(None, "notice")
+    if settings.excluded(path):
         return Decision(None, "pass")
+    method = request.method
+    if lazy and (settings.mode in ("annotate", "script") or method not in ("GET", "HEAD")):
+        if settings.mode != "script" or method not in ("GET", "HEAD") or _exempt(request):
+            return _UNJUDGED_PASS
+        if nonce is None:  # the same decision for every request: made once
+            return settings.script_decisions[method == "HEAD"]
+        return Decision(None, "rewrite", script=script_tag(settings, nonce), head=method == "HEAD", unjudged=True)
     verdict = settings.checker.check(headers.get("user-agent", ""), headers=headers)
-    if settings.mode == "annotate" or request.method not in ("GET", "HEAD"):
+    if settings.mode == "annotate" or method not in ("GET", "HEAD") or _exempt(request):
         return Decision(verdict, "pass")
+    head = method == "HEAD"
+    if settings.mode == "script":
+        # the same tag for every browser and every request: nothing read, nothing to Vary on
+        return Decision(verdict, "rewrite", script=script_tag(settings, nonce), head=head)
     if not _is_navigation(headers):
         # unchanged, but a navigation to the same page would not be: caches must tell them apart
         return Decision(verdict, "rewrite", vary=NAVIGATION_VARY)
-    head = request.method == "HEAD"
+    previewed = preview_of(settings, request, verdict)
+    private = previewed is not verdict
+    verdict = previewed
     blocked = settings.mode == "block" and verdict.status is Status.UNSUPPORTED
     may_dismiss = verdict.needs_notice and (settings.allow_continue or not blocked)
     vary = _vary(settings, cookie=may_dismiss)
-    if not verdict.needs_notice or (may_dismiss and _dismissed(headers, settings.dismiss_cookie)):
-        return Decision(verdict, "rewrite", vary=vary, accept_ch=settings.accept_ch, head=head)
+    cookie = settings.continue_cookie if blocked else settings.dismiss_cookie
+    if (
+        not verdict.needs_notice
+        or (may_dismiss and has_cookie(headers, cookie))
+        or (not blocked and not settings.notify_unupgradable and not can_upgrade(verdict.client))
+    ):
+        return Decision(verdict, "rewrite", vary=vary, accept_ch=settings.accept_ch, head=head, private=private)
     where = request.sent_path()  # ASCII: for the log too, a newline in it is "%0A"
-    here = where + ("?" + quote_url(request.query, PATH_SAFE + "%?") if request.query else "")
+    here = request.sent_url()
     if blocked:
         notice = _notice(settings, verdict, headers, "block", here, nonce)
         if notice is not None:
@@ -198,7 +309,7 @@ def decide(settings: Settings, request: RequestInfo, nonce: str | None = None) -
             return Decision(verdict, "block", block=_block(settings, verdict, notice, vary), vary=vary)
     notice = _notice(settings, verdict, headers, "banner", here, nonce)
     if notice is None:
-        return Decision(verdict, "rewrite", vary=vary, accept_ch=settings.accept_ch, head=head)
+        return Decision(verdict, "rewrite", vary=vary, accept_ch=settings.accept_ch, head=head, private=private)
     if not head:
         logger.info(
             "browsercheck: notice for %s (%s) on %s", printable(verdict.client.label), verdict.status.value, where
@@ -212,7 +323,57 @@ def decide(settings: Settings, request: RequestInfo, nonce: str | None = None) -
         accept_ch=settings.accept_ch,
         head=head,
         where=where,
+        private=private,
     )
+
+
+def _exempt(request: RequestInfo) -> bool:
+    return request.exempt is not None and request.exempt()
+
+
+def notice_for(
+    settings: Settings, request: RequestInfo, verdict: Verdict, here: str, nonce: str | None = None
+) -> Notice | None:
+    """The notice this request should see on a page of its own making (template tags, the notice
+    endpoint): ``None`` when there is none, it was dismissed, or no upgrade can be had and the site
+    said to keep quiet. A preview, when allowed, shows what it asks for."""
+    verdict = preview_of(settings, request, verdict)
+    if (
+        not verdict.needs_notice
+        or has_cookie(request.headers, settings.dismiss_cookie)
+        or (not settings.notify_unupgradable and not can_upgrade(verdict.client))
+    ):
+        return None
+    return _notice(settings, verdict, request.headers, "banner", here, nonce)
+
+
+PREVIEW_PARAMETER = "browsercheck-preview"
+_PREVIEWS = {"outdated": Status.OUTDATED, "unsupported": Status.UNSUPPORTED}
+
+
+def preview_of(settings: Settings, request: RequestInfo, verdict: Verdict) -> Verdict:
+    """``verdict``, or the status ``?browsercheck-preview=`` asks for where the site allows this
+    request to preview (``preview=True`` or a callable that says yes); else the parameter is ignored."""
+    if not settings.preview or PREVIEW_PARAMETER not in request.query:
+        return verdict
+    wanted = urllib.parse.parse_qs(request.query, max_num_fields=50).get(PREVIEW_PARAMETER, [""])[0]
+    status = _PREVIEWS.get(wanted)
+    if status is None or status is verdict.status:
+        return verdict
+    gate = settings.preview
+    if gate is not True and not (callable(gate) and gate(request.native)):
+        return verdict
+    reason = f"a preview of the {status.value} notice (?{PREVIEW_PARAMETER}={status.value})"
+    return dataclasses.replace(verdict, status=status, reasons=(*verdict.reasons, reason))
+
+
+_UNJUDGED_PASS = Decision(None, "pass", unjudged=True)
+
+
+def script_tag(settings: Settings, nonce: str | None) -> str:
+    """The tag script mode puts into every HTML page: the same for every browser."""
+    nonce_attr = f' nonce="{escape(nonce)}"' if nonce is not None else ""
+    return f'<script src="{escape(settings.script_path)}" defer{nonce_attr}></script>'
 
 
 def _notice_cost(key: tuple[Verdict, str | None, str, bool], notice: Notice) -> int:
@@ -222,7 +383,7 @@ def _notice_cost(key: tuple[Verdict, str | None, str, bool], notice: Notice) -> 
 
 
 # Stand-ins for what differs from request to request, put into a cached notice: escape() keeps them.
-_NEXT = "\x00browsercheck-next\x00"
+NEXT_STAND_IN = _NEXT = "\x00browsercheck-next\x00"
 _NONCE = "\x00browsercheck-nonce\x00"
 
 
@@ -247,7 +408,7 @@ def _notice(
             locale=settings.locale,
             accept_language=accept_language,
             site=settings.site,
-            dismiss_url=settings.dismiss_path if kind == "banner" or settings.allow_continue else None,
+            dismiss_url=_dismiss_url(settings, kind),
             dismiss_next=_NEXT,
             nonce=_NONCE if nonce is not None else None,
             heading_level=1 if kind == "block" else 2,
@@ -256,8 +417,16 @@ def _notice(
         if cached is None:
             return None
         settings.notices.put(key, cached)
+    if nonce is None and here is _NEXT:  # the caller fills in the page itself (the notice endpoint)
+        return cached
     style = cached.style if nonce is None else cached.style.replace(_NONCE, escape(nonce))
     return dataclasses.replace(cached, style=style, region=cached.region.replace(_NEXT, escape(here)))
+
+
+def _dismiss_url(settings: Settings, kind: Literal["banner", "block"]) -> str | None:
+    if kind == "banner":
+        return settings.dismiss_path
+    return settings.dismiss_path + "?continue" if settings.allow_continue else None
 
 
 def _is_navigation(headers: Mapping[str, str]) -> bool:
@@ -285,7 +454,7 @@ def _vary(settings: Settings, *, cookie: bool) -> tuple[str, ...]:
     return (*vary, *NAVIGATION_VARY, *HINTS_VARY)
 
 
-def _dismissed(headers: Mapping[str, str], cookie: str) -> bool:
+def has_cookie(headers: Mapping[str, str], cookie: str) -> bool:
     value = headers.get("cookie")
     if not value or cookie not in value:
         return False
@@ -340,7 +509,11 @@ def dismiss_response(
     # back as the same byte (a non-ASCII Location header is not HTTP).
     form = urllib.parse.parse_qs(body[:MAX_DISMISS_BODY].decode("latin-1"), max_num_fields=10, encoding="latin-1")
     target = safe_redirect(form.get("next", ["/"])[0])
-    cookie = f"{settings.dismiss_cookie}=1; Max-Age={settings.dismiss_max_age}; Path=/; SameSite=Lax; HttpOnly"
+    if "continue" in urllib.parse.parse_qs(request.query, keep_blank_values=True, max_num_fields=10):
+        name, max_age = settings.continue_cookie, settings.continue_max_age  # "continue anyway" on a block page
+    else:
+        name, max_age = settings.dismiss_cookie, settings.dismiss_max_age  # "hide this message" on a notice
+    cookie = f"{name}=1; Max-Age={max_age}; Path=/; SameSite=Lax; HttpOnly"
     if request.scheme == "https":
         cookie += "; Secure"
     headers = [
@@ -392,152 +565,13 @@ def printable(text: str, limit: int = 300) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
-# -- the response ------------------------------------------------------------------------------------------
+RENDERED = "browsercheck.rendered"
+"""Set (in the WSGI environ, the ASGI state, Django's META) when the page's own template put the
+notice in: the middleware then inserts no second one."""
+UNJUDGED = "browsercheck.unjudged"
+"""Set where the verdict was not needed and so not made (script mode's pages): ``None`` is then
+not an excluded path's."""
+SETTINGS = "browsercheck.settings"
+"""Where the WSGI and ASGI middleware publish their `Settings`, for template helpers."""
 
-
-def rewritable(status: int, headers: Sequence[tuple[str, str]]) -> bool:
-    """A response a banner may go into: a full, uncompressed HTML page."""
-    if status != 200:
-        return False
-    content_type = encoding = ""
-    for name, value in headers:
-        lower = name.lower()
-        if lower == "content-type":
-            content_type = value.split(";", 1)[0].strip().lower()
-        elif lower == "content-encoding":
-            encoding = value.strip().lower()
-    return content_type in _HTML_TYPES and encoding in ("", "identity")
-
-
-class Rewriter:
-    """One response: its headers settled, then its body streamed through, a banner inserted if due.
-
-    Call `start` with the status and headers, then `feed` the body and `end` it. `headers` is
-    ready once `decided`: before, body bytes are held back (at most the injector's window).
-    """
-
-    def __init__(self, decision: Decision, settings: Settings) -> None:
-        self._decision = decision
-        self._insert = settings.insert
-        self._critical_ch = settings.critical_ch
-        self._injector: Injector | None = None
-        self.headers: list[tuple[str, str]] = []
-        self.decided = False
-
-    def start(self, status: int, headers: Sequence[tuple[str, str]]) -> None:
-        """Take the response's status and headers. A failure here is logged and the response
-        passes as the application made it: browsercheck must never break the site."""
-        try:
-            self._start(status, headers)
-        except Exception:
-            logger.exception("browsercheck failed on a response; it passes unchanged")
-            self.headers = list(headers)
-            self._injector = None
-            self.decided = True
-
-    def _start(self, status: int, headers: Sequence[tuple[str, str]]) -> None:
-        self.headers = list(headers)
-        if not rewritable(status, self.headers):
-            self.decided = True
-            return
-        decision = self._decision
-        self.headers = _append_vary(self.headers, decision.vary)
-        if decision.accept_ch:
-            self.headers.append(("Accept-CH", decision.accept_ch))
-            if self._critical_ch:
-                self.headers.append(("Critical-CH", self._critical_ch))
-        if decision.banner is None:
-            self.decided = True
-        elif decision.head:
-            # GET's body would get the banner, of a length only the body tells: say none, as GET
-            # may then say another (RFC 9110 9.3.2 lets HEAD leave out what it cannot know)
-            self.headers = _changed(self.headers, None)
-            self.decided = True
-        else:
-            content_type = _header(self.headers, "content-type")
-            self._injector = Injector(
-                decision.banner,
-                self._insert,
-                decision.style,
-                _charset(content_type),
-                xml=content_type.split(";", 1)[0].strip().lower() == "application/xhtml+xml",
-            )
-
-    def feed(self, data: bytes) -> bytes:
-        """Body bytes to send now (``b""`` while the banner's place is being looked for)."""
-        if self._injector is None or self.decided:
-            return data
-        out = self._injector.feed(data)
-        if self._injector.decided:
-            self._settle()
-        return out
-
-    def end(self) -> bytes:
-        """What was held back, at the end of the body."""
-        if self._injector is None or self.decided:
-            return b""
-        out = self._injector.finish()
-        self._settle()
-        return out
-
-    def _settle(self) -> None:
-        self.decided = True
-        injector = self._injector
-        if injector is None:
-            return
-        if injector.skipped:
-            logger.warning("browsercheck: no notice on %s: %s", self._decision.where, injector.skipped)
-        if injector.inserted:
-            self.headers = _changed(self.headers, injector.added)
-
-
-def _changed(headers: list[tuple[str, str]], added: int | None) -> list[tuple[str, str]]:
-    """The headers of a body that grew by ``added`` bytes (``None``: by an unknown number)."""
-    out = []
-    for name, value in headers:
-        lower = name.lower()
-        if lower == "content-length":
-            if added is None:
-                continue
-            value = str(int(value) + added) if value.strip().isdigit() else value
-        elif lower == "etag" and not value.startswith("W/"):
-            value = "W/" + value  # the body changed: no longer byte-for-byte the same
-        out.append((name, value))
-    return out
-
-
-def _header(headers: Sequence[tuple[str, str]], wanted: str) -> str:
-    for name, value in headers:
-        if name.lower() == wanted:
-            return value
-    return ""
-
-
-def _charset(content_type: str) -> str | None:
-    """The ``charset`` parameter of a Content-Type, unquoted; None when it has none."""
-    for param in content_type.split(";")[1:]:
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "charset":
-            return value.strip().strip('"').strip() or None
-    return None
-
-
-def _append_vary(headers: list[tuple[str, str]], vary: Sequence[str]) -> list[tuple[str, str]]:
-    """Add ``vary`` to the response's Vary, never dropping what is there."""
-    existing: list[str] = []
-    out = []
-    for name, value in headers:
-        if name.lower() == "vary":
-            existing += [v.strip() for v in value.split(",") if v.strip()]
-        else:
-            out.append((name, value))
-    if "*" in existing:
-        return headers
-    lowered = {v.lower() for v in existing}
-    merged = existing + ([v for v in vary if v.lower() not in lowered] if lowered else list(vary))
-    if merged:
-        out.append(("Vary", ", ".join(merged)))
-    return out
-
-
-READ_HEADERS = ("user-agent", "accept", "accept-language", "sec-fetch-dest", "cookie", *HINT_HEADERS)
+READ_HEADERS = ("user-agent", "accept", "accept-language", "sec-fetch-dest", "cookie", *HINT_HEADERS, "if-none-match")

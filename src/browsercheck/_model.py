@@ -11,8 +11,8 @@ if TYPE_CHECKING:
     from .notice import Notice
 
 
-class Status(enum.Enum):
-    """How a browser stands against a policy."""
+class Status(enum.StrEnum):
+    """How a browser stands against a policy: a string equal to its value (``status == "outdated"``)."""
 
     SUPPORTED = "supported"
     """Meets the policy."""
@@ -24,9 +24,6 @@ class Status(enum.Enum):
     """No browser recognised, or one the policy cannot judge. Never blocked by default."""
     BOT = "bot"
     """A crawler, link preview, monitor, HTTP library or command-line client."""
-
-    def __str__(self) -> str:
-        return self.value
 
 
 class Device(enum.Enum):

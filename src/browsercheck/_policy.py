@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
+from . import _browsers
+
 if TYPE_CHECKING:
     import datetime as dt
 
@@ -17,31 +19,11 @@ UnknownAction = Literal["allow", "notify"]
 
 DEFAULT_RECOMMEND: tuple[str, ...] = ("firefox", "chrome", "edge")
 
-# Engine rules a policy gets from its browser rules unless it sets `engines:` itself: a Chromium
-# derivative the policy does not name is held to Chrome's rule, and so on.
-ENGINE_FROM_BROWSER = MappingProxyType(
-    {
-        "blink": "chrome",
-        "gecko": "firefox",
-        "webkit": "safari",
-        "trident": "ie",
-        "edgehtml": "edge_legacy",
-    }
-)
-
-
-# Client.os -> the key of its rule under a policy's `os:`.
-OS_KEYS = MappingProxyType(
-    {
-        "Windows": "windows",
-        "macOS": "macos",
-        "iOS": "ios",
-        "iPadOS": "ios",
-        "Android": "android",
-        "ChromeOS": "chromeos",
-        "Linux": "linux",
-    }
-)
+# Engine rules a policy gets from its browser rules unless it sets `engines:` itself (a Chromium
+# derivative the policy does not name is held to Chrome's rule, and so on), and the key of each
+# operating system's rule under `os:`: both from the registry of browser facts.
+ENGINE_FROM_BROWSER = _browsers.ENGINE_FROM_BROWSER
+OS_KEYS = _browsers.OS_KEYS
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,20 +13,27 @@ from __future__ import annotations
 
 import os
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import Any, Unpack
 
+from ._exempt import starlette_view_exempt
 from ._middleware import (
     MAX_DISMISS_BODY,
     READ_HEADERS,
+    RENDERED,
+    SETTINGS,
+    UNJUDGED,
     Decision,
+    LazyHeaders,
     RequestInfo,
-    Rewriter,
     Settings,
     decide,
     dismiss_response,
     logger,
 )
+from ._options import Options
 from ._policy import Policy
+from ._rewrite import Rewriter
+from ._script import notice_response, script_response
 
 __all__ = ["BrowserCheckMiddleware"]
 
@@ -47,45 +54,51 @@ class BrowserCheckMiddleware:
         policy: Policy | str | os.PathLike[str] | None = None,
         *,
         nonce: Callable[[Scope], str | None] | None = None,
-        **options: Any,
+        **options: Unpack[Options],
     ) -> None:
         self.app = app
         self.settings = Settings(policy, **options)
         self.nonce = nonce
+        # script mode's pages are the same for everyone: none is judged (a page that depended on
+        # the verdict could not be kept as one copy); the notice endpoint judges
+        self.lazy = self.settings.mode == "script"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         try:
-            request = _request(scope)
-            decision = decide(self.settings, request, self.nonce(scope) if self.nonce else None)
+            request = _request(scope, lazy=self.lazy)
+            decision = decide(self.settings, request, self.nonce(scope) if self.nonce else None, lazy=self.lazy)
         except Exception:  # browsercheck must never break the site
             logger.exception("browsercheck failed; the request passes unchecked")
             await self.app(scope, receive, send)
             return
         scope = dict(scope)  # the server's scope is not ours to change
-        scope["state"] = {**scope.get("state", {}), "browsercheck": decision.verdict}
+        scope["state"] = {**scope.get("state", {}), "browsercheck": decision.verdict, SETTINGS: self.settings}
+        if decision.unjudged:
+            scope["state"][UNJUDGED] = True
         if decision.action == "dismiss":
             form = await _read_form(receive)
             await _respond(send, *dismiss_response(self.settings, request, form, decision.verdict))
         elif decision.action == "block" and decision.block is not None:
             await _respond(send, *decision.block)
+        elif decision.action == "script":
+            await _respond(send, *script_response(request))
+        elif decision.action == "notice":
+            try:
+                response = notice_response(self.settings, request)
+            except Exception:
+                logger.exception("browsercheck failed on the notice endpoint; it answers with no notice")
+                response = 200, [("Content-Type", "application/json"), ("Cache-Control", "no-store")], b"{}"
+            await _respond(send, *response)
         elif decision.action == "pass":
             await self.app(scope, receive, send)
         else:
-            await self.app(scope, receive, _RewritingSend(send, decision, self.settings))
+            await self.app(scope, receive, _RewritingSend(send, decision, self.settings, scope["state"]))
 
 
-def _request(scope: Scope) -> RequestInfo:
-    headers: dict[str, str] = {}
-    for raw_name, raw_value in scope.get("headers", ()):
-        name = raw_name.decode("latin-1").lower()
-        if name in READ_HEADERS:
-            value = raw_value.decode("latin-1")
-            if name in headers:  # a repeated header: HTTP/2 sends each cookie apart
-                value = headers[name] + ("; " if name == "cookie" else ", ") + value
-            headers[name] = value
+def _request(scope: Scope, *, lazy: bool = False) -> RequestInfo:
     path = scope.get("path", "/") or "/"
     raw = scope.get("raw_path")  # the path as sent: "path" is decoded ("/a%3Fb" reads "/a?b")
     raw_path = None  # none sent: RequestInfo encodes "path" again
@@ -96,9 +109,23 @@ def _request(scope: Scope) -> RequestInfo:
         path=path,
         query=scope.get("query_string", b"").decode("latin-1"),
         scheme=scope.get("scheme", "http"),
-        headers=headers,
+        headers=LazyHeaders(lambda: _headers(scope)) if lazy else _headers(scope),
         raw_path=raw_path,
+        native=scope,
+        exempt=lambda: starlette_view_exempt(scope),
     )
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in scope.get("headers", ()):
+        name = raw_name.decode("latin-1").lower()
+        if name in READ_HEADERS:
+            value = raw_value.decode("latin-1")
+            if name in headers:  # a repeated header: HTTP/2 sends each cookie apart
+                value = headers[name] + ("; " if name == "cookie" else ", ") + value
+            headers[name] = value
+    return headers
 
 
 async def _read_form(receive: Receive) -> bytes:
@@ -125,25 +152,33 @@ def _encode(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
 class _RewritingSend:
     """The ``send`` the application gets: its response passes through a `Rewriter` (banner, Vary)."""
 
-    def __init__(self, send: Send, decision: Decision, settings: Settings) -> None:
+    def __init__(self, send: Send, decision: Decision, settings: Settings, state: dict[str, Any]) -> None:
         self._send = send
+        self._state = state
         self._rewriter = Rewriter(decision, settings)
         self._start: Message | None = None
+        self._first_body = True
 
     async def __call__(self, message: Message) -> None:
         kind = message["type"]
         rewriter = self._rewriter
         if kind == "http.response.start":
             headers = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in message.get("headers", ())]
+            if self._state.get(RENDERED):
+                rewriter.without_banner()
             rewriter.start(message["status"], headers)
             self._start = message
             if rewriter.decided:
                 await self._send_start()
         elif kind == "http.response.body":
             more = message.get("more_body", False)
-            out = rewriter.feed(message.get("body", b""))
-            if not more:
-                out += rewriter.end()
+            if not more and self._first_body:  # the whole body in one message
+                out = rewriter.feed_whole(message.get("body", b""))
+            else:
+                out = rewriter.feed(message.get("body", b""))
+                if not more:
+                    out += rewriter.end()
+            self._first_body = False
             if rewriter.decided:
                 await self._send_start()
                 if out or not more:

@@ -79,6 +79,8 @@ def _run(argv: Sequence[str] | None) -> int:
         return _check(args)
     if args.command == "policy" and args.policy_command == "show":
         return _show(args)
+    if args.command == "policy" and args.policy_command == "suggest":
+        return _suggest(args)
     if args.command == "policy":
         return _validate(args.files)
     if args.command == "data":
@@ -142,15 +144,24 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("logs", nargs="+", metavar="LOG", help="access logs (plain, .gz, .bz2, .xz), or - for stdin")
     audit.add_argument("--policy", metavar="FILE", help="policy file (default: the shipped Baseline policy)")
     audit.add_argument("--compare", metavar="FILE", help="a second policy: what would change under it")
-    audit.add_argument("--format", choices=("text", "json", "csv", "markdown"), default="text")
+    audit.add_argument("--format", choices=("text", "json", "csv", "markdown", "html"), default="text")
     audit.add_argument(
         "--log-format",
         default="combined",
         metavar="FORMAT",
-        help="combined (default), an nginx log_format template, 'regex:' with a named group ua, or json",
+        help="combined (default), an nginx log_format template, 'regex:' with named groups ua (addr, time), json, "
+        "w3c (IIS), cloudfront, alb, haproxy, caddy or traefik",
     )
     audit.add_argument("--ua-field", metavar="NAME", help="the User-Agent field of JSON lines (dotted path)")
-    audit.add_argument("--top", type=int, default=10, metavar="N", help="distinct User-Agents listed per status")
+    audit.add_argument("--addr-field", metavar="NAME", help="the client address field of JSON lines (dotted path)")
+    audit.add_argument("--time-field", metavar="NAME", help="the time field of JSON lines (dotted path)")
+    audit.add_argument(
+        "--top",
+        type=int,
+        default=10,
+        metavar="N",
+        help="rows of each table: browsers, status changes, User-Agents per status (default 10)",
+    )
     audit.add_argument("--workers", type=int, metavar="N", help="processes that count (default: one per core)")
     audit.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
     audit.add_argument(
@@ -175,7 +186,55 @@ def _parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("files", nargs="+", metavar="FILE")
     _add_show_and_data(policy_commands, commands)
+    _add_suggest(policy_commands)
     return parser
+
+
+def _add_suggest(policy_commands: Any) -> None:
+    suggest = policy_commands.add_parser(
+        "suggest",
+        help="the tightest policy that notifies at most a share of a log's people",
+        description="Audit access logs and print the policy with the highest minimum version per browser of the "
+        "base policy under which at most --notify-at-most of the people (visitors that are not bots) would be "
+        "shown the notice (outdated or unsupported), with the share each rule notifies. Exit 2 for a share "
+        "outside 0-100%%, a log with no people, or a policy, log or format that cannot be used.",
+    )
+    suggest.add_argument("logs", nargs="+", metavar="LOG", help="access logs (plain, .gz, .bz2, .xz), or - for stdin")
+    suggest.add_argument("--notify-at-most", required=True, metavar="SHARE", help="a percentage, such as 2%%")
+    suggest.add_argument("--base", metavar="POLICY", help="the policy to start from (default: the shipped one)")
+    suggest.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="the day to evaluate the base's query for")
+    suggest.add_argument("--format", choices=("yaml", "json"), default="yaml")
+    suggest.add_argument("--log-format", default="combined", metavar="FORMAT", help="as for audit")
+    suggest.add_argument("--ua-field", metavar="NAME", help="as for audit")
+    suggest.add_argument("--addr-field", metavar="NAME", help="as for audit")
+    suggest.add_argument("--time-field", metavar="NAME", help="as for audit")
+    suggest.add_argument("--workers", type=int, metavar="N", help="as for audit")
+
+
+def _suggest(args: argparse.Namespace) -> int:
+    from .audit._suggest import SuggestError, parse_share, suggest_logs
+
+    try:
+        target = parse_share(args.notify_at_most)
+        suggestion = suggest_logs(
+            args.logs,
+            target,
+            args.base,
+            date=args.date,
+            log_format=args.log_format,
+            ua_field=args.ua_field,
+            workers=args.workers,
+            addr_field=args.addr_field,
+            time_field=args.time_field,
+        )
+    except AuditWorkerError as e:
+        print(f"browsercheck policy suggest: error: {e}", file=sys.stderr)
+        return FAILED
+    except (BrowsercheckError, ValueError, SuggestError) as e:
+        print(f"browsercheck policy suggest: error: {e}", file=sys.stderr)
+        return BAD_INPUT
+    sys.stdout.write(suggestion.to_json() if args.format == "json" else suggestion.to_yaml())
+    return OK
 
 
 def _add_show_and_data(policy_commands: Any, commands: Any) -> None:
@@ -392,6 +451,9 @@ def _audit(args: argparse.Namespace) -> int:
             progress=progress_bar() if show_progress and not (args.dask or args.counts) else None,
             counts=args.counts,
             dask=args.dask,
+            addr_field=args.addr_field,
+            time_field=args.time_field,
+            by_day=args.format == "html",  # its chart of people per status per day
         )
     except AuditWorkerError as e:  # a worker process failed or died: the numbers would be incomplete
         print(f"browsercheck audit: error: {e}", file=sys.stderr)
@@ -402,6 +464,8 @@ def _audit(args: argparse.Namespace) -> int:
     finally:
         if show_progress:
             sys.stderr.write("\n")
+    for note in report.notes:
+        print(f"browsercheck audit: {note}", file=sys.stderr)
     if report.requests == 0 and args.counts:
         print("browsercheck audit: the tables count no request", file=sys.stderr)
         return BAD_INPUT
@@ -412,10 +476,18 @@ def _audit(args: argparse.Namespace) -> int:
         )
         if report.malformed_examples and all(_looks_common(e) for e in report.malformed_examples):
             print("  these look like the 'common' log format, which has no User-Agent", file=sys.stderr)
+        if args.log_format == "json" and not args.ua_field:  # a stream: its fields could not be looked at first
+            print("  none had a User-Agent field of a usual name: name it with --ua-field", file=sys.stderr)
         for example in report.malformed_examples:
             print(f"  {visible(example)}", file=sys.stderr)
         return BAD_INPUT
-    forms = {"text": report.to_text, "json": report.to_json, "csv": report.to_csv, "markdown": report.to_markdown}
+    forms = {
+        "text": report.to_text,
+        "json": report.to_json,
+        "csv": report.to_csv,
+        "markdown": report.to_markdown,
+        "html": report.to_html,
+    }
     sys.stdout.write(forms[args.format](args.top))
     return OK
 

@@ -3,9 +3,12 @@
     from browsercheck.wsgi import BrowserCheckMiddleware
     app.wsgi_app = BrowserCheckMiddleware(app.wsgi_app, policy="policy.yaml", mode="banner", site="haninge.se")
 
-The verdict is published as ``environ["browsercheck.verdict"]`` (``None`` on excluded paths). See
+The verdict is published as ``environ["browsercheck.verdict"]`` (``None`` on excluded paths, and on
+script mode's pages, which are the same for everyone: there ``environ["browsercheck.unjudged"]``
+is True, and `browsercheck.check` judges if the application must know). See
 `browsercheck._middleware.Settings` for the options; ``nonce`` here is a callable that takes the
-WSGI environ and returns the page's CSP nonce (or ``None``).
+WSGI environ and returns the page's CSP nonce (or ``None``); ``view_exempt`` one that tells whether
+the view that will answer was marked ``@browsercheck.exempt`` (the Flask extension passes it).
 """
 
 from __future__ import annotations
@@ -14,20 +17,26 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from http import HTTPStatus
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Protocol, Unpack
 
 from ._middleware import (
     MAX_DISMISS_BODY,
     READ_HEADERS,
+    RENDERED,
+    SETTINGS,
+    UNJUDGED,
     Decision,
+    LazyHeaders,
     RequestInfo,
-    Rewriter,
     Settings,
     decide,
     dismiss_response,
     logger,
 )
+from ._options import Options
 from ._policy import Policy
+from ._rewrite import Rewriter
+from ._script import notice_response, script_response
 
 __all__ = ["BrowserCheckMiddleware"]
 
@@ -54,31 +63,50 @@ class BrowserCheckMiddleware:
         policy: Policy | str | os.PathLike[str] | None = None,
         *,
         nonce: Callable[[Environ], str | None] | None = None,
-        **options: Any,
+        view_exempt: Callable[[Environ], bool] | None = None,
+        **options: Unpack[Options],
     ) -> None:
         self.app = app
         self.settings = Settings(policy, **options)
         self.nonce = nonce
+        # script mode's pages are the same for everyone: none is judged (a page that depended on
+        # the verdict could not be kept as one copy); the notice endpoint judges
+        self.lazy = self.settings.mode == "script"
+        self.view_exempt = view_exempt
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         try:
-            request = _request(environ)
-            decision = decide(self.settings, request, self.nonce(environ) if self.nonce else None)
+            request = _request(environ, self.view_exempt, lazy=self.lazy)
+            decision = decide(self.settings, request, self.nonce(environ) if self.nonce else None, lazy=self.lazy)
         except Exception:  # browsercheck must never break the site
             logger.exception("browsercheck failed; the request passes unchecked")
             return self.app(environ, start_response)
         environ["browsercheck.verdict"] = decision.verdict
+        if decision.unjudged:
+            environ[UNJUDGED] = True
+        environ[SETTINGS] = self.settings
         if decision.action == "dismiss":
             response = dismiss_response(self.settings, request, _read_form(environ), decision.verdict)
             return _respond(start_response, *response)
         if decision.action == "block" and decision.block is not None:
             return _respond(start_response, *decision.block)
+        if decision.action == "script":
+            return _respond(start_response, *script_response(request))
+        if decision.action == "notice":
+            try:
+                response = notice_response(self.settings, request)
+            except Exception:
+                logger.exception("browsercheck failed on the notice endpoint; it answers with no notice")
+                response = 200, [("Content-Type", "application/json"), ("Cache-Control", "no-store")], b"{}"
+            return _respond(start_response, *response)
         if decision.action == "pass":
             return self.app(environ, start_response)
         return _rewrite(self.app, environ, start_response, decision, self.settings)
 
 
-def _request(environ: Environ) -> RequestInfo:
+def _request(
+    environ: Environ, view_exempt: Callable[[Environ], bool] | None = None, *, lazy: bool = False
+) -> RequestInfo:
     path = environ.get("PATH_INFO", "") or "/"
     # The path as sent (gunicorn's RAW_URI, REQUEST_URI elsewhere): PATH_INFO is decoded, so
     # "/a%3Fb" in it reads "/a?b". Without them, SCRIPT_NAME + PATH_INFO is encoded again.
@@ -91,13 +119,19 @@ def _request(environ: Environ) -> RequestInfo:
         path=path,
         query=environ.get("QUERY_STRING", ""),
         scheme=environ.get("wsgi.url_scheme", "http"),
-        headers={name: environ[key] for name, key in _ENVIRON_KEYS if key in environ},
+        headers=LazyHeaders(lambda: _headers(environ)) if lazy else _headers(environ),
         raw_path=raw_path,
         script_name=environ.get("SCRIPT_NAME", ""),
+        native=environ,
+        exempt=(lambda: view_exempt(environ)) if view_exempt is not None else None,
     )
 
 
 _ENVIRON_KEYS = tuple((name, "HTTP_" + name.upper().replace("-", "_")) for name in READ_HEADERS)
+
+
+def _headers(environ: Environ) -> dict[str, str]:
+    return {name: environ[key] for name, key in _ENVIRON_KEYS if key in environ}
 
 
 def _read_form(environ: Environ) -> bytes:
@@ -136,6 +170,8 @@ def _rewrite(
         if exc_info is not None and exc_info[1] is not None and state["write"] is not None:
             raise exc_info[1].with_traceback(exc_info[2])  # headers sent already: PEP 3333 says re-raise
         state["status"], state["exc_info"] = status, exc_info
+        if environ.get(RENDERED):
+            rewriter.without_banner()
         rewriter.start(int(status.split(" ", 1)[0]), headers)
         if rewriter.decided:
             send_headers()
@@ -160,6 +196,12 @@ class _Body:
 
     def __iter__(self) -> Iterator[bytes]:
         rewriter = self._rewriter
+        if isinstance(self._iterable, list | tuple) and len(self._iterable) == 1:  # the whole body, known
+            out = rewriter.feed_whole(self._iterable[0])
+            self._send_headers()
+            if out:
+                yield out
+            return
         for data in self._iterable:
             out = rewriter.feed(data)
             if rewriter.decided:

@@ -17,9 +17,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from .._evergreen import minimums_of
 from .._model import Status
 from .._policy import Policy
 from ._count import ProgressCallback, count
+from ._days import count_days
+from ._logfields import resolve_for
 from ._logformats import decode, line_format, unescape
 from ._logread import Source, inspect
 from ._processes import can_fork, forked_batches
@@ -41,18 +44,27 @@ def audit(
     progress: ProgressCallback | None = None,
     counts: bool = False,
     dask: Any = None,
+    addr_field: str | None = None,
+    time_field: str | None = None,
+    by_day: bool = False,
 ) -> AuditReport:
     """Audit access logs against ``policy`` (default: the shipped one).
 
     ``paths`` are log files, plain or gzip/bzip2/xz, or ``"-"`` for standard input. ``compare``
     judges the same traffic under a second policy. ``log_format`` is ``"combined"`` (default), an
     nginx ``log_format`` template, ``"regex:"`` with a named group ``ua``, or ``"json"`` (with
-    ``ua_field``). ``workers`` defaults to the number of cores.
+    ``ua_field``, ``addr_field``, ``time_field``: dotted paths; without them the usual names are
+    tried on the first line), ``"w3c"`` (IIS), ``"cloudfront"``, or a preset (``"alb"``,
+    ``"haproxy"``, ``"caddy"``, ``"traefik"``). ``workers`` defaults to the number of cores.
+    ``by_day``: also count people's requests per status per day, for a log that spans days (a
+    second reading of the logs; not of streams).
 
     ``counts=True``: ``paths`` are tables of requests (and visitors) per User-Agent that a SQL
     engine counted (`_countstable`). ``dask``: a ``distributed.Client``, a scheduler's address
     (``"tcp://host:8786"``) or ``"local"``: the logs (paths or fsspec URLs) are counted and their
-    User-Agents judged on its workers (`_dask`); the report is the same.
+    User-Agents judged on its workers (`_dask`); the report is the same, a JSON or W3C log's fields
+    resolved from the first lines of the first file or URL. Neither counts ``by_day`` (a table has
+    no times; a cluster reads the logs once): the report's notes say so.
 
     Raises `LogReadError` (an ``OSError``) for a log that cannot be read, `LogFormatError` (a
     ``ValueError``) for a format without a User-Agent, `PolicyError` for a bad policy,
@@ -64,27 +76,43 @@ def audit(
     if counts and dask is not None:
         raise ValueError("tables of counts are read here: audit them without dask")
     if counts:
-        return _audit_counts(paths, policy, compare)
+        return _audit_counts(paths, policy, compare, by_day=by_day)
     if dask is not None:
         from ._dask import audit_on_dask
 
-        return audit_on_dask(paths, dask, policy, compare=compare, log_format=log_format, ua_field=ua_field)
-    fmt = line_format(log_format, ua_field=ua_field)
+        return audit_on_dask(
+            paths,
+            dask,
+            policy,
+            compare=compare,
+            log_format=log_format,
+            ua_field=ua_field,
+            addr_field=addr_field,
+            time_field=time_field,
+            by_day=by_day,
+        )
+    fmt = line_format(log_format, ua_field=ua_field, addr_field=addr_field, time_field=time_field)
     sources = [inspect(os.fspath(p)) for p in paths]
+    fmt = resolve_for(fmt, sources)  # the fields a JSON or W3C log names, from its first lines
     workers = _worker_count(workers, sources)
     started = time.perf_counter()
     judge = _Judge(policy, compare)
     tally = count(sources, fmt, workers, progress, meanwhile=judge.prepare)  # policies load meanwhile
     counted = counts_of(tally)
     judge.add(sorted(counted.user_agents), workers)  # in order, alike ones follow each other: a fifth faster
+    days = None
+    if by_day and spans_days(counted):
+        status = {ua: judged.status for ua, judged in judge.done.items()}
+        days = count_days(sources, fmt, lambda raw: status.get(ua_text(raw), Status.UNKNOWN), workers)
     checker, other = judge.checkers
     return build_report(
         counted,
         judge.done,
-        policy=checker.policy.name,
-        compare_policy=other.policy.name if other else None,
+        policy=checker.policy,
+        compare_policy=other.policy if other else None,
         sources=[s.name for s in sources],
         seconds=time.perf_counter() - started,
+        by_day=days,
     )
 
 
@@ -105,6 +133,10 @@ class Counts:
     first: datetime.datetime | None = None
     last: datetime.datetime | None = None
     visitors_sampled: bool = False
+    visitors_counted: bool = True
+    """``False``: the log (or table) has no client address: visitors are not counted."""
+    notes: tuple[str, ...] = ()
+    """What the reading found worth saying (which JSON field was read, what was not counted)."""
 
 
 def count_logs(
@@ -112,12 +144,16 @@ def count_logs(
     *,
     log_format: str = "combined",
     ua_field: str | None = None,
+    addr_field: str | None = None,
+    time_field: str | None = None,
     workers: int | None = None,
     progress: ProgressCallback | None = None,
 ) -> Tally:
-    """Count log files (plain or compressed) into one finished `Tally`, as `audit` does."""
-    fmt = line_format(log_format, ua_field=ua_field)
+    """Count log files (plain or compressed) into one finished `Tally`, as `audit` does (a JSON or
+    W3C log's fields resolved from the first lines of the first file)."""
+    fmt = line_format(log_format, ua_field=ua_field, addr_field=addr_field, time_field=time_field)
     sources = [inspect(os.fspath(p)) for p in paths]
+    fmt = resolve_for(fmt, sources)
     return count(sources, fmt, _worker_count(workers, sources), progress, meanwhile=lambda: None)
 
 
@@ -135,7 +171,9 @@ def merge_tallies(tallies: Iterable[Tally]) -> Tally:
 
 
 def counts_of(tally: Tally) -> Counts:
-    """A finished tally's counts, its User-Agents as sent (escapes undone; ``-`` as ``""``)."""
+    """A finished tally's counts, its User-Agents as sent (escapes undone; ``-`` as ``""``); whether
+    visitors were counted and the format's notes, from the tally's line format."""
+    fmt = tally.line_format
     return Counts(
         user_agents=_distinct(tally),
         lines=tally.lines,
@@ -144,7 +182,14 @@ def counts_of(tally: Tally) -> Counts:
         first=tally.first,
         last=tally.last,
         visitors_sampled=tally.visitor_level > 0,
+        visitors_counted=fmt is None or fmt.gives_address,
+        notes=fmt.notes if fmt is not None else (),
     )
+
+
+def spans_days(counts: Counts) -> bool:
+    """Whether the counted lines were logged on more than one day (the per-day chart needs two)."""
+    return counts.first is not None and counts.last is not None and counts.first.date() != counts.last.date()
 
 
 def judge_user_agents(
@@ -160,19 +205,26 @@ def build_report(
     counts: Counts,
     judgements: Mapping[str, Judgement],
     *,
-    policy: str,
-    compare_policy: str | None = None,
+    policy: Policy | str,
+    compare_policy: Policy | str | None = None,
     sources: Sequence[str] = (),
     seconds: float = 0.0,
+    notes: Sequence[str] = (),
+    by_day: Mapping[datetime.date, Mapping[Status, int]] | None = None,
 ) -> AuditReport:
-    """The report of ``counts`` with a judgement of each of their User-Agents (policy names as shown)."""
+    """The report of ``counts`` with a judgement of each of their User-Agents.
+
+    ``policy``: the `Policy` judged under (the report shows its name and its minimums, as `audit`'s
+    does), or only its name (the report then has no minimums: the HTML charts draw no line).
+    ``notes`` are said after the counts' own; ``by_day``: people's requests per status per day
+    (`AuditReport.by_day`), if counted."""
     stats = [
         UserAgentStats(ua, requests, visitors, *judgements[ua])
         for ua, (requests, visitors) in counts.user_agents.items()
     ]
     return AuditReport(
-        policy=policy,
-        compare_policy=compare_policy,
+        policy=_name(policy),
+        compare_policy=None if compare_policy is None else _name(compare_policy),
         sources=tuple(sources),
         lines=counts.lines,
         malformed=counts.malformed,
@@ -182,11 +234,23 @@ def build_report(
         user_agents=tuple(sorted(stats, key=lambda s: (-s.requests, s.user_agent))),
         visitors_sampled=counts.visitors_sampled,
         seconds=seconds,
+        minimums={} if isinstance(policy, str) else dict(minimums_of(policy)),
+        visitors_counted=counts.visitors_counted,
+        notes=(*counts.notes, *notes),
+        by_day=by_day,
     )
 
 
+def _name(policy: Policy | str) -> str:
+    return policy if isinstance(policy, str) else policy.name
+
+
 def _audit_counts(
-    paths: Sequence[str | os.PathLike[str]], policy: PolicySource | None, compare: PolicySource | None
+    paths: Sequence[str | os.PathLike[str]],
+    policy: PolicySource | None,
+    compare: PolicySource | None,
+    *,
+    by_day: bool = False,
 ) -> AuditReport:
     from ._countstable import read_counts
 
@@ -199,11 +263,15 @@ def _audit_counts(
     return build_report(
         counts,
         judge.done,
-        policy=checker.policy.name,
-        compare_policy=other.policy.name if other else None,
+        policy=checker.policy,
+        compare_policy=other.policy if other else None,
         sources=[os.fspath(p) for p in paths],
         seconds=time.perf_counter() - started,
+        notes=[NO_DAYS_IN_COUNTS] if by_day else [],
     )
+
+
+NO_DAYS_IN_COUNTS = "people per day not charted: tables of counts have no times"
 
 
 _PARALLEL_FROM_BYTES = 16 << 20  # below, a fork costs more than counting the log in this process

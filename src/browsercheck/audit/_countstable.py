@@ -33,16 +33,20 @@ def read_counts(paths: Sequence[str | os.PathLike[str]]) -> Counts:
     if not paths:
         raise ValueError("--counts needs at least one table")
     totals: dict[str, list[int]] = {}
+    has_visitors = False
     for path in paths:
         name = os.fspath(path)
         for row_name, row in _rows(name):
             ua, requests, visitors = _row(name, row_name, row)
+            has_visitors = has_visitors or "visitors" in row
             seen = totals.setdefault(ua, [0, 0])
             seen[0] += requests
             seen[1] += visitors
     return Counts(
         user_agents={ua: (requests, visitors) for ua, (requests, visitors) in totals.items()},
         lines=sum(requests for requests, _ in totals.values()),
+        visitors_counted=has_visitors or not totals,
+        notes=() if has_visitors or not totals else ("visitors not counted: the tables have no visitors column",),
     )
 
 

@@ -19,13 +19,14 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .._errors import AuditWorkerError, ClusterError, LogReadError, MissingExtraError
-from ._audit import Judgement, PolicySource, build_report, counts_of, judge_user_agents
+from ._audit import Judgement, PolicySource, build_report, counts_of, judge_user_agents, spans_days
 from ._count import count_task, read_error
+from ._logfields import first_lines, learns_fields, resolve
 from ._logformats import LineFormat, line_format
 from ._logread import _CORRUPT, STDIN, Source, inspect, line_chunks
 from ._tally import Tally
@@ -68,9 +69,16 @@ def audit_on_dask(
     compare: PolicySource | None = None,
     log_format: str = "combined",
     ua_field: str | None = None,
+    addr_field: str | None = None,
+    time_field: str | None = None,
+    by_day: bool = False,
 ) -> AuditReport:
-    """Audit ``paths`` on the cluster of ``dask``: a ``distributed.Client``, an address, or ``"local"``."""
-    fmt = line_format(log_format, ua_field=ua_field)
+    """Audit ``paths`` on the cluster of ``dask``: a ``distributed.Client``, an address, or ``"local"``.
+
+    A JSON or W3C log's fields are resolved here, before counting, from the first lines of the
+    first part (a file or a URL: read here, with fsspec for URLs), as `audit` does on one machine.
+    ``by_day``: not counted on a cluster (the logs are read once); the report's notes say so."""
+    fmt = line_format(log_format, ua_field=ua_field, addr_field=addr_field, time_field=time_field)
     started = time.perf_counter()
     from .._checker import Checker
 
@@ -78,6 +86,8 @@ def audit_on_dask(
     other = Checker(compare, cache_size=0) if compare is not None else None  # and no parsers are built here
     names = [os.fspath(p) for p in paths]
     parts = [part for name in names for part in _parts(name)]
+    if learns_fields(fmt):
+        fmt = resolve(fmt, _first_lines(parts[0]))
     with _client(dask) as client:
         tally = _count_on(client, parts, fmt)
         counted = counts_of(tally)
@@ -85,11 +95,25 @@ def audit_on_dask(
     return build_report(
         counted,
         judged,
-        policy=checker.policy.name,
-        compare_policy=other.policy.name if other else None,
+        policy=checker.policy,
+        compare_policy=other.policy if other else None,
         sources=names,
         seconds=time.perf_counter() - started,
+        notes=[NO_DAYS_ON_DASK] if by_day and spans_days(counted) else [],
     )
+
+
+NO_DAYS_ON_DASK = "people per day not charted: on Dask the logs are read once (audit without --dask for the chart)"
+
+
+def _first_lines(part: Part, count: int = 20) -> list[bytes]:
+    """Up to ``count`` lines from the start of ``part``'s file or URL (as `first_lines` reads a file)."""
+    if not part.url:
+        return first_lines([inspect(part.name)], count)
+    with contextlib.closing(_url_chunks(Part(part.name, 0, part.end, url=True))) as chunks:
+        for chunk in chunks:  # the first chunk: at least one whole line, decompressed
+            return bytes(chunk[: 1 << 20]).split(b"\n", count)[:count]
+    return []
 
 
 # -- the cluster ----------------------------------------------------------------------------------------
@@ -231,7 +255,7 @@ def count_part(part: Part, fmt: LineFormat | None) -> Tally:
     return tally
 
 
-def _url_chunks(part: Part) -> Iterator[memoryview]:
+def _url_chunks(part: Part) -> Generator[memoryview]:
     import fsspec
 
     try:

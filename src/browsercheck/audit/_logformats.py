@@ -3,14 +3,20 @@
 ``combined`` (nginx's and Apache's default) is read by a fast path in `_tally`; every other format
 becomes a `LineFormat` that takes one line (bytes, no newline) to its fields, or to ``None`` when
 the line is malformed. Fields stay bytes as logged; `unescape` undoes the servers' escaping.
+
+Formats whose fields are named in the log (JSON lines, W3C extended) learn them from its first
+lines before counting (`_logfields`). Presets name the formats of AWS ALB, HAProxy, Caddy and
+Traefik.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from .._errors import LogFormatError as LogFormatError
 
@@ -21,9 +27,45 @@ COMBINED_TEMPLATE = (
 COMMON = "common"
 JSON = "json"
 REGEX_PREFIX = "regex:"
-DEFAULT_UA_FIELDS = ("http_user_agent", "user_agent", "userAgent", "ua", "agent")
-DEFAULT_ADDR_FIELDS = ("remote_addr", "client_ip", "clientip", "ip", "addr", "remote_host")
-DEFAULT_TIME_FIELDS = ("time_local", "time_iso8601", "time", "timestamp", "@timestamp")
+W3C = "w3c"
+CLOUDFRONT = "cloudfront"
+DEFAULT_UA_FIELDS = (
+    "http_user_agent", "user_agent", "userAgent", "ua", "agent", "user_agent.original",
+    "request.headers.user-agent", "request.headers.User-Agent", "request_User-Agent", "httpRequest.userAgent",
+    "http.request.headers.user-agent", "headers.user-agent", "headers.User-Agent",
+)  # fmt: skip
+"""Where JSON logs keep the User-Agent: nginx's and Apache's variables, common app loggers, Caddy
+(``request.headers.User-Agent``, a list), Traefik, Google Cloud, Elastic Common Schema."""
+DEFAULT_ADDR_FIELDS = (
+    "remote_addr", "client_ip", "clientip", "ip", "addr", "remote_host", "request.remote_ip", "request.client_ip",
+    "ClientHost", "httpRequest.remoteIp", "client.ip", "source.ip",
+)  # fmt: skip
+DEFAULT_TIME_FIELDS = ("time_local", "time_iso8601", "time", "timestamp", "@timestamp", "ts", "StartUTC")
+PRESETS = {
+    "caddy": ("json", "request.headers.User-Agent", "request.remote_ip", "ts"),
+    "traefik": ("json", "request_User-Agent", "ClientHost", "time"),  # StartUTC has nanoseconds
+    # AWS Application Load Balancer: type time elb client:port target:port 3 times, 2 statuses,
+    # 2 sizes, "request" "user_agent" ...
+    "alb": (
+        r"regex:^\S+ (?P<time>\S+) \S+ (?P<addr>\S+):\d+ \S+ \S+ \S+ \S+ \S+ \S+ \S+ \S+ "
+        r'"(?:[^"\\]|\\.)*" "(?P<ua>(?:[^"\\]|\\.)*)"',
+        "",
+        "",
+        "",
+    ),
+    # HAProxy's "option httplog": client:port [accept date] frontend backend/server timers status
+    # bytes cookies termination connections queues {captured request headers} ...; the User-Agent
+    # is the last captured request header ("capture request header User-Agent len 256").
+    "haproxy": (
+        r"regex:.*?(?P<addr>\S+):\d+ \[(?P<time>[^\]]+)\] \S+ \S+ \S+ -?\d+ \S+ \S+ \S+ \S+ \S+ \S+ "
+        r"\{(?:[^|}]*\|)*(?P<ua>[^|}]*)\}",
+        "",
+        "",
+        "",
+    ),
+}
+"""Named formats: (format, User-Agent field, address field, time field)."""
+_HAPROXY_TIME = re.compile(rb"(\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d)(?:\.\d+)?")
 
 _QUOTED = rb'(?:[^"\\]*(?:\\.[^"\\]*)*)'  # a quoted field's content, with \" escapes (unrolled: fast)
 _VARIABLE = re.compile(r"\$(\w+)|\$\{(\w+)\}")
@@ -38,25 +80,48 @@ class Fields:
     time: bytes | None
 
 
+@dataclass(frozen=True)
 class LineFormat:
-    """A format read line by line: a regex with named groups ``ua`` (``addr``, ``time``), or JSON."""
+    """A format read line by line: a regex with named groups ``ua`` (``addr``, ``time``), JSON
+    lines, or W3C extended (space- or tab-separated fields named by a ``#Fields:`` header)."""
 
-    def __init__(self, name: str, pattern: re.Pattern[bytes] | None = None, ua_field: str = "") -> None:
-        self.name = name
-        self._pattern = pattern
-        self._ua_field = ua_field
+    name: str
+    pattern: re.Pattern[bytes] | None = None
+    ua_fields: tuple[str, ...] = DEFAULT_UA_FIELDS
+    """JSON: the fields tried for the User-Agent, in order (one once `resolve`d)."""
+    addr_fields: tuple[str, ...] = DEFAULT_ADDR_FIELDS
+    time_fields: tuple[str, ...] = DEFAULT_TIME_FIELDS
+    columns: tuple[str, ...] = ()
+    """W3C: the fields of a line, from its ``#Fields:`` header."""
+    explicit: tuple[str, ...] = ()
+    """Which of "ua", "addr", "time" the user named (a missing one is then an error)."""
+    gives_address: bool = True
+    """False when the format has no client address: visitors cannot be counted."""
+    notes: tuple[str, ...] = ()
+    """What `resolve` found, for the user: which fields it read."""
 
     def parse(self, line: bytes) -> Fields | None:
-        if self._pattern is not None:
-            m = self._pattern.match(line)
+        if self.pattern is not None:
+            m = self.pattern.match(line)
             if m is None:
                 return None
             groups = m.groupdict()
-            return Fields(groups["ua"], groups.get("addr") or b"", groups.get("time"))
-        return _parse_json(line, self._ua_field)
+            when = groups.get("time")
+            if when is not None and self.name == "haproxy" and (t := _HAPROXY_TIME.match(when)):
+                when = t.group(1) + b" +0000"  # HAProxy logs local time without a zone: read as UTC
+            return Fields(groups["ua"], groups.get("addr") or b"", when)
+        if self.columns:
+            return _parse_w3c(line, self.columns, self.name == CLOUDFRONT)
+        return _parse_json(line, self)
+
+    def data_lines(self, lines: list[bytes]) -> list[bytes]:
+        """``lines`` without a W3C log's directives (``#Version:``, ``#Fields:``, ...): they are no requests."""
+        if not self.columns:
+            return lines
+        return [line for line in lines if not line.startswith(b"#")]
 
 
-def _parse_json(line: bytes, ua_field: str) -> Fields | None:
+def _parse_json(line: bytes, fmt: LineFormat) -> Fields | None:
     """A JSON record's fields; a record with no User-Agent field at all is malformed."""
     try:
         record = json.loads(line)
@@ -64,14 +129,14 @@ def _parse_json(line: bytes, ua_field: str) -> Fields | None:
         return None
     if not isinstance(record, dict):
         return None
-    names = (ua_field,) if ua_field else DEFAULT_UA_FIELDS
-    found = [_lookup(record, name) for name in names]
-    present = [value for value in found if value is not _MISSING]
+    present = [value for name in fmt.ua_fields if (value := _value(record, name)) is not _MISSING]
     if not present or not (present[0] is None or isinstance(present[0], str)):
         return None
     ua = present[0]
-    addr = next((v for f in DEFAULT_ADDR_FIELDS if (v := _lookup(record, f)) is not _MISSING), None)
-    when = next((v for f in DEFAULT_TIME_FIELDS if (v := _lookup(record, f)) is not _MISSING), None)
+    addr = next((v for f in fmt.addr_fields if (v := _value(record, f)) is not _MISSING), None)
+    when = next((v for f in fmt.time_fields if (v := _value(record, f)) is not _MISSING), None)
+    if isinstance(when, int | float) and not isinstance(when, bool):  # Caddy's "ts": seconds since 1970
+        when = datetime.datetime.fromtimestamp(when, datetime.UTC).isoformat()
     return Fields(
         ua.encode("utf-8", "surrogateescape") if ua is not None else None,
         str(addr).encode("utf-8", "surrogateescape") if addr is not None else b"",
@@ -94,11 +159,43 @@ def _lookup(record: dict[str, Any], path: str) -> Any:
     return value
 
 
-def line_format(spec: str, *, ua_field: str | None = None) -> LineFormat | None:
+def _value(record: dict[str, Any], path: str) -> Any:
+    """A field's value; a list of one header's values (Caddy logs headers so) is its first."""
+    value = _lookup(record, path)
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
+def _parse_w3c(line: bytes, columns: tuple[str, ...], cloudfront: bool) -> Fields | None:
+    """A W3C extended line: CloudFront separates fields by tabs and percent-encodes the User-Agent;
+    IIS separates them by spaces and writes a User-Agent's spaces as ``+``."""
+    values = line.split(b"\t") if b"\t" in line else line.split(b" ")
+    if len(values) != len(columns):
+        return None
+    fields = dict(zip(columns, values, strict=True))
+    ua = fields.get("cs(User-Agent)")
+    if ua is None:
+        return None
+    ua = unquote_to_bytes(ua) if cloudfront else ua.replace(b"+", b" ")
+    when = None
+    if "date" in fields and "time" in fields:
+        when = fields["date"] + b"T" + fields["time"] + b"+00:00"  # W3C logs are in UTC
+    return Fields(ua, fields.get("c-ip", b""), when)
+
+
+def line_format(
+    spec: str, *, ua_field: str | None = None, addr_field: str | None = None, time_field: str | None = None
+) -> LineFormat | None:
     """The `LineFormat` for a ``--log-format`` value; ``None`` for ``combined`` (the fast path).
 
     Raises `LogFormatError` for a format that has no User-Agent or cannot be compiled.
     """
+    if spec in PRESETS:
+        base, ua, addr, when = PRESETS[spec]
+        fmt = line_format(base, ua_field=ua_field or ua or None, addr_field=addr_field or addr or None,
+                          time_field=time_field or when or None)  # fmt: skip
+        return replace(fmt, name=spec) if fmt is not None else None
     if spec == COMBINED:
         return None
     if spec == COMMON:
@@ -107,14 +204,26 @@ def line_format(spec: str, *, ua_field: str | None = None) -> LineFormat | None:
             "log in 'combined' format (nginx's and Apache's default) or give a format with $http_user_agent"
         )
     if spec == JSON:
-        return LineFormat(JSON, ua_field=ua_field or "")
+        named = {"ua": ua_field, "addr": addr_field, "time": time_field}
+        return LineFormat(
+            JSON,
+            ua_fields=(ua_field,) if ua_field else DEFAULT_UA_FIELDS,
+            addr_fields=(addr_field,) if addr_field else DEFAULT_ADDR_FIELDS,
+            time_fields=(time_field,) if time_field else DEFAULT_TIME_FIELDS,
+            explicit=tuple(k for k, v in named.items() if v),
+        )
+    if spec in (W3C, CLOUDFRONT):
+        return LineFormat(spec, columns=("#unresolved",))
     if spec.startswith(REGEX_PREFIX):
-        return LineFormat("regex", _user_regex(spec[len(REGEX_PREFIX) :]))
+        pattern = _user_regex(spec[len(REGEX_PREFIX) :])
+        return LineFormat("regex", pattern, gives_address="addr" in pattern.groupindex)
     if "$" in spec:
-        return LineFormat("template", template_regex(spec))
+        pattern = template_regex(spec)
+        return LineFormat("template", pattern, gives_address="addr" in pattern.groupindex)
     raise LogFormatError(
         f"unknown log format {spec!r}: use 'combined', an nginx log_format template "
-        "('$remote_addr ... \"$http_user_agent\"'), 'regex:' with a named group 'ua', or 'json'"
+        "('$remote_addr ... \"$http_user_agent\"'), 'regex:' with a named group 'ua', 'json', "
+        f"'w3c' (IIS), 'cloudfront', or one of {', '.join(sorted(PRESETS))}"
     )
 
 

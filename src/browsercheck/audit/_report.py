@@ -11,12 +11,16 @@ import csv
 import datetime
 import io
 import json
+import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .._model import Status
 from .._visible import visible
+
+NO_ADDRESS = "the log has no client address"
 
 HUMAN = (Status.SUPPORTED, Status.OUTDATED, Status.UNSUPPORTED, Status.UNKNOWN)
 
@@ -55,6 +59,23 @@ class BrowserCount:
     """Of people's requests."""
 
 
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """People of one browser and major version whose status the compared policy changes."""
+
+    browser: str | None
+    name: str
+    major: str | None
+    status: Status
+    compare_status: Status
+    requests: int
+    visitors: int
+
+
+EMPTY_USER_AGENT = "(empty User-Agent)"
+"""How reports show a request that sent no User-Agent (logged as ``-`` or ``""``)."""
+
+
 @dataclass(frozen=True)
 class AuditReport:
     """What `browsercheck.audit` found. ``user_agents`` has every distinct User-Agent, busiest first."""
@@ -70,7 +91,15 @@ class AuditReport:
     user_agents: tuple[UserAgentStats, ...]
     visitors_sampled: bool = False
     """True when the log had more distinct visitors than are counted exactly: visitors are estimates."""
+    visitors_counted: bool = True
+    """False when the log format gives no client address: ``visitors`` then count User-Agents, not people."""
     seconds: float = field(default=0.0, compare=False)
+    notes: tuple[str, ...] = field(default=(), compare=False)
+    """What the audit found out about the log's format (which JSON fields it read), for the user."""
+    minimums: Mapping[str, str | bool] = field(default_factory=dict)
+    by_day: Mapping[datetime.date, Mapping[Status, int]] | None = field(default=None, compare=False)
+    """People's requests per status per day (``audit(by_day=True)`` on a log that spans days)."""
+    """The policy's rules: per browser key its minimum version, ``False`` (unsupported) or ``True``."""
 
     @property
     def requests(self) -> int:
@@ -119,6 +148,18 @@ class AuditReport:
         rows = [BrowserCount(b, n, m, s, r, v, r / people) for (b, n, m, s), (r, v) in groups.items()]
         return sorted(rows, key=lambda row: (-row.requests, row.name, row.major or ""))
 
+    @property
+    def status_changes(self) -> list[StatusChange]:
+        """People's browsers whose status differs under the ``compare`` policy, busiest first."""
+        groups: dict[tuple[str | None, str, str | None, Status, Status], list[int]] = defaultdict(lambda: [0, 0])
+        for u in self.user_agents:
+            if u.compare_status is not None and u.compare_status is not u.status and u.status is not Status.BOT:
+                group = groups[(u.browser, u.name, u.major, u.status, u.compare_status)]
+                group[0] += u.requests
+                group[1] += u.visitors
+        rows = [StatusChange(b, n, m, s, c, r, v) for (b, n, m, s, c), (r, v) in groups.items()]
+        return sorted(rows, key=lambda row: (-row.requests, row.name, row.major or ""))
+
     def top_user_agents(self, status: Status | str | None = None, n: int = 10) -> list[UserAgentStats]:
         """The busiest distinct User-Agents, of one status if given."""
         wanted = Status(status) if status is not None else None
@@ -142,6 +183,7 @@ class AuditReport:
             },
             "distinct_user_agents": len(self.user_agents),
             "visitors_sampled": self.visitors_sampled,
+            "visitors_counted": self.visitors_counted,
             "by_status": {s.value: _count(c) for s, c in self.by_status.items()},
             "compared_by_status": {s.value: _count(c) for s, c in compared.items()} if compared else None,
             "by_browser": [
@@ -161,6 +203,10 @@ class AuditReport:
                     {"user_agent": u.user_agent, "requests": u.requests, "visitors": u.visitors, "browser": u.browser}
                     for u in self.top_user_agents(s, top)
                 ]
+                for s in (Status.OUTDATED, Status.UNSUPPORTED, Status.UNKNOWN, Status.BOT)
+            },
+            "user_agents_not_listed": {  # no silent cut: how many more each list has beyond ``top``
+                s.value: max(0, sum(1 for u in self.user_agents if u.status is s) - top)
                 for s in (Status.OUTDATED, Status.UNSUPPORTED, Status.UNKNOWN, Status.BOT)
             },
         }
@@ -189,6 +235,12 @@ class AuditReport:
                 rows.append([*row, u.user_agent])
         writer.writerows([_csv_cell(cell) for cell in row] for row in rows)
         return out.getvalue()
+
+    def to_html(self, top: int = 10) -> str:
+        """One self-contained, accessible page with charts (no script; nothing fetched)."""
+        from ._html_report import render
+
+        return render(self, top)
 
     def to_markdown(self, top: int = 10) -> str:
         return _render(self, top, markdown=True)
@@ -240,9 +292,29 @@ def _pct(share: float) -> str:
     return f"{100 * share:.1f}%"
 
 
+def _code(text: str) -> str:
+    """A User-Agent as a Markdown code span in a table cell: shown literally, so that neither its
+    HTML, its Markdown nor a bare URL in it (which GitHub would link) takes effect. A code span
+    undoes no backslash escapes, so its fence is longer than any run of backticks inside, and only
+    ``|`` is escaped (GitHub's tables read ``\\|`` as ``|`` inside code spans too)."""
+    shown = visible(text).replace("|", "\\|")
+    longest = max((len(run) for run in re.findall("`+", shown)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if shown.startswith(("`", " ")) or shown.endswith(("`", " ")) else ""
+    return f"{fence}{pad}{shown}{pad}{fence}"
+
+
+def _more(shown: int, total: int, what: str) -> list[str]:
+    """The line that says a table was cut, and how to see the rest."""
+    if total <= shown:
+        return []
+    return [f"... and {total - shown:,} more {what}: --top {total} to list them"]
+
+
 def _render(report: AuditReport, top: int, markdown: bool) -> str:
     h = "## " if markdown else ""
     text = _markdown if markdown else visible  # for every string that came from a log, a policy or a path
+    agent = _code if markdown else visible
     lines = []
     title = f"browsercheck audit: {text(report.policy)}"
     lines += [f"# {title}" if markdown else title, ""]
@@ -254,35 +326,66 @@ def _render(report: AuditReport, top: int, markdown: bool) -> str:
         f"{len(report.user_agents):,} distinct User-Agents; "
         f"{report.malformed:,} malformed line{'' if report.malformed == 1 else 's'}"
     )
-    if report.visitors_sampled:
+    if not report.visitors_counted:
+        lines.append(f"visitors not counted: {NO_ADDRESS}")
+    elif report.visitors_sampled:
         lines.append("(visitors are estimated from a sample: the log has more than are counted exactly)")
+    counted = report.visitors_counted
+
+    def people(n: int) -> str:
+        return f"{n:,}" if counted else "-"
+
     lines += ["", f"{h}People, by status (bots apart)"]
     rows = []
     compared = report.compared_by_status
     for s, c in report.by_status.items():
-        row = [s.value, f"{c.requests:,}", _pct(c.share), f"{c.visitors:,}"]
+        row = [s.value, f"{c.requests:,}", _pct(c.share), people(c.visitors)]
         if compared:
             other = compared[s]
             row += [f"{other.requests:,}", _pct(other.share), f"{other.requests - c.requests:+,}"]
         rows.append(row)
     headers = ["status", "requests", "share", "visitors"]
     if compared:
-        headers += [f"requests ({text(report.compare_policy or '')})", "share", "difference"]
+        headers += [f"requests under {text(report.compare_policy or '')}", "share", "change"]
     lines += _table(headers, rows, markdown, right=set(range(1, len(headers))))
     lines += ["", "(bots' share is of all requests)"]
+    if compared:
+        lines.append(
+            f"(change: requests under {text(report.compare_policy or '')} minus under {text(report.policy)}; "
+            "+ means more requests would have that status)"
+        )
     lines += ["", f"{h}People, by browser and major version"]
+    browsers = report.by_browser
     browser_rows = [
-        [text(b.name), text(b.major or ""), b.status.value, f"{b.requests:,}", _pct(b.share), f"{b.visitors:,}"]
-        for b in report.by_browser[: max(top * 2, 20)]
+        [text(b.name), text(b.major or ""), b.status.value, f"{b.requests:,}", _pct(b.share), people(b.visitors)]
+        for b in browsers[:top]
     ]
     lines += _table(["browser", "major", "status", "requests", "share", "visitors"], browser_rows, markdown, {3, 4, 5})
+    lines += _more(len(browser_rows), len(browsers), "browsers and versions")
+    if compared:
+        changes = report.status_changes
+        lines += ["", f"{h}Browsers that change status under {text(report.compare_policy or '')}"]
+        if changes:
+            change_rows = [
+                [text(c.name), text(c.major or ""), f"{c.status.value} -> {c.compare_status.value}", f"{c.requests:,}"]
+                for c in changes[:top]
+            ]
+            lines += _table(["browser", "major", "status", "requests"], change_rows, markdown, {3})
+            lines += _more(len(change_rows), len(changes), "browsers and versions")
+        else:
+            lines.append("none: every browser keeps its status")
     for s in (Status.OUTDATED, Status.UNSUPPORTED, Status.UNKNOWN):
-        busiest = report.top_user_agents(s, top)
-        if busiest:
+        every = report.top_user_agents(s, len(report.user_agents))
+        if every:
             lines += ["", f"{h}Top {s.value} User-Agents"]
-            ua_rows = [[f"{u.requests:,}", text(u.user_agent) if u.user_agent else "(none)"] for u in busiest]
+            ua_rows = [
+                [f"{u.requests:,}", agent(u.user_agent) if u.user_agent else EMPTY_USER_AGENT] for u in every[:top]
+            ]
             lines += _table(["requests", "user agent"], ua_rows, markdown, {0})
+            lines += _more(len(ua_rows), len(every), f"{s.value} User-Agents")
     if report.malformed_examples:
         lines += ["", f"{h}Malformed lines (examples)"]
         lines += [f"    {visible(e)}" for e in report.malformed_examples]  # indented: a code block in Markdown too
+        if report.malformed > len(report.malformed_examples):
+            lines.append(f"... and {report.malformed - len(report.malformed_examples):,} more malformed lines")
     return "\n".join(lines) + "\n"

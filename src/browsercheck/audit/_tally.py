@@ -117,6 +117,7 @@ class Tally:
                 return
 
     def _add_lines(self, lines: list[bytes], line_format: LineFormat) -> None:
+        lines = line_format.data_lines(lines)  # a W3C log's "#Fields:" and other directives are no requests
         parsed: list[Fields] = []
         bad: list[bytes] = []
         for line in lines:

@@ -6,7 +6,7 @@ import string
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from .._browsers import BROWSERS, DOWNLOAD_PAGES
+from .._browsers import BROWSERS, DOWNLOAD_PAGES, EDITIONS
 from .._lazy import Lazy
 from .._model import Client, Status, Verdict
 from ._html import render_html
@@ -20,12 +20,7 @@ if TYPE_CHECKING:
 Advice = Literal["switch", "update_or_switch", "update", "ios", "old_os"]
 
 # The mobile editions are the same product as far as "update it or switch" goes.
-_SAME_PRODUCT = {
-    "chrome_android": "chrome",
-    "firefox_android": "firefox",
-    "edge_android": "edge",
-    "opera_android": "opera",
-}
+_SAME_PRODUCT = EDITIONS
 # No current Firefox, Chrome or Edge runs on these: recommending them would not help.
 _WINDOWS_WITHOUT_CURRENT_BROWSERS = frozenset({"XP", "Vista", "7", "8", "8.1"})
 _LAST_MACOS_WITHOUT_CURRENT_BROWSERS = (10, 14)  # Chrome 116 was the last for 10.13 and 10.14
@@ -50,6 +45,11 @@ class Notice:
     """The ``<style>`` element, for a page's head (CSS that old browsers render; the nonce if given)."""
     region: str
     """The notice itself: an escaped, accessible region landmark with its heading."""
+
+    def __html__(self) -> str:
+        """The region, for templates: MarkupSafe, Jinja and Django's ``conditional_escape`` put it in
+        as it is (``{{ notice }}``, no ``|safe``). The `style` goes into the page's head apart."""
+        return self.region
 
     @property
     def html(self) -> str:

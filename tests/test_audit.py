@@ -458,11 +458,20 @@ def test_cli_shows_malformed_examples_escaped(tmp_path: Path, capsys: pytest.Cap
 def test_errors_are_one_hierarchy_and_exported() -> None:
     from browsercheck.audit import _report
 
-    for error in (browsercheck.LogReadError, browsercheck.LogFormatError, browsercheck.AuditWorkerError):
+    for error in (
+        browsercheck.LogReadError,
+        browsercheck.LogFormatError,
+        browsercheck.AuditWorkerError,
+        browsercheck.CountsTableError,
+        browsercheck.ClusterError,
+        browsercheck.MissingExtraError,
+    ):
         assert issubclass(error, browsercheck.BrowsercheckError)
         assert error.__name__ in browsercheck.__all__
     assert issubclass(browsercheck.LogReadError, OSError) and issubclass(browsercheck.LogFormatError, ValueError)
     assert issubclass(browsercheck.AuditWorkerError, RuntimeError)
+    assert issubclass(browsercheck.CountsTableError, ValueError) and issubclass(browsercheck.ClusterError, OSError)
+    assert issubclass(browsercheck.MissingExtraError, ImportError)
     assert browsercheck.AuditReport is _report.AuditReport and "AuditReport" in browsercheck.__all__
     assert browsercheck.UserAgentStats is _report.UserAgentStats
     assert LogFormatError is browsercheck.LogFormatError

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import io
+import itertools
+import json
 import os
+import pickle
 import random
+import subprocess
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -13,6 +19,8 @@ from hypothesis import strategies as st
 
 from browsercheck.audit import _logread as logread
 from browsercheck.audit import _tally as tally
+from browsercheck.audit import _visitorhash
+from browsercheck.audit._visitorhash import visitor_hash
 
 if TYPE_CHECKING:
     from browsercheck._speedups import CombinedCounter
@@ -119,7 +127,8 @@ def test_counts_requests_and_visitors(counting: str) -> None:
     assert (t.lines, t.malformed) == (5, 2)
     t = count([chunk])
     assert (t.lines, t.malformed, dict(t.requests)) == (4, 0, {CHROME.encode(): 3, b"-": 1})
-    assert t.visitors == {CHROME.encode(): {hash(b"10.0.0.1"), hash(b"10.0.0.2")}, b"-": {hash(b"10.0.0.1")}}
+    one, two = visitor_hash(b"10.0.0.1"), visitor_hash(b"10.0.0.2")
+    assert t.visitors == {CHROME.encode(): {one, two}, b"-": {one}}
     assert t.first is not None and t.first == t.last and t.first.hour == 10
 
 
@@ -202,3 +211,155 @@ def test_any_bytes_lose_no_line_and_count_alike(data: bytes, chunk_size: int, dr
     assert summary(in_c) == summary(in_python)
     assert in_c.lines == data.count(b"\n") + (not data.endswith(b"\n") and bool(data))
     assert in_c.lines - in_c.malformed == sum(in_c.requests.values())
+
+
+# -- the visitor hash: the same everywhere -------------------------------------------------------------
+
+VECTORS = json.loads((Path(__file__).parent / "data" / "visitor_hash_vectors.json").read_text())
+
+
+def c_siphash() -> object:
+    require_c_counter()
+    from browsercheck import _speedups
+
+    return _speedups.siphash
+
+
+IMPLEMENTATIONS = {"python": lambda: _visitorhash.siphash, "c": c_siphash}
+
+
+@pytest.mark.parametrize("implementation", IMPLEMENTATIONS)
+def test_siphash_gives_the_papers_answer_and_the_shared_known_answers(implementation: str) -> None:
+    siphash = IMPLEMENTATIONS[implementation]()
+    paper = VECTORS["paper_siphash24"]
+    assert siphash(bytes.fromhex(paper["key"]), bytes.fromhex(paper["data"]), 2, 4) == paper["hash"]  # type: ignore[operator]
+    key = bytes.fromhex(VECTORS["key"])
+    assert key == _visitorhash.KEY
+    for data, expected in VECTORS["siphash13"]:
+        assert siphash(key, bytes.fromhex(data), 1, 3) == expected, data  # type: ignore[operator]
+
+
+def test_siphash13_is_what_cpython_hashes_bytes_with_when_unsalted() -> None:
+    # an implementation not ours: CPython's hash(bytes) is SipHash-1-3, with key 0 when PYTHONHASHSEED=0
+    inputs = [b"a", b"10.0.0.1", b"2001:db8::1", bytes(range(200))]
+    script = f"import sys; print(sys.hash_info.algorithm, *[hash(d) % 2**64 for d in {inputs!r}])"
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True).stdout
+    algorithm, *hashes = out.split()
+    if algorithm != "siphash13":
+        pytest.skip(f"this Python hashes bytes with {algorithm}")
+    assert [int(h) for h in hashes] == [_visitorhash.siphash(bytes(16), d) for d in inputs]
+
+
+@given(key=st.binary(min_size=16, max_size=16), data=st.binary(max_size=100), rounds=st.sampled_from([(1, 3), (2, 4)]))
+@settings(max_examples=300, deadline=None)
+def test_c_and_python_siphash_agree_on_any_bytes(key: bytes, data: bytes, rounds: tuple[int, int]) -> None:
+    assert c_siphash()(key, data, *rounds) == _visitorhash.siphash(key, data, *rounds)  # type: ignore[operator]
+
+
+COUNT_IN_A_FRESH_INTERPRETER = """
+import pickle, sys
+from browsercheck.audit import _tally
+if sys.argv[2] == "python":
+    _tally.compiled_counter = None
+t = _tally.Tally()
+t.add_chunk(open(sys.argv[1], "rb").read())
+t.finish()
+sys.stdout.buffer.write(pickle.dumps(t))
+"""
+
+
+@pytest.mark.parametrize("counting_there", ["c", "python"])
+def test_tallies_of_interpreters_salted_apart_merge_without_counting_a_visitor_twice(
+    tmp_path: Path, counting_there: str
+) -> None:
+    """Two machines (here two interpreters, hash() salted apart) count halves of a log in which
+    every visitor appears in both halves: merged, each visitor counts once."""
+    if counting_there == "c":
+        require_c_counter()
+    halves = []
+    for seed in ("1", "2"):
+        log = tmp_path / f"half{seed}.log"
+        log.write_bytes(b"".join(line(f"10.0.0.{i}", CHROME) for i in range(50)))
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run(
+            [sys.executable, "-c", COUNT_IN_A_FRESH_INTERPRETER, str(log), counting_there],
+            env=env,
+            capture_output=True,
+            check=True,
+        )
+        halves.append(pickle.loads(out.stdout))
+    merged = halves[0]
+    merged.merge(halves[1])
+    assert merged.requests[CHROME.encode()] == 100
+    assert len(merged.visitors[CHROME.encode()]) == 50
+    here = count([b"".join(line(f"10.0.0.{i}", CHROME) for i in range(50))])
+    assert merged.visitors == here.visitors  # and the same as this interpreter's
+
+
+# -- the tally pickles and merges in any order -------------------------------------------------------
+
+
+def test_a_finished_tally_pickles_and_an_unfinished_one_says_so(counting: str) -> None:
+    t = count([line("10.0.0.1", CHROME), b"garbage\n"])
+    again = pickle.loads(pickle.dumps(t))
+    assert summary(again) == summary(t) and again.line_format is None
+    again.merge(count([line("10.0.0.2", CHROME)]))
+    assert len(again.visitors[CHROME.encode()]) == 2
+    if counting == "c":
+        unfinished = tally.Tally()
+        unfinished.add_chunk(line("10.0.0.1", CHROME))
+        with pytest.raises(TypeError, match="only a finished tally pickles"):
+            pickle.dumps(unfinished)
+
+
+def test_a_tally_hashed_otherwise_refuses_to_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = pickle.dumps(count([line("10.0.0.1", CHROME)]))
+    monkeypatch.setattr(tally, "VISITOR_HASH", "siphash13:browsercheck-2")
+    with pytest.raises(ValueError, match="hashed by 'siphash13:browsercheck-1' cannot be merged"):
+        pickle.loads(data)
+
+
+def merged(parts: list[tally.Tally]) -> tally.Tally:
+    out: tally.Tally = pickle.loads(pickle.dumps(parts[0]))  # a copy: parts are merged again in other orders
+    for part in parts[1:]:
+        out.merge(pickle.loads(pickle.dumps(part)))
+    return out
+
+
+def line_at(host: int, ua: str, hour: int) -> bytes:
+    return f'10.0.0.{host} - - [27/Nov/2026:{hour:02}:00:00 +0100] "GET / HTTP/1.1" 200 5 "-" "{ua}"\n'.encode()
+
+
+LOG_LINES = st.lists(
+    st.tuples(st.integers(0, 40), st.sampled_from([CHROME, "-", "curl/8.5.0", "UA two"]), st.integers(0, 23)).map(
+        lambda t: (
+            f'10.0.0.{t[0]} - - [27/Nov/2026:{t[2]:02}:00:00 +0100] "GET / HTTP/1.1" 200 5 "-" "{t[1]}"\n'.encode()
+        )
+    )
+    | st.sampled_from([b"garbage one\n", b"garbage two\n", b"\n", b'x" "cut\n', b"zz\n", b"aa\n", b"mm\n"]),
+    max_size=60,
+)
+
+
+@given(lines=LOG_LINES, cuts=st.lists(st.integers(0, 60), min_size=2, max_size=2), limit=st.integers(2, 30))
+@settings(max_examples=200, deadline=None)
+def test_merging_is_associative_and_commutative(lines: list[bytes], cuts: list[int], limit: int) -> None:
+    """Parts of a log counted apart (sampling visitors at their own levels) merge to the same tally
+    in any grouping and order, and to the counts of the log counted whole."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tally, "VISITOR_SAMPLE_LIMIT", limit)
+        i, j = sorted(min(c, len(lines)) for c in cuts)
+        a, b, c = (count([b"".join(part)]) for part in (lines[:i], lines[i:j], lines[j:]))
+        whole = count([b"".join(lines)])
+        orders = [merged(list(order)) for order in itertools.permutations([a, b, c])]
+        left, right = merged([merged([a, b]), c]), merged([a, merged([b, c])])
+    for result in [*orders, left, right]:
+        assert summary(result) == summary(left)
+    # the time span aside: a chunk's times are read from its first and last lines (logs run in order)
+    assert summary(left)[:-2] == summary(whole)[:-2]
+
+
+def test_examples_are_the_least_distinct_malformed_lines() -> None:
+    t = count([b"zeta\n", b"alpha\n", b"alpha\n", *[f"line {i}\n".encode() for i in range(9, 0, -1)]])
+    assert t.examples == ["alpha", "line 1", "line 2", "line 3", "line 4"]

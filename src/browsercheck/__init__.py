@@ -18,12 +18,16 @@ from typing import TYPE_CHECKING, Any
 
 # The subpackage first (its __init__ is empty): importing a submodule sets it as an attribute of its
 # package, and would replace the function `audit` defined below with the module on the first audit
+from . import _pickling as _pickling  # Policy and Verdict pickle (copyreg)
 from . import audit as _audit_subpackage  # noqa: F401
 from ._checker import Checker as Checker
 from ._errors import AuditWorkerError as AuditWorkerError
 from ._errors import BrowsercheckError as BrowsercheckError
+from ._errors import ClusterError as ClusterError
+from ._errors import CountsTableError as CountsTableError
 from ._errors import LogFormatError as LogFormatError
 from ._errors import LogReadError as LogReadError
+from ._errors import MissingExtraError as MissingExtraError
 from ._errors import PolicyError as PolicyError
 from ._errors import Problem as Problem
 from ._exempt import exempt as exempt
@@ -55,10 +59,13 @@ __all__ = [
     "Checker",
     "Client",
     "ClientHints",
+    "ClusterError",
+    "CountsTableError",
     "Detector",
     "Device",
     "LogFormatError",
     "LogReadError",
+    "MissingExtraError",
     "Policy",
     "PolicyError",
     "Problem",
@@ -70,6 +77,7 @@ __all__ = [
     "audit",
     "check",
     "check_many",
+    "classify",
     "default_policy",
     "exempt",
     "hints_to_request",
@@ -140,6 +148,15 @@ def check_many(user_agents: Iterable[str | bytes | None], *, policy: Policy | No
     return out
 
 
+def classify(values: Any, policy: Policy | None = None) -> Any:
+    """Judge a column of User-Agents row by row: a pandas Series, a pyarrow Array or ChunkedArray,
+    or a polars Series, in; that library's table out, with columns status, browser, version, os,
+    os_version and bot, one row per value. Each distinct value is judged once."""
+    from ._classify import classify as run
+
+    return run(values, policy)
+
+
 def audit(
     paths: Sequence[str | os.PathLike[str]],
     policy: Policy | str | os.PathLike[str] | None = None,
@@ -149,6 +166,8 @@ def audit(
     ua_field: str | None = None,
     workers: int | None = None,
     progress: Callable[[int, int | None], None] | None = None,
+    counts: bool = False,
+    dask: Any = None,
     addr_field: str | None = None,
     time_field: str | None = None,
     by_day: bool = False,
@@ -160,6 +179,9 @@ def audit(
     ``addr_field``, ``time_field``: dotted paths, else the usual names), ``"w3c"`` (IIS),
     ``"cloudfront"``, ``"alb"``, ``"haproxy"``, ``"caddy"``, ``"traefik"``. ``by_day``: count people
     per status per day too (for `AuditReport.to_html`'s chart; a second reading). See `AuditReport`.
+    ``counts=True``: ``paths`` are tables of counts per User-Agent (CSV, JSON lines, Parquet) that a
+    SQL engine made. ``dask``: a ``distributed.Client``, a scheduler address or ``"local"``: count
+    and judge on its workers (``pip install 'browsercheck[dask]'``).
     """
     from .audit._audit import audit as run
 
@@ -171,6 +193,8 @@ def audit(
         ua_field=ua_field,
         workers=workers,
         progress=progress,
+        counts=counts,
+        dask=dask,
         addr_field=addr_field,
         time_field=time_field,
         by_day=by_day,

@@ -53,3 +53,16 @@ class LogReadError(BrowsercheckError, OSError):
 class AuditWorkerError(BrowsercheckError, RuntimeError):
     """An audit's worker process failed (a bug) or was killed (out of memory): the counts would be
     incomplete, so the audit stops."""
+
+
+class CountsTableError(BrowsercheckError, ValueError):
+    """A table of counts per User-Agent (``audit --counts``) that cannot be used: a column missing,
+    a count that is not a whole number; the message names the file, the row and the value."""
+
+
+class MissingExtraError(BrowsercheckError, ImportError):
+    """An optional feature whose packages are not installed; the message says what to install."""
+
+
+class ClusterError(BrowsercheckError, ConnectionError):
+    """A Dask scheduler that cannot be reached or used; the message names its address."""

@@ -74,22 +74,63 @@ same_bytes(PyObject *bytes, const char *p, Py_ssize_t n)
     return PyBytes_GET_SIZE(bytes) == n && memcmp(PyBytes_AS_STRING(bytes), p, (size_t)n) == 0;
 }
 
-/* hash(bytes(p[:n])), as Python computes it: visitors are sampled, and kept, by it. */
-static Py_hash_t
-python_hash(const char *p, Py_ssize_t n)
+/* -- the visitor hash: SipHash-1-3 under a fixed key (audit/_visitorhash.py) --------------------- */
+
+/* The same in every process, machine and Python version (Python's hash() is salted per
+ * interpreter): tallies counted apart merge by the union of these hashes. Keep in step with
+ * _visitorhash.KEY and VISITOR_HASH; tests check both against shared known answers. */
+static const unsigned char VISITOR_KEY[16] = "browsercheck\0v1\0";
+
+#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+
+static inline uint64_t
+read_le64(const unsigned char *p)
 {
-#if PY_VERSION_HEX >= 0x030E0000
-    return Py_HashBuffer(p, n);
-#elif PY_VERSION_HEX < 0x030D0000
-    return _Py_HashBytes(p, n);
-#else /* 3.13 keeps it internal */
-    PyObject *bytes = PyBytes_FromStringAndSize(p, n);
-    if (bytes == NULL)
-        return -1;
-    Py_hash_t h = PyObject_Hash(bytes);
-    Py_DECREF(bytes);
-    return h;
-#endif
+    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+           (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+}
+
+#define SIPROUND                                                                                   \
+    do {                                                                                           \
+        v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);                                  \
+        v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;                                                     \
+        v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;                                                     \
+        v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);                                  \
+    } while (0)
+
+/* SipHash-c-d (Aumasson and Bernstein) of [p, p + n) under the 16-byte key, byte order fixed
+ * (little-endian words, as the paper says) whatever the machine's. */
+static uint64_t
+siphash(const unsigned char *key, const unsigned char *p, Py_ssize_t n, int c_rounds, int d_rounds)
+{
+    uint64_t k0 = read_le64(key), k1 = read_le64(key + 8);
+    uint64_t v0 = k0 ^ 0x736F6D6570736575ULL, v1 = k1 ^ 0x646F72616E646F6DULL;
+    uint64_t v2 = k0 ^ 0x6C7967656E657261ULL, v3 = k1 ^ 0x7465646279746573ULL;
+    uint64_t last = (uint64_t)(n & 0xFF) << 56;
+    const unsigned char *end = p + (n - n % 8);
+    for (; p < end; p += 8) {
+        uint64_t m = read_le64(p);
+        v3 ^= m;
+        for (int i = 0; i < c_rounds; i++)
+            SIPROUND;
+        v0 ^= m;
+    }
+    for (int i = 0; i < n % 8; i++)
+        last |= (uint64_t)p[i] << (8 * i);
+    v3 ^= last;
+    for (int i = 0; i < c_rounds; i++)
+        SIPROUND;
+    v0 ^= last;
+    v2 ^= 0xFF;
+    for (int i = 0; i < d_rounds; i++)
+        SIPROUND;
+    return v0 ^ v1 ^ v2 ^ v3;
+}
+
+static inline uint64_t
+visitor_hash(const char *p, Py_ssize_t n)
+{
+    return siphash(VISITOR_KEY, (const unsigned char *)p, n, 1, 3);
 }
 
 /* -- the tables: open addressing, linear probing, at most half full ----------------------------- */
@@ -103,7 +144,7 @@ typedef struct {
 typedef struct {
     uint64_t hash; /* 0: empty */
     PyObject *key; /* the User-Agent's key (borrowed from its UserAgentSlot, which lives as long) */
-    Py_hash_t addr; /* hash(address): a visitor is a User-Agent and the hash of an address */
+    uint64_t addr; /* visitor_hash(address): a visitor is a User-Agent and the hash of an address */
 } VisitorSlot;
 
 typedef struct {
@@ -112,7 +153,7 @@ typedef struct {
     size_t ua_mask, ua_used;
     VisitorSlot *visitors;
     size_t visitor_mask, visitor_used;
-    int level; /* visitors kept: hash(address) & (2**level - 1) == 0 */
+    int level; /* visitors kept: visitor_hash(address) & (2**level - 1) == 0 */
     Py_ssize_t max_line; /* longer lines (without their line end) are malformed */
 } Counter;
 
@@ -186,7 +227,7 @@ rebuild_visitors(Counter *self, size_t size)
         PyErr_NoMemory();
         return -1;
     }
-    Py_hash_t sample = ((Py_hash_t)1 << self->level) - 1;
+    uint64_t sample = ((uint64_t)1 << self->level) - 1;
     size_t used = 0;
     for (size_t i = 0; i <= self->visitor_mask; i++) {
         VisitorSlot *old = &self->visitors[i];
@@ -206,12 +247,10 @@ rebuild_visitors(Counter *self, size_t size)
 static int
 visitor(Counter *self, UserAgentSlot *ua, const char *p, Py_ssize_t n)
 {
-    Py_hash_t addr = python_hash(p, n);
-    if (addr == -1)
-        return -1;
-    if ((addr & (((Py_hash_t)1 << self->level) - 1)) != 0)
+    uint64_t addr = visitor_hash(p, n);
+    if ((addr & (((uint64_t)1 << self->level) - 1)) != 0)
         return 0;
-    uint64_t h = ((ua->hash ^ (uint64_t)addr) * 0x9E3779B97F4A7C15ULL) | 1;
+    uint64_t h = ((ua->hash ^ addr) * 0x9E3779B97F4A7C15ULL) | 1;
     size_t i = (h >> 17) & self->visitor_mask;
     for (;; i = (i + 1) & self->visitor_mask) {
         VisitorSlot *slot = &self->visitors[i];
@@ -271,7 +310,7 @@ PyDoc_STRVAR(add_doc,
 "Count the lines of chunk (bytes, or any buffer: a memoryview of a mapped file), split at\n"
 "b'\\n' or b'\\r\\n' (a last line without either counts too). A line with a\n"
 "'\" \"' and a closing '\"' is a request of the User-Agent between them (its last '\" \"') by the\n"
-"visitor (that User-Agent, hash of the line up to its first space); other lines, and lines of\n"
+"visitor (that User-Agent, visitor hash of the line up to its first space); other lines, and lines of\n"
 "more than max_line bytes, are malformed.");
 
 static PyObject *
@@ -314,7 +353,7 @@ Counter_add(Counter *self, PyObject *chunk)
 PyDoc_STRVAR(sample_doc,
 "sample(level, /)\n"
 "\n"
-"From now on keep only visitors whose hash(address) & (2**level - 1) == 0, and drop the others.");
+"From now on keep only visitors whose visitor hash & (2**level - 1) == 0, and drop the others.");
 
 static PyObject *
 Counter_sample(Counter *self, PyObject *arg)
@@ -322,9 +361,9 @@ Counter_sample(Counter *self, PyObject *arg)
     long level = PyLong_AsLong(arg);
     if (level == -1 && PyErr_Occurred())
         return NULL;
-    if (level < self->level || level >= (long)(8 * sizeof(Py_hash_t) - 1)) {
+    if (level < self->level || level > 62) {
         PyErr_Format(PyExc_ValueError, "sample(): level must be from %d to %d, got %ld", self->level,
-                     (int)(8 * sizeof(Py_hash_t) - 2), level);
+                     62, level);
         return NULL;
     }
     self->level = (int)level;
@@ -352,7 +391,7 @@ Counter_requests(Counter *self, PyObject *Py_UNUSED(ignored))
 }
 
 PyDoc_STRVAR(visitors_by_user_agent_doc,
-"visitors_by_user_agent() -> {user_agent: {hash(address), ...}}");
+"visitors_by_user_agent() -> {user_agent: {visitor hash of the address, ...}}");
 
 static PyObject *
 Counter_visitors_by_user_agent(Counter *self, PyObject *Py_UNUSED(ignored))
@@ -375,7 +414,7 @@ Counter_visitors_by_user_agent(Counter *self, PyObject *Py_UNUSED(ignored))
                 break;
             }
         }
-        PyObject *addr = PyLong_FromSsize_t(slot->addr);
+        PyObject *addr = PyLong_FromUnsignedLongLong(slot->addr);
         if (addr == NULL || PySet_Add(addrs, addr) < 0)
             Py_CLEAR(out);
         Py_XDECREF(addr);
@@ -422,6 +461,49 @@ static PyTypeObject CounterType = {
     .tp_getset = Counter_getset,
 };
 
+PyDoc_STRVAR(siphash_doc,
+"siphash(key, data, c_rounds, d_rounds, /) -> int\n"
+"\n"
+"SipHash-c-d of data (any buffer) under the 16-byte key: what the counter computes for visitors\n"
+"(c 1, d 3, its own key), exposed so that tests compare it with _visitorhash.siphash.");
+
+static PyObject *
+module_siphash(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4) {
+        PyErr_Format(PyExc_TypeError, "siphash() takes 4 arguments, got %zd", nargs);
+        return NULL;
+    }
+    long c_rounds = PyLong_AsLong(args[2]), d_rounds = PyLong_AsLong(args[3]);
+    if ((c_rounds == -1 || d_rounds == -1) && PyErr_Occurred())
+        return NULL;
+    if (c_rounds < 1 || c_rounds > 8 || d_rounds < 1 || d_rounds > 8) {
+        PyErr_Format(PyExc_ValueError, "siphash: rounds must be from 1 to 8, got %ld and %ld", c_rounds, d_rounds);
+        return NULL;
+    }
+    Py_buffer key, data;
+    if (PyObject_GetBuffer(args[0], &key, PyBUF_SIMPLE) < 0)
+        return NULL;
+    if (key.len != 16) {
+        PyErr_Format(PyExc_ValueError, "siphash: the key must be 16 bytes, got %zd", key.len);
+        PyBuffer_Release(&key);
+        return NULL;
+    }
+    if (PyObject_GetBuffer(args[1], &data, PyBUF_SIMPLE) < 0) {
+        PyBuffer_Release(&key);
+        return NULL;
+    }
+    uint64_t h = siphash(key.buf, data.buf, data.len, (int)c_rounds, (int)d_rounds);
+    PyBuffer_Release(&data);
+    PyBuffer_Release(&key);
+    return PyLong_FromUnsignedLongLong(h);
+}
+
+static PyMethodDef module_methods[] = {
+    {"siphash", (PyCFunction)(void (*)(void))module_siphash, METH_FASTCALL, siphash_doc},
+    {NULL, NULL, 0, NULL},
+};
+
 static int
 module_exec(PyObject *module)
 {
@@ -438,6 +520,7 @@ static struct PyModuleDef module = {
     .m_name = "browsercheck._speedups",
     .m_doc = "The audit's line counting in C (optional: browsercheck works without it, slower).",
     .m_size = 0,
+    .m_methods = module_methods,
     .m_slots = module_slots,
 };
 

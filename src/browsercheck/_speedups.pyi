@@ -1,3 +1,8 @@
+from typing_extensions import Buffer
+
+def siphash(key: Buffer, data: Buffer, c_rounds: int, d_rounds: int, /) -> int:
+    """SipHash-c-d of ``data`` under the 16-byte ``key`` (the visitor hash: 1, 3, its own key)."""
+
 class CombinedCounter:
     """Requests per User-Agent and visitors of combined log lines, counted in C (see `_tally`)."""
 

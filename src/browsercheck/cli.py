@@ -7,9 +7,12 @@ codes, the same for every command (the README has this table):
 0    done: verdicts, a notice (or the word that a browser gets none), a report, valid policies
 1    ``policy validate`` only: a policy file has problems (the answer is "no")
 2    a usage error or bad input: an unknown option, a policy, log or log format that cannot
-     be used (named in the message), a log with no line in the format
-3    the work could not be done: an audit worker failed or was killed; ``data update`` could
-     not fetch or check the data (the data in use stays)
+     be used (named in the message), a log with no line in the format, a table of counts
+     that cannot be used, a Dask scheduler that cannot be reached, a URL that cannot be
+     read, an extra that is not installed
+3    the work could not be done: an audit worker failed or was killed, or a part of a Dask
+     audit was lost with its workers; ``data update`` could not fetch or check the data
+     (the data in use stays)
 130  interrupted (Ctrl-C)
 141  the reader of the output went away (``| head``), as for a program stopped by SIGPIPE
 ===  =====================================================================================
@@ -161,6 +164,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     audit.add_argument("--workers", type=int, metavar="N", help="processes that count (default: one per core)")
     audit.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
+    audit.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="count and judge on a Dask cluster: its scheduler (tcp://host:8786), or 'local' for one on this"
+        " machine; LOGs may then be fsspec URLs (s3://bucket/logs/*.gz)",
+    )
+    audit.add_argument(
+        "--counts",
+        action="store_true",
+        help="the LOGs are tables of counts per User-Agent (CSV, JSON lines, Parquet) with columns user_agent,"
+        " requests and optionally visitors, as a SQL engine makes them",
+    )
 
     policy = commands.add_parser("policy", help="work with policy files")
     policy_commands = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
@@ -433,7 +448,9 @@ def _audit(args: argparse.Namespace) -> int:
             log_format=args.log_format,
             ua_field=args.ua_field,
             workers=args.workers,
-            progress=progress_bar() if show_progress else None,
+            progress=progress_bar() if show_progress and not (args.dask or args.counts) else None,
+            counts=args.counts,
+            dask=args.dask,
             addr_field=args.addr_field,
             time_field=args.time_field,
             by_day=args.format == "html",  # its chart of people per status per day
@@ -449,6 +466,9 @@ def _audit(args: argparse.Namespace) -> int:
             sys.stderr.write("\n")
     for note in report.notes:
         print(f"browsercheck audit: {note}", file=sys.stderr)
+    if report.requests == 0 and args.counts:
+        print("browsercheck audit: the tables count no request", file=sys.stderr)
+        return BAD_INPUT
     if report.requests == 0:
         print(
             f"browsercheck audit: no line could be read as {args.log_format!r} ({report.lines:,} lines)",

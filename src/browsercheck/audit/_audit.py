@@ -8,12 +8,14 @@ process, one step after the other.
 
 from __future__ import annotations
 
+import datetime
 import gc
 import os
 import sys
 import time
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .._evergreen import minimums_of
 from .._model import Status
@@ -40,6 +42,8 @@ def audit(
     ua_field: str | None = None,
     workers: int | None = None,
     progress: ProgressCallback | None = None,
+    counts: bool = False,
+    dask: Any = None,
     addr_field: str | None = None,
     time_field: str | None = None,
     by_day: bool = False,
@@ -55,11 +59,38 @@ def audit(
     ``by_day``: also count people's requests per status per day, for a log that spans days (a
     second reading of the logs; not of streams).
 
+    ``counts=True``: ``paths`` are tables of requests (and visitors) per User-Agent that a SQL
+    engine counted (`_countstable`). ``dask``: a ``distributed.Client``, a scheduler's address
+    (``"tcp://host:8786"``) or ``"local"``: the logs (paths or fsspec URLs) are counted and their
+    User-Agents judged on its workers (`_dask`); the report is the same, a JSON or W3C log's fields
+    resolved from the first lines of the first file or URL. Neither counts ``by_day`` (a table has
+    no times; a cluster reads the logs once): the report's notes say so.
+
     Raises `LogReadError` (an ``OSError``) for a log that cannot be read, `LogFormatError` (a
-    ``ValueError``) for a format without a User-Agent, `PolicyError` for a bad policy.
+    ``ValueError``) for a format without a User-Agent, `PolicyError` for a bad policy,
+    `CountsTableError` for a table that is not counts, `ClusterError` for a scheduler that cannot
+    be reached, `MissingExtraError` for an extra that is not installed.
     """
     if not paths:
         raise ValueError("audit needs at least one log file (or '-' for standard input)")
+    if counts and dask is not None:
+        raise ValueError("tables of counts are read here: audit them without dask")
+    if counts:
+        return _audit_counts(paths, policy, compare, by_day=by_day)
+    if dask is not None:
+        from ._dask import audit_on_dask
+
+        return audit_on_dask(
+            paths,
+            dask,
+            policy,
+            compare=compare,
+            log_format=log_format,
+            ua_field=ua_field,
+            addr_field=addr_field,
+            time_field=time_field,
+            by_day=by_day,
+        )
     fmt = line_format(log_format, ua_field=ua_field, addr_field=addr_field, time_field=time_field)
     sources = [inspect(os.fspath(p)) for p in paths]
     fmt = resolve_for(fmt, sources)  # the fields a JSON or W3C log names, from its first lines
@@ -67,30 +98,180 @@ def audit(
     started = time.perf_counter()
     judge = _Judge(policy, compare)
     tally = count(sources, fmt, workers, progress, meanwhile=judge.prepare)  # policies load meanwhile
-    uas = _distinct(tally)
-    judge.add(sorted(uas), workers)  # in order, alike ones follow each other: a fifth faster than at random
-    stats = [judge.stats(ua, requests, visitors) for ua, (requests, visitors) in uas.items()]
+    counted = counts_of(tally)
+    judge.add(sorted(counted.user_agents), workers)  # in order, alike ones follow each other: a fifth faster
     days = None
-    if by_day and tally.first is not None and tally.last is not None and tally.first.date() != tally.last.date():
-        status = {s.user_agent: s.status for s in stats}
+    if by_day and spans_days(counted):
+        status = {ua: judged.status for ua, judged in judge.done.items()}
         days = count_days(sources, fmt, lambda raw: status.get(ua_text(raw), Status.UNKNOWN), workers)
-    return AuditReport(
-        policy=judge.checkers[0].policy.name,
-        compare_policy=other.policy.name if (other := judge.checkers[1]) else None,
-        sources=tuple(s.name for s in sources),
-        lines=tally.lines,
-        malformed=tally.malformed,
-        malformed_examples=tuple(tally.examples),
-        first=tally.first,
-        last=tally.last,
-        user_agents=tuple(sorted(stats, key=lambda s: (-s.requests, s.user_agent))),
-        visitors_sampled=tally.visitor_level > 0,
+    checker, other = judge.checkers
+    return build_report(
+        counted,
+        judge.done,
+        policy=checker.policy,
+        compare_policy=other.policy if other else None,
+        sources=[s.name for s in sources],
         seconds=time.perf_counter() - started,
-        minimums=dict(minimums_of(judge.checkers[0].policy)),
-        visitors_counted=fmt is None or fmt.gives_address,
-        notes=fmt.notes if fmt is not None else (),
         by_day=days,
     )
+
+
+# -- the steps, each with a public name: counting, merging, judging, reporting -------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """What a report needs of counting: requests and visitors per User-Agent as sent, and totals.
+
+    Made from a `Tally` (`counts_of`) or read from a table that a SQL engine counted."""
+
+    user_agents: Mapping[str, tuple[int, int]]
+    """User-Agent as sent (``""``: none) -> (requests, visitors)."""
+    lines: int
+    malformed: int = 0
+    examples: tuple[str, ...] = ()
+    first: datetime.datetime | None = None
+    last: datetime.datetime | None = None
+    visitors_sampled: bool = False
+    visitors_counted: bool = True
+    """``False``: the log (or table) has no client address: visitors are not counted."""
+    notes: tuple[str, ...] = ()
+    """What the reading found worth saying (which JSON field was read, what was not counted)."""
+
+
+def count_logs(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    log_format: str = "combined",
+    ua_field: str | None = None,
+    addr_field: str | None = None,
+    time_field: str | None = None,
+    workers: int | None = None,
+    progress: ProgressCallback | None = None,
+) -> Tally:
+    """Count log files (plain or compressed) into one finished `Tally`, as `audit` does (a JSON or
+    W3C log's fields resolved from the first lines of the first file)."""
+    fmt = line_format(log_format, ua_field=ua_field, addr_field=addr_field, time_field=time_field)
+    sources = [inspect(os.fspath(p)) for p in paths]
+    fmt = resolve_for(fmt, sources)
+    return count(sources, fmt, _worker_count(workers, sources), progress, meanwhile=lambda: None)
+
+
+def merge_tallies(tallies: Iterable[Tally]) -> Tally:
+    """One finished tally of many (the first is merged into): in any order or grouping, alike."""
+    merged: Tally | None = None
+    for tally in tallies:
+        if merged is None:
+            merged = tally
+        else:
+            merged.merge(tally)
+    if merged is None:
+        raise ValueError("merge_tallies: no tally to merge")
+    return merged
+
+
+def counts_of(tally: Tally) -> Counts:
+    """A finished tally's counts, its User-Agents as sent (escapes undone; ``-`` as ``""``); whether
+    visitors were counted and the format's notes, from the tally's line format."""
+    fmt = tally.line_format
+    return Counts(
+        user_agents=_distinct(tally),
+        lines=tally.lines,
+        malformed=tally.malformed,
+        examples=tuple(tally.examples),
+        first=tally.first,
+        last=tally.last,
+        visitors_sampled=tally.visitor_level > 0,
+        visitors_counted=fmt is None or fmt.gives_address,
+        notes=fmt.notes if fmt is not None else (),
+    )
+
+
+def spans_days(counts: Counts) -> bool:
+    """Whether the counted lines were logged on more than one day (the per-day chart needs two)."""
+    return counts.first is not None and counts.last is not None and counts.first.date() != counts.last.date()
+
+
+def judge_user_agents(
+    user_agents: Iterable[str], policy: PolicySource | None = None, compare: PolicySource | None = None
+) -> dict[str, Judgement]:
+    """Judge each User-Agent once in this process, under ``policy`` and the ``compare`` one."""
+    judge = _Judge(policy, compare)
+    judge.add(sorted(set(user_agents)))
+    return judge.done
+
+
+def build_report(
+    counts: Counts,
+    judgements: Mapping[str, Judgement],
+    *,
+    policy: Policy | str,
+    compare_policy: Policy | str | None = None,
+    sources: Sequence[str] = (),
+    seconds: float = 0.0,
+    notes: Sequence[str] = (),
+    by_day: Mapping[datetime.date, Mapping[Status, int]] | None = None,
+) -> AuditReport:
+    """The report of ``counts`` with a judgement of each of their User-Agents.
+
+    ``policy``: the `Policy` judged under (the report shows its name and its minimums, as `audit`'s
+    does), or only its name (the report then has no minimums: the HTML charts draw no line).
+    ``notes`` are said after the counts' own; ``by_day``: people's requests per status per day
+    (`AuditReport.by_day`), if counted."""
+    stats = [
+        UserAgentStats(ua, requests, visitors, *judgements[ua])
+        for ua, (requests, visitors) in counts.user_agents.items()
+    ]
+    return AuditReport(
+        policy=_name(policy),
+        compare_policy=None if compare_policy is None else _name(compare_policy),
+        sources=tuple(sources),
+        lines=counts.lines,
+        malformed=counts.malformed,
+        malformed_examples=counts.examples,
+        first=counts.first,
+        last=counts.last,
+        user_agents=tuple(sorted(stats, key=lambda s: (-s.requests, s.user_agent))),
+        visitors_sampled=counts.visitors_sampled,
+        seconds=seconds,
+        minimums={} if isinstance(policy, str) else dict(minimums_of(policy)),
+        visitors_counted=counts.visitors_counted,
+        notes=(*counts.notes, *notes),
+        by_day=by_day,
+    )
+
+
+def _name(policy: Policy | str) -> str:
+    return policy if isinstance(policy, str) else policy.name
+
+
+def _audit_counts(
+    paths: Sequence[str | os.PathLike[str]],
+    policy: PolicySource | None,
+    compare: PolicySource | None,
+    *,
+    by_day: bool = False,
+) -> AuditReport:
+    from ._countstable import read_counts
+
+    started = time.perf_counter()
+    judge = _Judge(policy, compare)
+    judge.prepare()  # a bad policy is named before a large table is read
+    counts = read_counts(paths)
+    judge.add(sorted(counts.user_agents), cores() if can_fork() else 1)  # in forks when there are many
+    checker, other = judge.checkers
+    return build_report(
+        counts,
+        judge.done,
+        policy=checker.policy,
+        compare_policy=other.policy if other else None,
+        sources=[os.fspath(p) for p in paths],
+        seconds=time.perf_counter() - started,
+        notes=[NO_DAYS_IN_COUNTS] if by_day else [],
+    )
+
+
+NO_DAYS_IN_COUNTS = "people per day not charted: tables of counts have no times"
 
 
 _PARALLEL_FROM_BYTES = 16 << 20  # below, a fork costs more than counting the log in this process
@@ -105,6 +286,11 @@ def _worker_count(requested: int | None, sources: list[Source]) -> int:
         return requested
     if all(s.size is not None and s.size < _PARALLEL_FROM_BYTES for s in sources):
         return 1
+    return cores()
+
+
+def cores() -> int:
+    """The cores this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
@@ -130,8 +316,16 @@ def _distinct(tally: Tally) -> dict[str, tuple[int, int]]:
 PolicySource = Policy | str | os.PathLike[str]
 """A policy or its file."""
 
-Judgement = tuple[Status, str | None, str, str | None, Status | None]
-"""What the report needs of a verdict: status, browser key, name, major version, compared status."""
+
+class Judgement(NamedTuple):
+    """What the report needs of a verdict (it pickles: judged on one machine, reported on another)."""
+
+    status: Status
+    browser: str | None
+    name: str
+    major: str | None
+    compare_status: Status | None
+
 
 _PARALLEL_FROM_USER_AGENTS = 2000  # fewer are judged in this process sooner than a fork is made
 _BATCH = 100  # User-Agents judged at a time: small enough to share out evenly, large enough to stay in order
@@ -182,9 +376,10 @@ class _Judge:
         checker, other = self.checkers
         return {ua: _judge(ua, checker, other) for ua in uas}
 
-    def stats(self, ua: str, requests: int, visitors: int) -> UserAgentStats:
-        status, browser, name, major, compared = self._done[ua]
-        return UserAgentStats(ua, requests, visitors, status, browser, name, major, compared)
+    @property
+    def done(self) -> dict[str, Judgement]:
+        """Each User-Agent judged so far."""
+        return self._done
 
 
 def _judge(ua: str, checker: Checker, other: Checker | None) -> Judgement:
@@ -192,7 +387,7 @@ def _judge(ua: str, checker: Checker, other: Checker | None) -> Judgement:
 
     client = checker.detect(ua)  # once, for both policies
     verdict = judge(client, checker.policy)
-    return (
+    return Judgement(
         verdict.status,
         client.browser,
         client.name,

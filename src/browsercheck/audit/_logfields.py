@@ -21,9 +21,14 @@ from ._logread import Source, chunks
 
 def resolve_for(fmt: LineFormat | None, sources: Sequence[Source]) -> LineFormat | None:
     """`resolve` on the first lines of the first log that is a file (not a stream)."""
-    if fmt is None or not (fmt.columns or fmt.name == JSON or PRESETS.get(fmt.name, ("",))[0] == JSON):
+    if not learns_fields(fmt):
         return fmt
     return resolve(fmt, first_lines(sources))
+
+
+def learns_fields(fmt: LineFormat | None) -> bool:
+    """Whether ``fmt`` (JSON lines, a W3C log) takes its fields from the log's first lines."""
+    return fmt is not None and bool(fmt.columns or fmt.name == JSON or PRESETS.get(fmt.name, ("",))[0] == JSON)
 
 
 def first_lines(sources: Sequence[Source], count: int = 20) -> list[bytes]:

@@ -7,8 +7,9 @@ in Python: one comprehension over a chunk's lines with bytes methods (no regex: 
 scans a line character by character, ``bytes.rfind`` at memory speed). Every other format goes
 line by line through a `LineFormat`.
 
-Visitors (address + User-Agent) are told apart by the address's ``hash()``: a number in memory
-rather than the address, and the same in forked workers. They are counted exactly up to
+Visitors (address + User-Agent) are told apart by a stable hash of the address (`_visitorhash`):
+a number in memory rather than the address, the same in every process and on every machine, so
+that tallies counted anywhere merge. They are counted exactly up to
 `VISITOR_SAMPLE_LIMIT` distinct ones; past that a fixed share of them is kept (those whose hash
 ends in enough zero bits) and the count is scaled up: memory stays bounded however long the log.
 """
@@ -16,6 +17,7 @@ ends in enough zero bits) and the count is scaled up: memory stays bounded howev
 from __future__ import annotations
 
 import datetime
+import heapq
 import itertools
 from collections import Counter
 from collections.abc import Iterable
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING
 from . import _logread
 from ._logformats import Fields, LineFormat, decode
 from ._logread import Chunk
+from ._visitorhash import VISITOR_HASH, visitor_hash
 
 MAX_EXAMPLES = 5
 VISITOR_SAMPLE_LIMIT = 1_000_000
@@ -64,7 +67,7 @@ class Tally:
         self.requests: Counter[bytes] = Counter()
         """Requests per User-Agent, as logged (escaped; ``-`` for none)."""
         self.visitors: dict[bytes, set[int]] = {}
-        """The ``hash()`` of each address that sent a User-Agent."""
+        """The `visitor_hash` of each address that sent a User-Agent."""
         self.visitor_level = 0
         """Visitors are kept if their address's ``hash & (2**level - 1) == 0``: one address in
         2**level, with all its User-Agents, so that tallies sampled at other levels merge."""
@@ -87,8 +90,7 @@ class Tally:
         self.lines += lines
         if malformed:
             self.malformed += malformed
-            if len(self.examples) < MAX_EXAMPLES:
-                self._examples(line for line in _lines(_text(chunk)) if _user_agent(line, self.max_line) is None)
+            self._examples(line for line in _lines(_text(chunk)) if _user_agent(line, self.max_line) is None)
         self._time_of(bytes(chunk[:_TIME_SPAN]).split(b"\n", 10))
         self._time_of(reversed(bytes(chunk[-_TIME_SPAN:]).rsplit(b"\n", 11)))
 
@@ -139,7 +141,7 @@ class Tally:
         mask = (1 << self.visitor_level) - 1
         visitors = self.visitors
         for ua, addr in set(pairs):
-            if (h := hash(addr)) & mask == 0:
+            if (h := visitor_hash(addr)) & mask == 0:
                 if (seen := visitors.get(ua)) is None:
                     visitors[ua] = {h}
                 else:
@@ -171,10 +173,10 @@ class Tally:
                 del visitors[ua]
 
     def _examples(self, lines: Iterable[bytes]) -> None:
-        for line in lines:
-            if len(self.examples) >= MAX_EXAMPLES:
-                return
-            self.examples.append(decode(line[:300]))
+        """Keep the first `MAX_EXAMPLES` distinct malformed lines in sorted order, not in the order
+        read: so the examples do not depend on which process read which part first, and tallies
+        merge alike in any order."""
+        self.examples = _least([*self.examples, *(decode(line[:300]) for line in lines)])
 
     def _seen(self, when: datetime.datetime) -> None:
         if self.first is None or when < self.first:
@@ -189,13 +191,32 @@ class Tally:
             self.visitors = self._counter.visitors_by_user_agent()
             self._counter = None
 
+    def __getstate__(self) -> dict[str, object]:
+        """A finished tally pickles (to be merged in another process or on another machine)."""
+        if self._counter is not None:
+            raise TypeError("only a finished tally pickles: call finish() first")
+        state = {name: getattr(self, name) for name in _STATE}
+        state["visitor_hash"] = VISITOR_HASH
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        if (made_by := state.pop("visitor_hash", None)) != VISITOR_HASH:
+            raise ValueError(
+                f"a tally whose visitors were hashed by {made_by!r} cannot be merged with this "
+                f"browsercheck's ({VISITOR_HASH!r}): count its logs again with this version"
+            )
+        for name in _STATE:
+            setattr(self, name, state[name])
+        self._counter = None
+
     def merge(self, other: Tally) -> None:
-        """Add a `finish`ed tally to this finished one."""
+        """Add a `finish`ed tally to this finished one. Merging is associative and commutative,
+        up to the order of `examples` (the first few of each, in the order merged)."""
         if self._counter is not None or other._counter is not None:
             raise ValueError("only finished tallies merge")
         self.lines += other.lines
         self.malformed += other.malformed
-        self.examples += other.examples[: MAX_EXAMPLES - len(self.examples)]
+        self.examples = _least(self.examples + other.examples)
         self.requests.update(other.requests)
         while self.visitor_level < other.visitor_level:
             self._sample_more()
@@ -210,6 +231,25 @@ class Tally:
         for when in (other.first, other.last):
             if when is not None:
                 self._seen(when)
+
+
+_STATE = (
+    "line_format",
+    "max_line",
+    "lines",
+    "malformed",
+    "examples",
+    "requests",
+    "visitors",
+    "visitor_level",
+    "first",
+    "last",
+)
+"""What a finished tally is: what pickles."""
+
+
+def _least(examples: list[str]) -> list[str]:
+    return heapq.nsmallest(MAX_EXAMPLES, set(examples))
 
 
 def _user_agent(line: bytes, max_line: int) -> bytes | None:

@@ -1,0 +1,341 @@
+"""An audit spread over a Dask cluster: the same steps as on one machine, on its workers.
+
+Parts (compressed files whole, plain files in byte ranges) are counted on the workers into
+tallies, which are merged on the workers in a tree (a tally merges alike in any order: visitors
+carry a hash that is the same on every machine); this process gets the one merged tally, and the
+distinct User-Agents are judged on the workers in partitions under the policy (it pickles); the
+report is built here. Time grows with lines / workers (counting) and distinct User-Agents /
+workers (judging); a worker's memory with the distinct User-Agents and visitors of its parts.
+
+Paths are files that the workers can read at the same path (a shared file system; for
+``"local"``, this machine's), or fsspec URLs (``s3://bucket/logs/*.gz``, ``gs://``,
+``file://``), read by the workers with fsspec and the store's package. A worker lost while it
+counts or judges: Dask gives its part to another worker; a part lost again and again fails the
+audit with `AuditWorkerError` naming the part, never a report without it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .._errors import AuditWorkerError, ClusterError, LogReadError, MissingExtraError
+from ._audit import Judgement, PolicySource, build_report, counts_of, judge_user_agents, spans_days
+from ._count import count_task, read_error
+from ._logfields import first_lines, learns_fields, resolve
+from ._logformats import LineFormat, line_format
+from ._logread import _CORRUPT, STDIN, Source, inspect, line_chunks
+from ._tally import Tally
+
+if TYPE_CHECKING:
+    from .._policy import Policy
+    from ._report import AuditReport
+
+RANGE_BYTES = 64 << 20
+"""Plain files are counted in parts of about this size (fewer, larger tasks cost less to schedule)."""
+FAN_IN = 8
+"""Tallies merged by one task: the tree is log8(parts) deep."""
+JUDGE_PARTITIONS_PER_WORKER = 4
+CONNECT_SECONDS = 10
+"""How long a scheduler's address is tried before the audit says it cannot be reached."""
+_COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz")
+_INSTALL_DASK = "pip install 'browsercheck[dask]'"
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A part of the logs that one task counts."""
+
+    name: str
+    """The path or URL, as given."""
+    start: int
+    end: int | None
+    """A plain file's bytes [start, end); ``None``: the whole file (compressed)."""
+    url: bool
+
+    def __str__(self) -> str:
+        return self.name if self.end is None else f"{self.name} bytes {self.start}-{self.end}"
+
+
+def audit_on_dask(
+    paths: Sequence[str | os.PathLike[str]],
+    dask: Any,
+    policy: PolicySource | None = None,
+    *,
+    compare: PolicySource | None = None,
+    log_format: str = "combined",
+    ua_field: str | None = None,
+    addr_field: str | None = None,
+    time_field: str | None = None,
+    by_day: bool = False,
+) -> AuditReport:
+    """Audit ``paths`` on the cluster of ``dask``: a ``distributed.Client``, an address, or ``"local"``.
+
+    A JSON or W3C log's fields are resolved here, before counting, from the first lines of the
+    first part (a file or a URL: read here, with fsspec for URLs), as `audit` does on one machine.
+    ``by_day``: not counted on a cluster (the logs are read once); the report's notes say so."""
+    fmt = line_format(log_format, ua_field=ua_field, addr_field=addr_field, time_field=time_field)
+    started = time.perf_counter()
+    from .._checker import Checker
+
+    checker = Checker(policy, cache_size=0)  # here: a policy that cannot be used is named before any work,
+    other = Checker(compare, cache_size=0) if compare is not None else None  # and no parsers are built here
+    names = [os.fspath(p) for p in paths]
+    parts = [part for name in names for part in _parts(name)]
+    if learns_fields(fmt):
+        fmt = resolve(fmt, _first_lines(parts[0]))
+    with _client(dask) as client:
+        tally = _count_on(client, parts, fmt)
+        counted = counts_of(tally)
+        judged = _judge_on(client, sorted(counted.user_agents), checker.policy, other.policy if other else None)
+    return build_report(
+        counted,
+        judged,
+        policy=checker.policy,
+        compare_policy=other.policy if other else None,
+        sources=names,
+        seconds=time.perf_counter() - started,
+        notes=[NO_DAYS_ON_DASK] if by_day and spans_days(counted) else [],
+    )
+
+
+NO_DAYS_ON_DASK = "people per day not charted: on Dask the logs are read once (audit without --dask for the chart)"
+
+
+def _first_lines(part: Part, count: int = 20) -> list[bytes]:
+    """Up to ``count`` lines from the start of ``part``'s file or URL (as `first_lines` reads a file)."""
+    if not part.url:
+        return first_lines([inspect(part.name)], count)
+    with contextlib.closing(_url_chunks(Part(part.name, 0, part.end, url=True))) as chunks:
+        for chunk in chunks:  # the first chunk: at least one whole line, decompressed
+            return bytes(chunk[: 1 << 20]).split(b"\n", count)[:count]
+    return []
+
+
+# -- the cluster ----------------------------------------------------------------------------------------
+
+
+def _distributed() -> Any:
+    try:
+        import distributed
+    except ImportError:
+        raise MissingExtraError(f"auditing on Dask needs dask.distributed: {_INSTALL_DASK}") from None
+    return distributed
+
+
+@contextlib.contextmanager
+def _client(dask: Any) -> Iterator[Any]:
+    """The client of ``dask``; one this made (from an address, or ``"local"``) is closed after."""
+    distributed = _distributed()
+    if isinstance(dask, distributed.Client):
+        yield dask
+        return
+    if not isinstance(dask, str) or not dask:
+        raise ValueError(f"dask must be a distributed.Client, a scheduler address or 'local', got {dask!r:.80}")
+    if dask == "local":
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        with (
+            distributed.LocalCluster(
+                n_workers=cores, threads_per_worker=1, processes=True, dashboard_address=":0"
+            ) as cluster,
+            distributed.Client(cluster) as client,
+        ):
+            yield client
+        return
+    try:
+        client = distributed.Client(dask, timeout=CONNECT_SECONDS)
+    except (OSError, TimeoutError, ValueError) as e:
+        raise ClusterError(f"cannot reach the Dask scheduler at {dask}: {e}") from None
+    with client:
+        yield client
+
+
+def _gather(client: Any, futures: list[Any]) -> list[Any]:
+    """The futures' results; a part lost with its workers more often than Dask allows, or an
+    error, stops the audit naming it."""
+    distributed = _distributed()
+    try:
+        return list(client.gather(futures))
+    except distributed.KilledWorker as e:
+        task = e.args[0] if e.args else "a task"
+        raise AuditWorkerError(
+            f"{_part_named(task)}: lost with each worker that ran it (killed: out of memory?"
+            " a machine lost?), more often than Dask's allowed-failures: no report without it"
+        ) from None
+
+
+def _part_named(task: Any) -> str:
+    """What the task did (``counting access.log bytes 0-67108864``)."""
+    if task in _LABELS:
+        return _LABELS[task]
+    return f"merging tallies (task {task})" if "merge_part_tallies" in str(task) else f"task {task}"
+
+
+_LABELS: dict[Any, str] = {}
+"""Future key -> the part it counts or judges, for messages."""
+
+
+# -- counting -------------------------------------------------------------------------------------------
+
+
+def _parts(name: str) -> list[Part]:
+    """The parts of one path or URL (a glob: of each file it matches)."""
+    if name == STDIN:
+        raise ValueError("standard input cannot be audited on Dask: its workers cannot read it")
+    if "://" not in name:
+        source = inspect(name)
+        if source.streamed:
+            raise LogReadError(f"{name}: is a pipe or FIFO: Dask's workers cannot read it")
+        if source.compressed:
+            return [Part(name, 0, None, url=False)]
+        return [Part(name, start, end, url=False) for start, end in _ranges(source.size or 0)]
+    fs, path = _filesystem(name)
+    try:
+        found = sorted(fs.glob(path)) if any(c in path for c in "*?[") else [path]
+        if not found:
+            raise LogReadError(f"{name}: matches no file")
+        parts: list[Part] = []
+        for match in found:
+            url = fs.unstrip_protocol(match) if match != path else name
+            if match.endswith(_COMPRESSED_SUFFIXES):
+                parts.append(Part(url, 0, None, url=True))
+            else:
+                parts.extend(Part(url, start, end, url=True) for start, end in _ranges(fs.size(match)))
+    except FileNotFoundError:
+        raise LogReadError(f"{name}: cannot read: no such file") from None
+    except LogReadError:
+        raise
+    except Exception as e:  # the store's own errors too: botocore's NoCredentialsError is no OSError
+        raise LogReadError(f"{name}: cannot read: {type(e).__name__}: {e}") from None
+    return parts
+
+
+def _ranges(size: int) -> list[tuple[int, int]]:
+    """Byte ranges of `RANGE_BYTES` (an empty file: one, empty, so that it is still named)."""
+    return [(start, min(start + RANGE_BYTES, size)) for start in range(0, size, RANGE_BYTES)] or [(0, 0)]
+
+
+def _filesystem(url: str) -> tuple[Any, str]:
+    """fsspec's filesystem of ``url`` and the path in it; errors name the URL and what to install."""
+    try:
+        import fsspec
+    except ImportError:
+        raise MissingExtraError(f"{url}: reading URLs needs fsspec: {_INSTALL_DASK}") from None
+    scheme = url.split("://", 1)[0]
+    try:
+        return fsspec.core.url_to_fs(url)  # type: ignore[no-any-return]
+    except ValueError as e:  # fsspec: "Protocol not known"
+        raise LogReadError(f"{url}: unknown URL scheme {scheme!r}: {e}") from None
+    except ImportError as e:  # the store's package: s3fs, gcsfs, ...
+        extra = f"pip install 'browsercheck[{scheme}]'" if scheme == "s3" else str(e)
+        raise MissingExtraError(f"{url}: reading {scheme}:// needs its package: {extra}") from None
+
+
+def count_part(part: Part, fmt: LineFormat | None) -> Tally:
+    """Count one part into a finished tally (on a worker)."""
+    tally = Tally(fmt)
+    try:
+        if not part.url:
+            if part.end is None:  # compressed: read whole, its format told by its first bytes
+                task: tuple[Any, ...] = ("file", Source(part.name, None, compressed=True))
+            else:
+                task = ("range", Source(part.name, part.end, compressed=False), part.start, part.end)
+            for _ in count_task(task, tally):
+                pass
+        else:
+            for chunk in _url_chunks(part):
+                tally.add_chunk(chunk)
+    except OSError as e:
+        raise LogReadError(read_error(e)) from None
+    tally.finish()
+    return tally
+
+
+def _url_chunks(part: Part) -> Generator[memoryview]:
+    import fsspec
+
+    try:
+        if part.end is None:
+            with fsspec.open(part.name, "rb", compression="infer") as f:
+                yield from line_chunks(f.readinto)
+        else:
+            with fsspec.open(part.name, "rb") as f:
+                if part.start:
+                    f.seek(part.start - 1)  # the line that ends there, if one does, is the previous part's
+                yield from line_chunks(
+                    f.readinto, stop=part.end - part.start + (part.start > 0), skip_first=part.start > 0
+                )
+    except LogReadError:
+        raise
+    except (*_CORRUPT, Exception) as e:  # the store's own errors too (credentials, throttling)
+        raise LogReadError(f"{part}: cannot read: {type(e).__name__}: {e}") from None
+
+
+def merge_part_tallies(*tallies: Tally) -> Tally:
+    """Merge tallies (on a worker): a node of the reduction tree."""
+    merged = tallies[0]
+    for other in tallies[1:]:
+        merged.merge(other)
+    return merged
+
+
+def _count_on(client: Any, parts: list[Part], fmt: LineFormat | None) -> Tally:
+    futures = client.map(count_part, parts, fmt=fmt, pure=False)
+    for future, part in zip(futures, parts, strict=True):
+        _LABELS[future.key] = f"counting {part}"
+    level = futures
+    try:
+        while len(level) > 1:  # a tree: tallies merged on the workers, FAN_IN at a time
+            level = [
+                client.submit(merge_part_tallies, *level[i : i + FAN_IN], pure=False)
+                for i in range(0, len(level), FAN_IN)
+            ]
+        (merged,) = _gather(client, level)
+    finally:
+        for future in futures:
+            _LABELS.pop(future.key, None)
+    if not isinstance(merged, Tally):
+        raise AuditWorkerError(f"counting: a worker returned {type(merged).__name__}, not a tally")
+    return merged
+
+
+# -- judging --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Partition:
+    """User-Agents to judge, or their judgements, in one object: Dask looks into lists and dicts
+    that a task takes or returns item by item (for 24,000 User-Agents that took twice as long as
+    judging them); an object of its own is pickled whole."""
+
+    user_agents: tuple[str, ...] = ()
+    judged: dict[str, Judgement] | None = None
+
+
+def judge_partition(partition: Partition, policy: Policy, compare: Policy | None) -> Partition:
+    """Judge a partition of the distinct User-Agents (on a worker)."""
+    return Partition(judged=judge_user_agents(partition.user_agents, policy, compare))
+
+
+def _judge_on(client: Any, uas: list[str], policy: Policy, compare: Policy | None) -> dict[str, Judgement]:
+    if not uas:
+        return {}
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    size = -(-len(uas) // (workers * JUDGE_PARTITIONS_PER_WORKER))
+    partitions = [Partition(tuple(uas[i : i + size])) for i in range(0, len(uas), size)]  # in order: alike together
+    shared = client.scatter([policy, compare], broadcast=True)
+    futures = client.map(judge_partition, partitions, policy=shared[0], compare=shared[1], pure=False)
+    for number, future in enumerate(futures, 1):
+        _LABELS[future.key] = f"judging User-Agents, partition {number} of {len(partitions)}"
+    try:
+        judged: dict[str, Judgement] = {}
+        for part in _gather(client, futures):
+            judged.update(part.judged or {})
+    finally:
+        for future in futures:
+            _LABELS.pop(future.key, None)
+    return judged

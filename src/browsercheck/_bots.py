@@ -65,8 +65,7 @@ class _PatternSet:
         # patterns written for the folded text, run as they are (after the others)
         native += [(len(patterns) + i, p) for i, p in enumerate(folded)]
         python = [(i, p) for i, p in enumerate(patterns) if _LOOKAROUND.search(p)]
-        accepted, rejected = _native_syntax(native)
-        self._native = _extractor(accepted)
+        self._native, rejected = _native_syntax(native)
         python += [(i, patterns[i]) for i, _ in rejected]
         self._python = [(i, re.compile(p, re.IGNORECASE), _required_text(p)) for i, p in sorted(python)]
 
@@ -101,10 +100,11 @@ def _extractor(entries: Sequence[tuple[int, str]]) -> _Extractor:
     return ua_parser_rs.UserAgentExtractor((p, str(i), None, None, None, None) for i, p in entries)
 
 
-def _native_syntax(entries: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    """``entries`` split into those the native engine compiles and those it does not."""
+def _native_syntax(entries: list[tuple[int, str]]) -> tuple[_Extractor, list[tuple[int, str]]]:
+    """The native engine over those of ``entries`` it compiles, and those it does not (compiled
+    once where all do: building it is most of the bot check's start-up)."""
     try:
-        _extractor(entries)
+        return _extractor(entries), []
     except ValueError:  # other syntax the native engine lacks: find which, one by one
         accepted, rejected = [], []
         for entry in entries:
@@ -114,8 +114,7 @@ def _native_syntax(entries: list[tuple[int, str]]) -> tuple[list[tuple[int, str]
                 rejected.append(entry)
             else:
                 accepted.append(entry)
-        return accepted, rejected
-    return entries, []
+        return _extractor(accepted), rejected
 
 
 def _index(found: object | None) -> int | None:

@@ -8,6 +8,8 @@ verdict is the worse of the two.
 from __future__ import annotations
 
 import re
+import weakref
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from packaging.version import Version
@@ -33,14 +35,46 @@ class _Step(NamedTuple):
 class _Decision(NamedTuple):
     status: Status
     rule: Rule | None
-    reasons: list[str]
+    reasons: Sequence[str]
+    """A list while it is made, a tuple once made (decisions are shared)."""
+
+
+# Decisions already made, per policy, by what judging reads of a client: distinct User-Agents share
+# them (a Chrome release on Windows 10 is judged alike whatever else its string says), and an audit
+# judges thousands. A policy's decisions go with it; each policy keeps at most _MEMO_SIZE.
+_Key = tuple[object, ...]
+_decisions: weakref.WeakKeyDictionary[Policy, dict[_Key, _Decision]] = weakref.WeakKeyDictionary()
+_MEMO_SIZE = 4096
 
 
 def judge(client: Client, policy: Policy) -> Verdict:
     """The verdict of ``policy`` on ``client``."""
+    c = client
+    key = (c.bot, c.browser, c.name, c.version, c.engine, c.engine_version, c.fallback, c.os, c.os_version, c.frozen)
+    try:
+        memo = _decisions[policy]
+    except KeyError:
+        memo = _decisions.setdefault(policy, {})
+    decision = memo.get(key)
+    if decision is None:
+        decision = _decide(client, policy)
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()  # a flood of distinct versions: start over rather than grow
+        memo[key] = decision
+    return Verdict(
+        status=decision.status,
+        client=client,
+        rule=decision.rule.text if decision.rule is not None else None,
+        reasons=(*client.notes, *decision.reasons),
+        policy=policy,
+    )
+
+
+def _decide(client: Client, policy: Policy) -> _Decision:
+    """What `judge` decides, from the fields of ``client`` its memo's key holds (not its notes)."""
     if client.bot is not None:
         reason = f"'{client.bot}' identifies a bot: bots are never shown a notice"
-        return _verdict(client, policy, _Decision(Status.BOT, None, [reason]))
+        return _Decision(Status.BOT, None, (reason,))
     decision = _judge_browser(client, policy)
     os_decision = _judge_os(client, policy)
     if os_decision is not None:
@@ -48,9 +82,9 @@ def judge(client: Client, policy: Policy) -> Verdict:
         decision = _Decision(
             os_decision.status if worse else decision.status,
             os_decision.rule if worse else decision.rule,
-            decision.reasons + os_decision.reasons,
+            [*decision.reasons, *os_decision.reasons],
         )
-    return _verdict(client, policy, decision._replace(reasons=[*client.notes, *decision.reasons]))
+    return decision._replace(reasons=tuple(decision.reasons))
 
 
 def _judge_browser(client: Client, policy: Policy) -> _Decision:
@@ -134,13 +168,3 @@ def _judge_os(client: Client, policy: Policy) -> _Decision | None:
         version = _WINDOWS_NAMED_VERSIONS[version]
     step = _Step(rule, version, client.os, None)
     return _apply(rule, step, client.os, frozen="os_version" in client.frozen)
-
-
-def _verdict(client: Client, policy: Policy, decision: _Decision) -> Verdict:
-    return Verdict(
-        status=decision.status,
-        client=client,
-        rule=decision.rule.text if decision.rule is not None else None,
-        reasons=tuple(decision.reasons),
-        policy=policy,
-    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 from packaging.version import Version
@@ -77,14 +77,14 @@ def _decide(client: Client, policy: Policy) -> _Decision:
         return _Decision(Status.BOT, None, (reason,))
     decision = _judge_browser(client, policy)
     os_decision = _judge_os(client, policy)
-    if os_decision is not None:
-        worse = _SEVERITY[os_decision.status] > _SEVERITY[decision.status]
-        decision = _Decision(
-            os_decision.status if worse else decision.status,
-            os_decision.rule if worse else decision.rule,
-            [*decision.reasons, *os_decision.reasons],
-        )
-    return decision._replace(reasons=tuple(decision.reasons))
+    if os_decision is None:
+        return _Decision(decision.status, decision.rule, tuple(decision.reasons))
+    worse = _SEVERITY[os_decision.status] > _SEVERITY[decision.status]
+    return _Decision(
+        os_decision.status if worse else decision.status,
+        os_decision.rule if worse else decision.rule,
+        (*decision.reasons, *os_decision.reasons),
+    )
 
 
 def _judge_browser(client: Client, policy: Policy) -> _Decision:
@@ -100,23 +100,22 @@ def _judge_browser(client: Client, policy: Policy) -> _Decision:
     return _Decision(Status.UNKNOWN, None, [reason])
 
 
-def _steps(client: Client, policy: Policy) -> list[_Step]:
-    """The rules that could judge ``client``, most specific first."""
-    steps = []
+def _steps(client: Client, policy: Policy) -> Iterator[_Step]:
+    """The rules that could judge ``client``, most specific first (made as asked for: the first
+    usually has a rule, and the others' reasons need not be written)."""
     if client.browser is not None:
         if client.on_ios and client.browser != "safari_ios":
-            steps.append(_Step(policy.rule_for(client.browser), client.engine_version, "iOS", None))
+            yield _Step(policy.rule_for(client.browser), client.engine_version, "iOS", None)
         else:
-            steps.append(_Step(policy.rule_for(client.browser), client.version, client.name, None))
+            yield _Step(policy.rule_for(client.browser), client.version, client.name, None)
     if client.fallback is not None:
         subject = "iOS" if client.on_ios else _ENGINE_NAMES.get(client.engine or "", client.name)
         why = f"the policy does not name {client.name}: judged as {client.fallback}"
-        steps.append(_Step(policy.rule_for(client.fallback), client.engine_version, subject, why))
+        yield _Step(policy.rule_for(client.fallback), client.engine_version, subject, why)
     if client.engine is not None:
         subject = _ENGINE_NAMES[client.engine]
         why = f"the policy does not name {client.name}: judged by its engine, {subject}"
-        steps.append(_Step(policy.engine_rule(client.engine), client.engine_version, subject, why))
-    return steps
+        yield _Step(policy.engine_rule(client.engine), client.engine_version, subject, why)
 
 
 def _apply(rule: Rule, step: _Step, name: str, frozen: bool = False) -> _Decision:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib.util
+import os
 import statistics
 import subprocess
 import sys
@@ -55,7 +56,7 @@ def subprocess_seconds(code: str, runs: int = 7) -> float:
     """The median of what ``code`` itself reports, in a fresh interpreter each run."""
     times = []
     for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=BYTECODE)
         times.append(float(out.stdout))
     return statistics.median(times)
 
@@ -81,10 +82,17 @@ _CHROME = (
 )
 
 
+# Fresh interpreters run from bytecode, as an installed package does (pip compiles it at install):
+# where PYTHONDONTWRITEBYTECODE is set, a checkout's modules would be compiled from source in each.
+BYTECODE = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+
+
 def first_verdict(library: str) -> tuple[float, float]:
     """Seconds from nothing imported to the first answer in a fresh interpreter, and the memory
     (resident MB) after it."""
-    out = subprocess.run([sys.executable, "-c", _FIRST, library, _CHROME], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", _FIRST, library, _CHROME], capture_output=True, text=True, check=True, env=BYTECODE
+    )
     seconds, rss_kb = out.stdout.split()
     return float(seconds), int(rss_kb) / 1024
 
@@ -119,6 +127,7 @@ def targets(rounds: int) -> None:
     uas = distinct_user_agents(chunk * (rounds + 1), seed=17)
     ua_parser.parse(uas[0])
     browsercheck.check(uas[0])
+    first_verdict("browsercheck")  # writes the bytecode the rounds run from
     firsts, rates = [], []
     for i in range(rounds):
         firsts.append((first_verdict("browsercheck"), first_verdict("user_agents")))

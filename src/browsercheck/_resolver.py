@@ -15,12 +15,13 @@ import importlib.util
 import marshal
 import os
 from operator import attrgetter
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import ua_parser_rs
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ua_parser import Domain, Matchers, PartialResult
 
 _FIELDS = attrgetter("regex", "family", "major", "minor", "patch", "patch_minor")
@@ -115,10 +116,9 @@ def _cache_file() -> Path | None:
         source = os.stat(os.path.join(next(iter(locations or ())), "lazy.py"))
     except (ImportError, ValueError, OSError, StopIteration):
         return None
-    root = os.environ.get("BROWSERCHECK_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "browsercheck"
-    )
-    return Path(root) / f"ua-parser-rules-{source.st_size}-{source.st_mtime_ns}-{marshal.version}.marshal"
+    from ._browserdata import cache_dir  # the cache `browsercheck data update` writes to (the policy reads it)
+
+    return cache_dir() / f"ua-parser-rules-{source.st_size}-{source.st_mtime_ns}-{marshal.version}.marshal"
 
 
 def _well_formed(rules: object) -> bool:

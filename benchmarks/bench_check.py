@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib.util
+import os
 import statistics
 import subprocess
 import sys
@@ -55,13 +56,104 @@ def subprocess_seconds(code: str, runs: int = 7) -> float:
     """The median of what ``code`` itself reports, in a fresh interpreter each run."""
     times = []
     for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=BYTECODE)
         times.append(float(out.stdout))
     return statistics.median(times)
 
 
 def _with_domains(resolver: Callable[[str, Domain], object], domains: Domain) -> Callable[[str], object]:
     return lambda ua: resolver(ua, domains)
+
+
+_FIRST = """
+import re, sys, time
+start = time.perf_counter()
+if sys.argv[1] == "browsercheck":
+    import browsercheck
+    browsercheck.check(sys.argv[2])
+else:
+    import user_agents
+    user_agents.parse(sys.argv[2])
+seconds = time.perf_counter() - start
+print(seconds, re.search(r"VmRSS:\\s+(\\d+)", open("/proc/self/status").read())[1])
+"""
+_CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/157.0.0.0 Safari/537.36"
+)
+
+
+# Fresh interpreters run from bytecode, as an installed package does (pip compiles it at install):
+# where PYTHONDONTWRITEBYTECODE is set, a checkout's modules would be compiled from source in each.
+BYTECODE = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+
+
+def first_verdict(library: str) -> tuple[float, float]:
+    """Seconds from nothing imported to the first answer in a fresh interpreter, and the memory
+    (resident MB) after it."""
+    out = subprocess.run(
+        [sys.executable, "-c", _FIRST, library, _CHROME], capture_output=True, text=True, check=True, env=BYTECODE
+    )
+    seconds, rss_kb = out.stdout.split()
+    return float(seconds), int(rss_kb) / 1024
+
+
+def uncached_rates(chunk: Sequence[str]) -> tuple[float, float]:
+    """Calls per second of `ua_parser.parse` and of an uncached `Checker.check` over ``chunk``,
+    User-Agents neither has seen (ua-parser's own cache keeps the last 2,000 it parsed)."""
+    import ua_parser
+
+    import browsercheck
+
+    checker = browsercheck.Checker(cache_size=0)
+    gc.collect()
+    start = time.perf_counter()
+    for ua in chunk:
+        ua_parser.parse(ua)
+    reference = len(chunk) / (time.perf_counter() - start)
+    start = time.perf_counter()
+    for ua in chunk:
+        checker.check(ua)
+    return reference, len(chunk) / (time.perf_counter() - start)
+
+
+def targets(rounds: int) -> None:
+    """Issue #17's targets beside their references, taking turns round by round (this machine's
+    speed drifts by tens of percent within a minute): medians, and the range of the ratios."""
+    import ua_parser
+
+    import browsercheck
+
+    chunk = 2000
+    uas = distinct_user_agents(chunk * (rounds + 1), seed=17)
+    ua_parser.parse(uas[0])
+    browsercheck.check(uas[0])
+    first_verdict("browsercheck")  # writes the bytecode the rounds run from
+    firsts, rates = [], []
+    for i in range(rounds):
+        firsts.append((first_verdict("browsercheck"), first_verdict("user_agents")))
+        rates.append(uncached_rates(uas[chunk * (i + 1) : chunk * (i + 2)]))
+    ours = [b[0] * 1e3 for b, _ in firsts]
+    theirs = [u[0] * 1e3 for _, u in firsts]
+    first_ratios = sorted(b[0] / u[0] for b, u in firsts)
+    memory = [b[1] for b, _ in firsts]
+    reference_us = [1e6 / r for r, _ in rates]
+    check_us = [1e6 / c for _, c in rates]
+    check_ratios = sorted(c / r for r, c in zip(reference_us, check_us, strict=True))
+    med = statistics.median
+    print(f"\ntargets of #17 (median of {rounds} interleaved rounds; ratio range over the rounds)")
+    print(
+        f"  first verdict, fresh process: browsercheck {med(ours):.0f} ms, user_agents {med(theirs):.0f} ms: "
+        f"{med(first_ratios):.2f}x ({first_ratios[0]:.2f}-{first_ratios[-1]:.2f}; target <= 0.80x)"
+    )
+    print(
+        f"  uncached check() {med(check_us):.1f} us, ua_parser.parse {med(reference_us):.1f} us, on {chunk:,} "
+        f"new User-Agents a round: {med(check_ratios):.2f}x the time ({check_ratios[0]:.2f}-{check_ratios[-1]:.2f};"
+        " target <= 1.00x)"
+    )
+    print(
+        f"  memory after the first check: {med(memory):.1f} MB resident ({min(memory):.1f}-{max(memory):.1f};"
+        f" target <= 30 MB), user_agents after its first parse {med([u[1] for _, u in firsts]):.1f} MB"
+    )
 
 
 def row(name: str, rate: float, baseline: float | None = None, note: str = "") -> None:
@@ -72,6 +164,7 @@ def row(name: str, rate: float, baseline: float | None = None, note: str = "") -
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=4000, help="distinct User-Agents (default 4000)")
+    parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds for the targets (default 7)")
     args = parser.parse_args(argv)
 
     import ua_parser
@@ -134,6 +227,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     checker = browsercheck.Checker()
     print(f"  {'Checker.check(ua)':<52} {repeated_ns(checker.check, hot):>10,.0f}")
     print(f"  {'user_agents.parse(ua)':<52} {repeated_ns(user_agents.parse, hot, 20_000):>10,.0f}")
+
+    targets(args.rounds)
 
     print("\nstart-up (median of 7 fresh interpreters)          ms")
     bare = subprocess_seconds("import time; t = time.perf_counter(); import json; print(time.perf_counter() - t)")

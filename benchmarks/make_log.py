@@ -40,12 +40,15 @@ def zipf_weights(n: int, s: float = 1.1) -> list[float]:
     return [1 / (rank**s) for rank in range(1, n + 1)]
 
 
-def log_lines(lines: int, user_agents: int = 20_000, seed: int = 2026, visitors: int = 60_000) -> Iterator[bytes]:
-    """Lines of ``visitors`` visitors (an address and a User-Agent each), some far busier than others."""
+def log_lines(
+    lines: int, user_agents: int = 20_000, seed: int = 2026, visitors: int = 60_000, skew: float = 1.1
+) -> Iterator[bytes]:
+    """Lines of ``visitors`` visitors (an address and a User-Agent each), some far busier than others;
+    ``skew`` is how much more common the common User-Agents are (lower: more distinct ones)."""
     r = random.Random(seed)
     uas = distinct_user_agents(user_agents, seed=seed)
     r.shuffle(uas)
-    visitor_uas = r.choices(uas, cum_weights=list(itertools.accumulate(zipf_weights(len(uas)))), k=visitors)
+    visitor_uas = r.choices(uas, cum_weights=list(itertools.accumulate(zipf_weights(len(uas), skew))), k=visitors)
     visitor_addrs = [
         f"{r.randint(1, 223)}.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}" for _ in range(visitors)
     ]
@@ -64,10 +67,12 @@ def log_lines(lines: int, user_agents: int = 20_000, seed: int = 2026, visitors:
         yield line.encode("utf-8")
 
 
-def write_log(path: Path, lines: int, user_agents: int = 20_000, seed: int = 2026) -> None:
+def write_log(
+    path: Path, lines: int, user_agents: int = 20_000, seed: int = 2026, visitors: int = 60_000, skew: float = 1.1
+) -> None:
     with open(path, "wb") as f:
         batch: list[bytes] = []
-        for line in log_lines(lines, user_agents, seed):
+        for line in log_lines(lines, user_agents, seed, visitors, skew):
             batch.append(line)
             if len(batch) >= 10_000:
                 f.write(b"".join(batch))
@@ -81,8 +86,10 @@ def main() -> int:
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--user-agents", type=int, default=20_000, help="size of the User-Agent pool")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--visitors", type=int, default=60_000, help="distinct visitors (address and User-Agent)")
+    parser.add_argument("--skew", type=float, default=1.1, help="Zipf exponent of User-Agents (lower: more distinct)")
     args = parser.parse_args()
-    write_log(args.path, args.lines, args.user_agents, args.seed)
+    write_log(args.path, args.lines, args.user_agents, args.seed, args.visitors, args.skew)
     return 0
 
 

@@ -50,29 +50,38 @@ class _PatternSet:
 
     They run in the native engine on the text `fold`ed, so that case is ignored as Python's ``re``
     ignores it (Rust's case folding leaves the dotless i and the dotted I apart from i).
-    Plain-text patterns (nine in ten) are searched for as they are, in lower case, the others
-    case-insensitively: the engine compiles literals ten times faster so (case-insensitive ones
-    made most of its start-up). Patterns the native engine cannot run (lookarounds) run in
-    Python's ``re``.
+    Plain-text patterns (nine in ten) are searched for as they are, in lower case, fifty to a
+    native rule (see `_GROUP`), the others case-insensitively: the engine compiles literals ten
+    times faster so (case-insensitive ones made most of its start-up). Patterns the native engine
+    cannot run (lookarounds) run in Python's ``re``.
     """
 
     def __init__(self, patterns: Sequence[str], folded: Sequence[str] = ()) -> None:
-        native = [
-            (i, re.escape(re.sub(r"\\(.)", r"\1", p).lower()) if _is_literal(p) else f"(?i){p}")
-            for i, p in enumerate(patterns)
-            if not _LOOKAROUND.search(p)
-        ]
+        native = [(i, p) for i, p in enumerate(patterns) if not _LOOKAROUND.search(p)]
+        literals = [(i, re.sub(r"\\(.)", r"\1", p).lower()) for i, p in native if _is_literal(p)]
+        others = [(i, f"(?i){p}") for i, p in native if not _is_literal(p)]
+        # the plain-text patterns _GROUP to a native rule, in their order: a rule that matches says
+        # one of its texts is in the folded text, and Python finds the first (bots only)
+        self._groups = [literals[k : k + _GROUP] for k in range(0, len(literals), _GROUP)]
+        groups = [(-1 - k, "|".join(re.escape(text) for _, text in group)) for k, group in enumerate(self._groups)]
         # patterns written for the folded text, run as they are (after the others)
-        native += [(len(patterns) + i, p) for i, p in enumerate(folded)]
+        then = [(len(patterns) + i, p) for i, p in enumerate(folded)]
+        self._native, rejected = _native_syntax(groups + others + then)
         python = [(i, p) for i, p in enumerate(patterns) if _LOOKAROUND.search(p)]
-        accepted, rejected = _native_syntax(native)
-        self._native = _extractor(accepted)
         python += [(i, patterns[i]) for i, _ in rejected]
         self._python = [(i, re.compile(p, re.IGNORECASE), _required_text(p)) for i, p in sorted(python)]
+        # the others alone, for where a group matched: was one of them first? (built now: built on
+        # the first bot, its 5 ms would land on a request)
+        self._others = _extractor([entry for entry in others if entry not in rejected])
 
     def first(self, text: str) -> int | None:
         folded = fold(text)
         index = _index(self._native.extract(folded))
+        if index is not None and index < 0:  # a group of plain texts: which text, and any other before it
+            index = self._first_plain(folded, -1 - index)
+            other = _index(self._others.extract(folded))
+            if other is not None and (index is None or other < index):
+                index = other
         for i, pattern, required in self._python:
             if index is not None and i > index:
                 break
@@ -80,6 +89,19 @@ class _PatternSet:
             if required in folded and pattern.search(text):
                 return i
         return index
+
+    def _first_plain(self, folded: str, group: int) -> int | None:
+        """The first plain-text pattern in ``folded``, from ``group`` on (the groups before it had none)."""
+        for texts in self._groups[group:]:
+            for i, text in texts:
+                if text in folded:
+                    return i
+        return None
+
+
+_GROUP = 50
+"""Plain-text patterns a native rule: the pass over them is twice as fast as with one rule each and
+holds half the memory (about 4 MB less), and it compiles as fast."""
 
 
 def _required_text(pattern: str) -> str:
@@ -101,10 +123,11 @@ def _extractor(entries: Sequence[tuple[int, str]]) -> _Extractor:
     return ua_parser_rs.UserAgentExtractor((p, str(i), None, None, None, None) for i, p in entries)
 
 
-def _native_syntax(entries: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    """``entries`` split into those the native engine compiles and those it does not."""
+def _native_syntax(entries: list[tuple[int, str]]) -> tuple[_Extractor, list[tuple[int, str]]]:
+    """The native engine over those of ``entries`` it compiles, and those it does not (compiled
+    once where all do: building it is most of the bot check's start-up)."""
     try:
-        _extractor(entries)
+        return _extractor(entries), []
     except ValueError:  # other syntax the native engine lacks: find which, one by one
         accepted, rejected = [], []
         for entry in entries:
@@ -114,8 +137,7 @@ def _native_syntax(entries: list[tuple[int, str]]) -> tuple[list[tuple[int, str]
                 rejected.append(entry)
             else:
                 accepted.append(entry)
-        return accepted, rejected
-    return entries, []
+        return _extractor(accepted), rejected
 
 
 def _index(found: object | None) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import threading
@@ -48,6 +49,14 @@ def _entry_cost(key: _Key, verdict: Verdict) -> int:
     cost += sum(size(text) for text in fields if text is not None)
     cost += sum(size(text) for text in verdict.reasons) + sum(size(text) for text in client.notes)
     return cost + _ENTRY_OVERHEAD
+
+
+@functools.cache
+def _judge() -> Callable[[Client, Policy], Verdict]:
+    """`judge`, imported on the first check (an import statement in `check` costs a microsecond a call)."""
+    from ._judge import judge
+
+    return judge
 
 
 def _default_detector() -> Detector:
@@ -139,12 +148,10 @@ class Checker:
         cache = self._cache  # read before the policy: a refresh swaps the policy first, then the cache
         verdict = cache.get(key)
         if verdict is None:
-            from ._judge import judge
-
             client = self.detect(user_agent)
             if hints is not None:
                 client = apply_hints(client, parse_hints(dict(zip(HINT_HEADERS, hints, strict=True))))
-            verdict = judge(client, self.policy)
+            verdict = _judge()(client, self.policy)
             cache.put(key, verdict)
         return verdict
 

@@ -12,8 +12,6 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
-from ua_parser import Domain, PartialResult
-
 from ._bots import AGENT_GATE, NOT_SCANNED, BotDetector, agent_marker, program_name, without_device_names
 from ._browsers import (
     ANDROID,
@@ -41,6 +39,8 @@ from ._model import Client, Device
 from ._tokens import ProductTokens
 
 if TYPE_CHECKING:
+    from ua_parser import Domain, PartialResult
+
     from ._resolver import Part
 
 MAX_UA_LENGTH = 2048
@@ -55,8 +55,6 @@ class Resolver(Protocol):
 
 
 BotCheck = Callable[[str], "str | None"]
-
-_DOMAINS = Domain.USER_AGENT | Domain.OS  # the device domain is not needed: _device() reads the tokens
 
 _CHROMIUM = re.compile(r"Chrom(?:e|ium)/(\d+(?:\.\d+)*)")
 _FIREFOX = re.compile(r"Firefox/(\d+(?:\.\d+)*)")
@@ -251,17 +249,17 @@ class Detector:
         return self._bots(masked) if bot not in masked else bot
 
     def _parse(self, ua: str) -> tuple[Part | None, Part | None]:
-        parsed = self._resolver(ua, _DOMAINS)
+        from ua_parser import Domain  # here: browsercheck's own resolver needs no ua-parser at all
+
+        parsed = self._resolver(ua, Domain.USER_AGENT | Domain.OS)  # the device class comes from tokens
         return parsed.user_agent, parsed.os
 
     @classmethod
     def default(cls) -> Detector:
         """ua-parser's precompiled rules on its native resolver, and crawlerdetect's bot list."""
-        from ua_parser import load_lazy_builtins
-
         from ._resolver import NativeResolver
 
-        return cls(NativeResolver(load_lazy_builtins()), BotDetector.from_crawlerdetect(then=cls.after_bots()))
+        return cls(NativeResolver.builtin(), BotDetector.from_crawlerdetect(then=cls.after_bots()))
 
     def __call__(self, ua: str) -> Client:
         ua = clean_user_agent(ua)

@@ -8,6 +8,8 @@ verdict is the worse of the two.
 from __future__ import annotations
 
 import re
+import weakref
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 from packaging.version import Version
@@ -33,24 +35,56 @@ class _Step(NamedTuple):
 class _Decision(NamedTuple):
     status: Status
     rule: Rule | None
-    reasons: list[str]
+    reasons: Sequence[str]
+    """A list while it is made, a tuple once made (decisions are shared)."""
+
+
+# Decisions already made, per policy, by what judging reads of a client: distinct User-Agents share
+# them (a Chrome release on Windows 10 is judged alike whatever else its string says), and an audit
+# judges thousands. A policy's decisions go with it; each policy keeps at most _MEMO_SIZE.
+_Key = tuple[object, ...]
+_decisions: weakref.WeakKeyDictionary[Policy, dict[_Key, _Decision]] = weakref.WeakKeyDictionary()
+_MEMO_SIZE = 4096
 
 
 def judge(client: Client, policy: Policy) -> Verdict:
     """The verdict of ``policy`` on ``client``."""
+    c = client
+    key = (c.bot, c.browser, c.name, c.version, c.engine, c.engine_version, c.fallback, c.os, c.os_version, c.frozen)
+    try:
+        memo = _decisions[policy]
+    except KeyError:
+        memo = _decisions.setdefault(policy, {})
+    decision = memo.get(key)
+    if decision is None:
+        decision = _decide(client, policy)
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()  # a flood of distinct versions: start over rather than grow
+        memo[key] = decision
+    return Verdict(
+        status=decision.status,
+        client=client,
+        rule=decision.rule.text if decision.rule is not None else None,
+        reasons=(*client.notes, *decision.reasons),
+        policy=policy,
+    )
+
+
+def _decide(client: Client, policy: Policy) -> _Decision:
+    """What `judge` decides, from the fields of ``client`` its memo's key holds (not its notes)."""
     if client.bot is not None:
         reason = f"'{client.bot}' identifies a bot: bots are never shown a notice"
-        return _verdict(client, policy, _Decision(Status.BOT, None, [reason]))
+        return _Decision(Status.BOT, None, (reason,))
     decision = _judge_browser(client, policy)
     os_decision = _judge_os(client, policy)
-    if os_decision is not None:
-        worse = _SEVERITY[os_decision.status] > _SEVERITY[decision.status]
-        decision = _Decision(
-            os_decision.status if worse else decision.status,
-            os_decision.rule if worse else decision.rule,
-            decision.reasons + os_decision.reasons,
-        )
-    return _verdict(client, policy, decision._replace(reasons=[*client.notes, *decision.reasons]))
+    if os_decision is None:
+        return _Decision(decision.status, decision.rule, tuple(decision.reasons))
+    worse = _SEVERITY[os_decision.status] > _SEVERITY[decision.status]
+    return _Decision(
+        os_decision.status if worse else decision.status,
+        os_decision.rule if worse else decision.rule,
+        (*decision.reasons, *os_decision.reasons),
+    )
 
 
 def _judge_browser(client: Client, policy: Policy) -> _Decision:
@@ -66,23 +100,22 @@ def _judge_browser(client: Client, policy: Policy) -> _Decision:
     return _Decision(Status.UNKNOWN, None, [reason])
 
 
-def _steps(client: Client, policy: Policy) -> list[_Step]:
-    """The rules that could judge ``client``, most specific first."""
-    steps = []
+def _steps(client: Client, policy: Policy) -> Iterator[_Step]:
+    """The rules that could judge ``client``, most specific first (made as asked for: the first
+    usually has a rule, and the others' reasons need not be written)."""
     if client.browser is not None:
         if client.on_ios and client.browser != "safari_ios":
-            steps.append(_Step(policy.rule_for(client.browser), client.engine_version, "iOS", None))
+            yield _Step(policy.rule_for(client.browser), client.engine_version, "iOS", None)
         else:
-            steps.append(_Step(policy.rule_for(client.browser), client.version, client.name, None))
+            yield _Step(policy.rule_for(client.browser), client.version, client.name, None)
     if client.fallback is not None:
         subject = "iOS" if client.on_ios else _ENGINE_NAMES.get(client.engine or "", client.name)
         why = f"the policy does not name {client.name}: judged as {client.fallback}"
-        steps.append(_Step(policy.rule_for(client.fallback), client.engine_version, subject, why))
+        yield _Step(policy.rule_for(client.fallback), client.engine_version, subject, why)
     if client.engine is not None:
         subject = _ENGINE_NAMES[client.engine]
         why = f"the policy does not name {client.name}: judged by its engine, {subject}"
-        steps.append(_Step(policy.engine_rule(client.engine), client.engine_version, subject, why))
-    return steps
+        yield _Step(policy.engine_rule(client.engine), client.engine_version, subject, why)
 
 
 def _apply(rule: Rule, step: _Step, name: str, frozen: bool = False) -> _Decision:
@@ -134,13 +167,3 @@ def _judge_os(client: Client, policy: Policy) -> _Decision | None:
         version = _WINDOWS_NAMED_VERSIONS[version]
     step = _Step(rule, version, client.os, None)
     return _apply(rule, step, client.os, frozen="os_version" in client.frozen)
-
-
-def _verdict(client: Client, policy: Policy, decision: _Decision) -> Verdict:
-    return Verdict(
-        status=decision.status,
-        client=client,
-        rule=decision.rule.text if decision.rule is not None else None,
-        reasons=tuple(decision.reasons),
-        policy=policy,
-    )

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -19,6 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ._errors import BrowsercheckError
+from ._lazy import Lazy
 
 FORMAT = 1
 BASELINE = "baseline-browser-mapping"
@@ -186,25 +186,15 @@ def newest() -> BrowserData:
     return data
 
 
-_lock = threading.Lock()
-_current: BrowserData | None = None
+_current = Lazy(newest)
 
 
 def browser_data() -> BrowserData:
     """The data in use, read on first use (not at import)."""
-    global _current
-    data = _current
-    if data is None:
-        with _lock:
-            data = _current
-            if data is None:
-                data = _current = newest()
-    return data
+    return _current.get()
 
 
 def reload() -> BrowserData:
     """Read the data again (after an update); the next queries use it."""
-    global _current
-    with _lock:
-        _current = newest()
-        return _current
+    _current.reset()
+    return _current.get()

@@ -23,3 +23,8 @@ class Lazy(Generic[T]):
                 if value is None:
                     value = self._value = self._build()
         return value
+
+    def reset(self) -> None:
+        """Forget the value: the next `get` builds it again (new data, changed settings)."""
+        with self._lock:
+            self._value = None

@@ -6,7 +6,6 @@ ImproperlyConfigured naming it as written and what it accepts."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.http import HttpRequest
 
+from .._lazy import Lazy
 from .._middleware import Settings
 from .._options import OPTION_NAMES, SettingError
 
@@ -29,20 +29,16 @@ class Configured:
     nonce: Callable[[HttpRequest], str | None] | None
 
 
-_lock = threading.Lock()
-_configured: Configured | None = None
+def _from_settings() -> Configured:
+    return read(getattr(django_settings, "BROWSERCHECK", {}))
+
+
+_configured = Lazy(_from_settings)
 
 
 def configured() -> Configured:
     """The settings in force; built on first use."""
-    global _configured
-    found = _configured
-    if found is None:
-        with _lock:
-            found = _configured
-            if found is None:
-                found = _configured = read(getattr(django_settings, "BROWSERCHECK", {}))
-    return found
+    return _configured.get()
 
 
 def read(config: Mapping[str, Any]) -> Configured:
@@ -68,10 +64,8 @@ def read(config: Mapping[str, Any]) -> Configured:
 
 
 def _reset(*, setting: str, **kwargs: Any) -> None:
-    global _configured
     if setting == "BROWSERCHECK":
-        with _lock:
-            _configured = None
+        _configured.reset()
 
 
 setting_changed.connect(_reset)

@@ -455,6 +455,21 @@ def test_cli_shows_malformed_examples_escaped(tmp_path: Path, capsys: pytest.Cap
     assert "  \\x1b]0;pwned\\x07 not a log line\n" in err and "\x1b" not in err
 
 
+def test_errors_from_options_data_update_and_suggest_are_browsercheck_errors() -> None:
+    """Raised to a user's code (an adapter's bad option, a failed data update, a suggestion that
+    cannot be made): one ``except BrowsercheckError`` catches them, their old bases still hold."""
+    from browsercheck._dataupdate import UpdateError
+    from browsercheck._options import SettingError
+    from browsercheck.audit._suggest import SuggestError
+    from browsercheck.wsgi import BrowserCheckMiddleware
+
+    for error in (SettingError, UpdateError, SuggestError):
+        assert issubclass(error, browsercheck.BrowsercheckError)
+    assert issubclass(SettingError, ValueError) and issubclass(SuggestError, ValueError)
+    with pytest.raises(browsercheck.BrowsercheckError, match="mode must be one of"):
+        BrowserCheckMiddleware(lambda e, s: [], mode="popup")  # type: ignore[arg-type]
+
+
 def test_errors_are_one_hierarchy_and_exported() -> None:
     from browsercheck.audit import _report
 

@@ -18,14 +18,15 @@ from typing import Any
 
 from ._browserdata import BASELINE, CACHE_FILE, CANIUSE, DataError, browser_data, cache_dir, parse, reload
 from ._dataconvert import ConversionError, build, dumps
+from ._errors import BrowsercheckError
 
 TIMEOUT = 30
 MAX_DOWNLOAD = 32 * 1024 * 1024
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-class UpdateError(Exception):
-    pass
+class UpdateError(BrowsercheckError):
+    """Browser data that could not be fetched, checked or stored; the data in use stays."""
 
 
 def update(registry: str) -> str:

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
+from ._errors import BrowsercheckError
+
 if TYPE_CHECKING:
     from ._checker import Checker
     from ._model import Verdict
@@ -52,7 +54,7 @@ class Options(TypedDict, total=False):
 OPTION_NAMES = frozenset(Options.__optional_keys__)
 
 
-class SettingError(ValueError):
+class SettingError(BrowsercheckError, ValueError):
     """A bad option value. ``option`` is its name as an argument (``mode``); adapters that read
     settings name it as their users wrote it (``BROWSERCHECK["MODE"]``, ``BROWSERCHECK_MODE``)."""
 

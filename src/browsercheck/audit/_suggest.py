@@ -22,6 +22,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from .._errors import BrowsercheckError
 from .._judge import _apply, _judge_os, _steps  # the judge's own steps: the suggestion must agree with it
 from .._model import Client, Status
 from .._policy import Policy, Rule, release
@@ -32,7 +33,7 @@ RuleValue = str | bool | dict[str, str]
 """A rule as a policy file writes it: ">=125", true, false, or {supported, unsupported_below}."""
 
 
-class SuggestError(ValueError):
+class SuggestError(BrowsercheckError, ValueError):
     """No policy can be suggested: no people in the log, or a share that cannot be met."""
 
 

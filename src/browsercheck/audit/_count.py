@@ -67,7 +67,7 @@ def _count_in_workers(
     streams = [source for source in sources if source.streamed]
     tasks: Any = ctx.Queue(maxsize=len(tasks_ahead) + workers + 3 * helpers)
     results: Any = ctx.Queue()
-    processes = start(_worker, (tasks, results, fmt), helpers)
+    processes: list[Any] = []
     counted = 0
     tally = Tally(fmt)
     theirs: list[Tally] = []
@@ -84,6 +84,7 @@ def _count_in_workers(
             theirs.append(value)
 
     try:
+        processes += start(_worker, (tasks, results, fmt), helpers)  # in the try: an interrupt stops them
         for task in tasks_ahead:
             tasks.put(task)
         meanwhile()

@@ -38,13 +38,20 @@ def start(target: Callable[..., None], args: tuple[Any, ...], count: int) -> lis
     ctx = fork_context()
     parent = os.getpid()
     processes = [ctx.Process(target=_child, args=(parent, target, *args), daemon=True) for _ in range(count)]
-    for p in processes:
-        p.start()
+    # Ctrl-C reaches the whole process group. Held back while forking: a child must not die of it
+    # before it ignores it, and this process gets it, pending, as soon as the forks are done.
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        for p in processes:
+            p.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     return processes
 
 
 def _child(parent: int, target: Callable[..., None], *args: Any) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent stops us
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us (it was blocked since the fork)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     die_with(parent)
     target(*args)
 
@@ -119,8 +126,9 @@ def forked_batches(function: Callable[[T], dict[K, V]], batches: Sequence[T], pr
     ctx = fork_context()
     taken = ctx.Value("q", 0)  # batches handed out so far
     results: Any = ctx.Queue()
-    forks = start(_run, (function, batches, taken, results), processes - 1)
+    forks: list[Any] = []
     try:
+        forks += start(_run, (function, batches, taken, results), processes - 1)  # in the try: stopped
         out = _take_batches(function, batches, taken)
         for _ in forks:
             _, theirs = receive(results, forks)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from browsercheck._options import Mode
 from browsercheck.asgi import BrowserCheckMiddleware as ASGIMiddleware
 from browsercheck.wsgi import BrowserCheckMiddleware as WSGIMiddleware
 
@@ -83,6 +84,41 @@ def test_wsgi_close_is_called_on_the_apps_iterable() -> None:
     closed.clear()
     run_wsgi(WSGIMiddleware(app, mode="annotate"), environ())  # passed through untouched: still closed
     assert closed == [True]
+
+
+class ClosingList(list[bytes]):
+    closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.mark.parametrize("mode", ["banner", "script"])
+@pytest.mark.parametrize(
+    "shape",
+    [
+        pytest.param(lambda page: [page], id="list"),
+        pytest.param(lambda page: (page,), id="tuple"),
+        pytest.param(lambda page: [page[:20], page[20:]], id="list-of-two"),
+        pytest.param(lambda page: iter([page]), id="iterator"),
+        pytest.param(lambda page: ClosingList([page]), id="list-with-close"),
+    ],
+)
+def test_wsgi_the_page_is_changed_once_however_the_app_returns_it(mode: Mode, shape: Any) -> None:
+    returned: list[Iterable[bytes]] = []
+
+    def app(env: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        start_response("200 OK", [("Content-Type", "text/html"), ("Content-Length", str(len(PAGE)))])
+        returned.append(shape(PAGE))
+        return returned[-1]
+
+    recorder, body = run_wsgi(WSGIMiddleware(app, mode=mode), environ())
+    assert body.count(b"<script" if mode == "script" else b'class="browsercheck-notice') == 1
+    assert len(recorder.calls) == 1
+    assert int(dict(recorder.calls[0][1])["Content-Length"]) == len(body)
+    assert body.startswith(b"<html><head>") and body.endswith(b"</body></html>")
+    if isinstance(returned[0], ClosingList):
+        assert returned[0].closed  # its close() is the server's to call, through ours
 
 
 def test_wsgi_lazy_start_response_and_generators() -> None:

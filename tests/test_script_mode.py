@@ -181,3 +181,33 @@ def test_the_endpoint_honours_preview_and_silence(framework: str) -> None:
 def test_head_gets_the_headers_of_get(framework: str) -> None:
     r = Client(framework, mode="script").request("HEAD", "/", {"User-Agent": CHROME_124})
     assert r.status == 200 and r.body == b"" and "User-Agent" not in r.headers.get("vary", "")
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "POST", "OPTIONS"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/page",
+        "/static/app.css",
+        "/static",
+        "/health",
+        "/.browsercheck/notice.js",
+        "/.browsercheck/notice",
+        "/.browsercheck/dismiss",
+        "/.browsercheck/other",
+    ],
+)
+def test_pages_told_from_path_and_method_decide_as_decide_does(framework: str, path: str, method: str) -> None:
+    # The adapters' short way for script mode's pages must never decide otherwise than `decide`:
+    # where it answers, the decisions are the same; where it does not, `decide` takes the request.
+    from browsercheck._middleware import RequestInfo, Settings, decide, script_page
+
+    del framework  # the same core for all: once is enough
+    settings = Settings(mode="script", exclude=["/static/", "/health"])
+    request = RequestInfo(method=method, path=path, query="", scheme="https", headers={"user-agent": IE11})
+    short = script_page(settings, path, method)
+    full = decide(settings, request, lazy=True)
+    if short is not None:
+        assert short == full
+    assert (short is not None) == (full.action == "rewrite")

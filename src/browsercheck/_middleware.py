@@ -271,7 +271,7 @@ def decide(settings: Settings, request: RequestInfo, nonce: str | None = None, *
     method = request.method
     if lazy and (settings.mode in ("annotate", "script") or method not in ("GET", "HEAD")):
         if settings.mode != "script" or method not in ("GET", "HEAD") or _exempt(request):
-            return _UNJUDGED_PASS
+            return UNJUDGED_PASS
         if nonce is None:  # the same decision for every request: made once
             return settings.script_decisions[method == "HEAD"]
         return Decision(None, "rewrite", script=script_tag(settings, nonce), head=method == "HEAD", unjudged=True)
@@ -367,7 +367,24 @@ def preview_of(settings: Settings, request: RequestInfo, verdict: Verdict) -> Ve
     return dataclasses.replace(verdict, status=status, reasons=(*verdict.reasons, reason))
 
 
-_UNJUDGED_PASS = Decision(None, "pass", unjudged=True)
+UNJUDGED_PASS = Decision(None, "pass", unjudged=True)
+
+
+def script_page(settings: Settings, path: str, method: str) -> Decision | None:
+    """Script mode's decision for a GET or HEAD of one of the site's pages, told from the path
+    and the method alone, as `decide` would make it: the same tag for everyone, so no header is
+    read and no `RequestInfo` built (every page takes this path: it is kept short). ``None``:
+    `decide` looks closer (the endpoints, excluded paths, other methods). The caller asks
+    whether the view is exempt (`UNJUDGED_PASS` then), and leaves pages with a nonce to `decide`."""
+    if (
+        (method != "GET" and method != "HEAD")
+        or path == settings.dismiss_path
+        or path == settings.script_path
+        or path == settings.notice_path
+        or settings.excluded(path)
+    ):
+        return None
+    return settings.script_decisions[method == "HEAD"]
 
 
 def script_tag(settings: Settings, nonce: str | None) -> str:

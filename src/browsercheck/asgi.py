@@ -22,6 +22,7 @@ from ._middleware import (
     RENDERED,
     SETTINGS,
     UNJUDGED,
+    UNJUDGED_PASS,
     Decision,
     LazyHeaders,
     RequestInfo,
@@ -29,11 +30,12 @@ from ._middleware import (
     decide,
     dismiss_response,
     logger,
+    script_page,
 )
 from ._options import Options
 from ._policy import Policy
 from ._rewrite import Rewriter
-from ._script import notice_response, script_response
+from ._script import Response, notice_response, script_response
 
 __all__ = ["BrowserCheckMiddleware"]
 
@@ -62,14 +64,19 @@ class BrowserCheckMiddleware:
         # script mode's pages are the same for everyone: none is judged (a page that depended on
         # the verdict could not be kept as one copy); the notice endpoint judges
         self.lazy = self.settings.mode == "script"
+        # ... and, without a nonce, each gets the same tag: told from the path and the method alone
+        self.pages_alike = self.lazy and nonce is None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        request = None
         try:
-            request = _request(scope, lazy=self.lazy)
-            decision = decide(self.settings, request, self.nonce(scope) if self.nonce else None, lazy=self.lazy)
+            decision = self._page_decision(scope) if self.pages_alike else None
+            if decision is None:
+                request = _request(scope, lazy=self.lazy)
+                decision = decide(self.settings, request, self.nonce(scope) if self.nonce else None, lazy=self.lazy)
         except Exception:  # browsercheck must never break the site
             logger.exception("browsercheck failed; the request passes unchecked")
             await self.app(scope, receive, send)
@@ -78,24 +85,32 @@ class BrowserCheckMiddleware:
         scope["state"] = {**scope.get("state", {}), "browsercheck": decision.verdict, SETTINGS: self.settings}
         if decision.unjudged:
             scope["state"][UNJUDGED] = True
-        if decision.action == "dismiss":
-            form = await _read_form(receive)
-            await _respond(send, *dismiss_response(self.settings, request, form, decision.verdict))
+        if decision.action == "pass":
+            await self.app(scope, receive, send)
         elif decision.action == "block" and decision.block is not None:
             await _respond(send, *decision.block)
-        elif decision.action == "script":
-            await _respond(send, *script_response(request))
-        elif decision.action == "notice":
-            try:
-                response = notice_response(self.settings, request)
-            except Exception:
-                logger.exception("browsercheck failed on the notice endpoint; it answers with no notice")
-                response = 200, [("Content-Type", "application/json"), ("Cache-Control", "no-store")], b"{}"
-            await _respond(send, *response)
-        elif decision.action == "pass":
-            await self.app(scope, receive, send)
+        elif decision.action in ("dismiss", "script", "notice") and request is not None:  # (`decide`'s only)
+            await _respond(send, *await self._endpoint(decision, request, receive))
         else:
             await self.app(scope, receive, _RewritingSend(send, decision, self.settings, scope["state"]))
+
+    def _page_decision(self, scope: Scope) -> Decision | None:
+        decision = script_page(self.settings, scope.get("path", "/") or "/", scope.get("method", "GET"))
+        if decision is not None and starlette_view_exempt(scope):
+            return UNJUDGED_PASS
+        return decision
+
+    async def _endpoint(self, decision: Decision, request: RequestInfo, receive: Receive) -> Response:
+        """The answer of browsercheck's own endpoints: dismissal, script mode's script and notice."""
+        if decision.action == "dismiss":
+            return dismiss_response(self.settings, request, await _read_form(receive), decision.verdict)
+        if decision.action == "script":
+            return script_response(request)
+        try:
+            return notice_response(self.settings, request)
+        except Exception:
+            logger.exception("browsercheck failed on the notice endpoint; it answers with no notice")
+            return 200, [("Content-Type", "application/json"), ("Cache-Control", "no-store")], b"{}"
 
 
 def _request(scope: Scope, *, lazy: bool = False) -> RequestInfo:

@@ -25,6 +25,7 @@ from ._middleware import (
     RENDERED,
     SETTINGS,
     UNJUDGED,
+    UNJUDGED_PASS,
     Decision,
     LazyHeaders,
     RequestInfo,
@@ -32,11 +33,12 @@ from ._middleware import (
     decide,
     dismiss_response,
     logger,
+    script_page,
 )
 from ._options import Options
 from ._policy import Policy
 from ._rewrite import Rewriter
-from ._script import notice_response, script_response
+from ._script import Response, notice_response, script_response
 
 __all__ = ["BrowserCheckMiddleware"]
 
@@ -72,12 +74,17 @@ class BrowserCheckMiddleware:
         # script mode's pages are the same for everyone: none is judged (a page that depended on
         # the verdict could not be kept as one copy); the notice endpoint judges
         self.lazy = self.settings.mode == "script"
+        # ... and, without a nonce, each gets the same tag: told from the path and the method alone
+        self.pages_alike = self.lazy and nonce is None
         self.view_exempt = view_exempt
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        request = None
         try:
-            request = _request(environ, self.view_exempt, lazy=self.lazy)
-            decision = decide(self.settings, request, self.nonce(environ) if self.nonce else None, lazy=self.lazy)
+            decision = self._page_decision(environ) if self.pages_alike else None
+            if decision is None:
+                request = _request(environ, self.view_exempt, lazy=self.lazy)
+                decision = decide(self.settings, request, self.nonce(environ) if self.nonce else None, lazy=self.lazy)
         except Exception:  # browsercheck must never break the site
             logger.exception("browsercheck failed; the request passes unchecked")
             return self.app(environ, start_response)
@@ -85,23 +92,31 @@ class BrowserCheckMiddleware:
         if decision.unjudged:
             environ[UNJUDGED] = True
         environ[SETTINGS] = self.settings
-        if decision.action == "dismiss":
-            response = dismiss_response(self.settings, request, _read_form(environ), decision.verdict)
-            return _respond(start_response, *response)
-        if decision.action == "block" and decision.block is not None:
-            return _respond(start_response, *decision.block)
-        if decision.action == "script":
-            return _respond(start_response, *script_response(request))
-        if decision.action == "notice":
-            try:
-                response = notice_response(self.settings, request)
-            except Exception:
-                logger.exception("browsercheck failed on the notice endpoint; it answers with no notice")
-                response = 200, [("Content-Type", "application/json"), ("Cache-Control", "no-store")], b"{}"
-            return _respond(start_response, *response)
         if decision.action == "pass":
             return self.app(environ, start_response)
+        if decision.action == "block" and decision.block is not None:
+            return _respond(start_response, *decision.block)
+        if decision.action in ("dismiss", "script", "notice") and request is not None:  # (`decide`'s only)
+            return _respond(start_response, *self._endpoint(decision, request, environ))
         return _rewrite(self.app, environ, start_response, decision, self.settings)
+
+    def _endpoint(self, decision: Decision, request: RequestInfo, environ: Environ) -> Response:
+        """The answer of browsercheck's own endpoints: dismissal, script mode's script and notice."""
+        if decision.action == "dismiss":
+            return dismiss_response(self.settings, request, _read_form(environ), decision.verdict)
+        if decision.action == "script":
+            return script_response(request)
+        try:
+            return notice_response(self.settings, request)
+        except Exception:
+            logger.exception("browsercheck failed on the notice endpoint; it answers with no notice")
+            return 200, [("Content-Type", "application/json"), ("Cache-Control", "no-store")], b"{}"
+
+    def _page_decision(self, environ: Environ) -> Decision | None:
+        decision = script_page(self.settings, environ.get("PATH_INFO", "") or "/", environ.get("REQUEST_METHOD", "GET"))
+        if decision is not None and self.view_exempt is not None and self.view_exempt(environ):
+            return UNJUDGED_PASS
+        return decision
 
 
 def _request(
@@ -183,6 +198,12 @@ def _rewrite(
             send_headers()(out)
 
     iterable = app(environ, our_start_response)
+    if type(iterable) is list and len(iterable) == 1 and state["status"] is not None and not rewriter.decided:
+        # the whole page, known now (most frameworks answer so), its headers not yet sent: done
+        # here, without the iterator that streams a body (a list has no close() to pass on)
+        out = rewriter.feed_whole(iterable[0])
+        send_headers()
+        return [out] if out else []
     return _Body(iterable, rewriter, send_headers)
 
 

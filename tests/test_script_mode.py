@@ -96,6 +96,21 @@ def test_the_notice_endpoint_answers_per_request(framework: str) -> None:
     assert html.text.startswith("<style>")
 
 
+def test_a_failing_notice_endpoint_answers_with_no_notice(
+    framework: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import browsercheck._script
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug in building the notice")
+
+    monkeypatch.setattr(browsercheck._script, "notice_response", broken)
+    r = Client(framework, mode="script").get("/.browsercheck/notice", {"User-Agent": CHROME_124})
+    # the script then shows nothing: never the application's 404 or a server error for it to parse
+    assert (r.status, r.headers["content-type"], r.body) == (200, "application/json", b"{}")
+    assert "browsercheck failed on the notice endpoint" in caplog.text
+
+
 @pytest.mark.parametrize(
     ("ua", "cookie", "status"),
     [

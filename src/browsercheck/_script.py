@@ -20,12 +20,41 @@ from html import escape
 from importlib.resources import files
 
 from ._lazy import Lazy
-from ._middleware import HINTS_VARY, NEXT_STAND_IN, RequestInfo, Settings, notice_for, safe_redirect
+from ._middleware import (
+    HINTS_VARY,
+    NEXT_STAND_IN,
+    Decision,
+    RequestInfo,
+    Settings,
+    dismiss_response,
+    logger,
+    notice_for,
+    safe_redirect,
+)
 from ._model import Verdict
 from .notice import Notice
 from .notice._html import CSS
 
 Response = tuple[int, list[tuple[str, str]], bytes]
+
+ENDPOINTS = ("dismiss", "script", "notice")
+"""`decide`'s actions that browsercheck answers itself, with `endpoint_response`."""
+_NO_NOTICE: Response = 200, [("Content-Type", "application/json"), ("Cache-Control", "no-store")], b"{}"
+
+
+def endpoint_response(settings: Settings, decision: Decision, request: RequestInfo, form: bytes = b"") -> Response:
+    """The answer of one of browsercheck's own endpoints (`ENDPOINTS`); ``form``: the dismissal's
+    POST body. The notice endpoint never fails: where building the notice does, that is logged
+    and it answers with none, as a page would then show none."""
+    if decision.action == "dismiss":
+        return dismiss_response(settings, request, form, decision.verdict)
+    if decision.action == "script":
+        return script_response(request)
+    try:
+        return notice_response(settings, request)
+    except Exception:
+        logger.exception("browsercheck failed on the notice endpoint; it answers with no notice")
+        return _NO_NOTICE
 
 
 def _load_script() -> tuple[bytes, str]:

@@ -28,14 +28,13 @@ from ._middleware import (
     RequestInfo,
     Settings,
     decide,
-    dismiss_response,
     logger,
     script_page,
 )
 from ._options import Options
 from ._policy import Policy
 from ._rewrite import Rewriter
-from ._script import Response, notice_response, script_response
+from ._script import ENDPOINTS, endpoint_response
 
 __all__ = ["BrowserCheckMiddleware"]
 
@@ -89,8 +88,9 @@ class BrowserCheckMiddleware:
             await self.app(scope, receive, send)
         elif decision.action == "block" and decision.block is not None:
             await _respond(send, *decision.block)
-        elif decision.action in ("dismiss", "script", "notice") and request is not None:  # (`decide`'s only)
-            await _respond(send, *await self._endpoint(decision, request, receive))
+        elif decision.action in ENDPOINTS and request is not None:  # (`decide`'s only)
+            form = await _read_form(receive) if decision.action == "dismiss" else b""
+            await _respond(send, *endpoint_response(self.settings, decision, request, form))
         else:
             await self.app(scope, receive, _RewritingSend(send, decision, self.settings, scope["state"]))
 
@@ -99,18 +99,6 @@ class BrowserCheckMiddleware:
         if decision is not None and starlette_view_exempt(scope):
             return UNJUDGED_PASS
         return decision
-
-    async def _endpoint(self, decision: Decision, request: RequestInfo, receive: Receive) -> Response:
-        """The answer of browsercheck's own endpoints: dismissal, script mode's script and notice."""
-        if decision.action == "dismiss":
-            return dismiss_response(self.settings, request, await _read_form(receive), decision.verdict)
-        if decision.action == "script":
-            return script_response(request)
-        try:
-            return notice_response(self.settings, request)
-        except Exception:
-            logger.exception("browsercheck failed on the notice endpoint; it answers with no notice")
-            return 200, [("Content-Type", "application/json"), ("Cache-Control", "no-store")], b"{}"
 
 
 def _request(scope: Scope, *, lazy: bool = False) -> RequestInfo:

@@ -31,14 +31,13 @@ from ._middleware import (
     RequestInfo,
     Settings,
     decide,
-    dismiss_response,
     logger,
     script_page,
 )
 from ._options import Options
 from ._policy import Policy
 from ._rewrite import Rewriter
-from ._script import Response, notice_response, script_response
+from ._script import ENDPOINTS, endpoint_response
 
 __all__ = ["BrowserCheckMiddleware"]
 
@@ -96,21 +95,10 @@ class BrowserCheckMiddleware:
             return self.app(environ, start_response)
         if decision.action == "block" and decision.block is not None:
             return _respond(start_response, *decision.block)
-        if decision.action in ("dismiss", "script", "notice") and request is not None:  # (`decide`'s only)
-            return _respond(start_response, *self._endpoint(decision, request, environ))
+        if decision.action in ENDPOINTS and request is not None:  # (`decide`'s only)
+            form = _read_form(environ) if decision.action == "dismiss" else b""
+            return _respond(start_response, *endpoint_response(self.settings, decision, request, form))
         return _rewrite(self.app, environ, start_response, decision, self.settings)
-
-    def _endpoint(self, decision: Decision, request: RequestInfo, environ: Environ) -> Response:
-        """The answer of browsercheck's own endpoints: dismissal, script mode's script and notice."""
-        if decision.action == "dismiss":
-            return dismiss_response(self.settings, request, _read_form(environ), decision.verdict)
-        if decision.action == "script":
-            return script_response(request)
-        try:
-            return notice_response(self.settings, request)
-        except Exception:
-            logger.exception("browsercheck failed on the notice endpoint; it answers with no notice")
-            return 200, [("Content-Type", "application/json"), ("Cache-Control", "no-store")], b"{}"
 
     def _page_decision(self, environ: Environ) -> Decision | None:
         decision = script_page(self.settings, environ.get("PATH_INFO", "") or "/", environ.get("REQUEST_METHOD", "GET"))

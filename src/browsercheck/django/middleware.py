@@ -23,16 +23,16 @@ from django.utils.functional import SimpleLazyObject
 
 from .._exempt import has_exempt, is_exempt
 from .._middleware import (
+    MAX_DISMISS_BODY,
     READ_HEADERS,
     Decision,
     RequestInfo,
     Settings,
     decide,
-    dismiss_response,
     logger,
 )
 from .._rewrite import Rewriter, _changed
-from .._script import notice_response, script_response
+from .._script import ENDPOINTS, endpoint_response
 from .conf import configured
 
 RENDERED = "browsercheck.rendered"
@@ -129,15 +129,15 @@ class BrowserCheckMiddleware:
             nonce = config.nonce(request) if config.nonce is not None else None
             decision = decide(settings, info, nonce, lazy=True)
             publish(request, settings, decision, info)
-            if decision.action == "dismiss":
-                body = request.body[:4096] if request.method == "POST" else b""
-                return settings, None, _response(*dismiss_response(settings, info, body, decision.verdict))
+            if decision.action in ENDPOINTS:
+                form = (
+                    request.body[:MAX_DISMISS_BODY]
+                    if decision.action == "dismiss" and request.method == "POST"
+                    else b""
+                )
+                return settings, None, _response(*endpoint_response(settings, decision, info, form))
             if decision.action == "block" and decision.block is not None:
                 return settings, None, _response(*decision.block)
-            if decision.action == "script":
-                return settings, None, _response(*script_response(info))
-            if decision.action == "notice":
-                return settings, None, _response(*notice_response(settings, info))
         except Exception:  # browsercheck must never break the site
             logger.exception("browsercheck failed; the request passes unchecked")
             if not hasattr(request, "browsercheck"):

@@ -243,10 +243,13 @@ class BotDetector:
 # never write these: "like Gecko;" followed by a name inside the engine's parentheses, "compatible;"
 # inside a WebKit, Blink or Gecko string (Internet Explorer's "compatible; MSIE" has none of them),
 # a URL, a "+mailto:" or "+domain.tld" contact, a domain name or an e-mail address (browsers name
-# no site of their own; an app's reversed "com.example.app" id is no domain), and product names of AI
-# agents, scanners and monitors.
+# no site of their own; an app's reversed "com.example.app" id is no domain), product names of AI
+# agents, scanners and monitors, a version that is the time of the request in milliseconds since
+# 1970 ("Time/1710630666672": scripts stamp their requests so), and a product written before a
+# desktop browser's "Mozilla/5.0" ("PS_Daily/1.0 Mozilla/5.0 (Macintosh; ..."; the devices that
+# write something first, TVs and feature phones, have no desktop platform there).
 _AGENT_MARKERS = (
-    r"like Gecko; (?:compatible; ?)?(?P<inside>[^;)]+)",
+    r"like Gecko(?:; (?:compatible; ?)?(?P<inside>[^;)]+)|, (?P<engine>(?!Safari\b)[A-Z][a-z][\w-]*)\))",
     r"\(compatible; ?(?P<compatible>[A-Za-z][\w.-]*/[\d.]+)[^)]*\).*(?:AppleWebKit|Gecko/|Chrome/)",
     r"(?:AppleWebKit|Gecko/|Chrome/).*\(compatible; ?(?P<after>[A-Za-z][\w.-]*/[\d.]+)",
     r"(?P<url>\+https?://[^\s;)]+|[(;,] ?https?://[^\s;)]+|\+mailto:[^\s;)]+|\+[\w-]+\.[a-z]{2,}\b"
@@ -255,6 +258,8 @@ _AGENT_MARKERS = (
     r"(?P<name>\b[\w.]+-User\b|\b(?:[A-Z][\w-]* ?)?(?:Agent|Scan|Scanner|Headers|Diagnostics|Inspector|Research"
     r"|Monitor|Monitoring|Synthetics|Measurement|Verify|Watcher|Check|Checker)\b"
     r"|\b(?:ChatGPT|Claude|Perplexity|Devin|Manus|Sitebulb|Playwright|Selenium|Puppeteer|Checkly))\b",
+    r"(?P<stamp>\b[A-Za-z][\w-]*)/1\d{12}\b",
+    r"^(?P<before>[A-Za-z][\w.-]*(?:/[\d.]+)?) Mozilla/[45]\.0 \((?:Windows NT|Macintosh|X11)",
 )
 # Where a browser names its device or itself, crawlerdetect's words ("Bot", "Spider", "Speedy")
 # are model names: "C Bot Tab 70", "XBot Junior", "yandexstation_2". The Android model slot (with
@@ -272,7 +277,9 @@ def _pattern(text: str) -> re.Pattern[str]:
     return re.compile(text)  # on first use: importing browsercheck compiles nothing
 
 
-AGENT_GATE = tuple(marker.replace("(?<![\\w.-])", "(?:^|[^\\w.-])").replace("(?!\\.)", "") for marker in _AGENT_MARKERS)
+AGENT_GATE = tuple(
+    re.sub(r"\(\?!(?:[^()]|\\.)*\)", "", marker.replace("(?<![\\w.-])", "(?:^|[^\\w.-])")) for marker in _AGENT_MARKERS
+)
 """The markers for the native engine, as a gate: browsers (nearly all User-Agents) stop there, in
 a microsecond, and `agent_marker` names the mark. Lookarounds dropped or made plain: a superset."""
 
@@ -287,6 +294,48 @@ def agent_marker(ua: str) -> str | None:
         return re.sub(r"^[+(;, ]*(?:https?://|mailto:)?", "", url).split("/", 1)[0].split("@")[-1] or url
     found = next(v for v in m.groupdict().values() if v)
     return found.strip().split("/", 1)[0].strip() or found
+
+
+# A desktop browser's own string, whole, and one product more: after it ("... Safari/537.36
+# Silktide", "... Firefox/89.0 MonitoRSS/1.0", "(compatible; MSIE 7.0; Windows NT) NewsNow/1.0") or
+# between Chrome's last two tokens ("Chrome/140.0.0.0 newsai/1.0 Safari/537.36") or in Chrome's
+# place ("(KHTML, like Gecko) KarnoProspectingStudio/0.1 Safari/537.36"). A desktop browser's own:
+# on a Mac, macOS as browsers freeze it (10_15_7, or older); an app that writes the real one
+# ("Intel Mac OS X 15_5") wrote its own string, and is not judged by this. The browsers that
+# write their name there are in ua-parser's list or the registry's tokens (Edg, OPR, Vivaldi, Avast,
+# ...: the caller asks only where neither named one), or are forks from before Chrome 50 (2016) and
+# Firefox 57 (2017, when Firefox dropped the extensions its XUL forks were built on): CoolNovo,
+# CometBird. Since, what adds a product of its own to Chrome's, Firefox's or Safari's string on a
+# desktop is a program (monitors, scanners, readers), or names a browser ("TeslaBrowser/1.0").
+_APPENDED = (
+    r"^Mozilla/[45]\.0 \((?:Windows NT|Macintosh; Intel Mac OS X 10[_.]|X11)[^()]*\) (?:AppleWebKit/[\d.]+ \(KHTML, "
+    r"like Gecko\) (?:Chrome/(?P<chrome>\d+)[\d.]*(?: (?P<between>[A-Za-z][\w-]*/[\d.]+))?|Version/[\d.]+"
+    r"|(?P<instead>(?!Chrome/|Version/)[A-Za-z][\w-]*/[\d.]+)) Safari/[\d.]+"
+    r"|Gecko/20100101 Firefox/(?P<firefox>\d+)[\d.]*)(?: (?P<after>[A-Za-z][\w-]*(?:/[\d.]+)?))?$"
+    r"|^Mozilla/[45]\.0 \(compatible; MSIE [\d.]+; Windows NT[^()]*\) (?P<ie>(?!like Gecko)\w\S*)"
+)
+_FIRST_CHROME, _FIRST_FIREFOX = 50, 57
+_OWN_LAST = ("Safari/", "Firefox/", "Chrome/", "Version/")
+
+
+def appended_product(ua: str) -> str | None:
+    """The name of the product a program added to a desktop browser's own string ("Silktide"), or
+    ``None``. For User-Agents read as Chrome, Firefox, Safari or Internet Explorer on a desktop."""
+    head, _, last = ua.rpartition(" ")
+    if last.startswith("Safari/"):
+        last = head[head.rfind(" ") + 1 :]  # the token before Safari's: the browser's own, nearly always
+    if last.startswith(_OWN_LAST) or last == "Gecko" or last.endswith(")"):
+        return None  # the browser's own ending: no string search at all
+    m = _pattern(_APPENDED).match(ua)
+    if m is None:
+        return None
+    chrome, firefox = m.group("chrome"), m.group("firefox")
+    if (chrome and int(chrome) < _FIRST_CHROME) or (firefox and int(firefox) < _FIRST_FIREFOX):
+        return None
+    product = m.group("between") or m.group("instead") or m.group("after") or m.group("ie")
+    if product is None or _pattern(_BROWSING_WORDS).search(product):
+        return None
+    return product.split("/", 1)[0]
 
 
 def without_device_names(ua: str) -> str:

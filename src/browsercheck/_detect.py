@@ -12,7 +12,15 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
-from ._bots import AGENT_GATE, NOT_SCANNED, BotDetector, agent_marker, program_name, without_device_names
+from ._bots import (
+    AGENT_GATE,
+    NOT_SCANNED,
+    BotDetector,
+    agent_marker,
+    appended_product,
+    program_name,
+    without_device_names,
+)
 from ._browsers import (
     ANDROID,
     ANDROID_EDITIONS,
@@ -65,6 +73,9 @@ _PRESTO = re.compile(r"Presto/(\d+(?:\.\d+)*)")
 _IOS_FROZEN_AT = "18.6"  # Safari 26+ on iOS keeps saying "CPU iPhone OS 18_6"
 _FIRST_UNFROZEN_SAFARI = 26
 
+
+_OWN_STRINGS = frozenset(("chrome", "firefox", "safari", "ie"))
+"""The browsers whose desktop strings programs borrow and add their own name to (`appended_product`)."""
 
 _AGENT = "!agent"  # what the first native pass names an agent's mark (no token has a "!")
 
@@ -291,6 +302,8 @@ class Detector:
         if "HbbTV/" in ua:
             key = version = None  # a smart TV's browser: judged by the engine the string carries
             family = "HbbTV browser"
+        if token is None and key in _OWN_STRINGS and os in DESKTOP_OSES and (product := appended_product(ua)):
+            return _no_browser(product, Device.BOT, bot=product)  # a program in a desktop browser's clothes
         name = _display_name(key, family)
         engine, engine_version = _engine(key, version, ua)
         if key is None and engine is None and os is None and (program := program_name(ua)):

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from browsercheck import _browsers, _detect, _hints, _judge, _policy, _policy_loader
+from browsercheck import _browsers, _browserslist, _dataconvert, _detect, _hints, _judge, _policy, _policy_loader
 from browsercheck._browsers import ENGINE_FACTS, OS_FACTS, REGISTRY, canonical_key, derive
 from browsercheck.notice import _build as _notice
 
@@ -20,7 +20,7 @@ def test_every_table_is_what_the_registry_derives() -> None:
     derived = derive(REGISTRY, ENGINE_FACTS, OS_FACTS)
     for field, table in vars(derived).items():
         assert getattr(_browsers, field) == table, field
-    assert len(vars(derived)) == 15
+    assert len(vars(derived)) == 17
 
 
 @pytest.mark.parametrize(
@@ -40,6 +40,8 @@ def test_every_table_is_what_the_registry_derives() -> None:
         (_detect, "DESKTOP_OSES", "DESKTOP_OSES"),
         (_policy_loader, "ALIASES", "ALIASES"),
         (_policy_loader, "DOWNLOAD_PAGES", "DOWNLOAD_PAGES"),
+        (_browserslist, "_BASELINE_NAMES", "BASELINE_BROWSERSLIST"),
+        (_dataconvert, "_BBM_NAMES", "BASELINE_NAMES"),
     ],
     ids=lambda v: v if isinstance(v, str) else v.__name__,
 )

@@ -1,11 +1,12 @@
 """The one registry of browser facts: every browser, engine and operating system browsercheck knows.
 
 A `Browser` record holds all that is known of one browser: its canonical key, display name, engine,
-browser-compat-data and browserslist ids, Client Hint brands, the ua-parser families and User-Agent
-tokens that name it, its Android and iOS editions, and its download page. Detection, Client Hints,
-judging, policy aliases and notices derive their tables from `REGISTRY` (and `ENGINE_FACTS`,
-`OS_FACTS`): adding a browser is one entry here (tests/test_registry.py checks that every table
-follows it).
+browser-compat-data and browserslist ids, baseline-browser-mapping's code and name, Client Hint
+brands, the ua-parser families and User-Agent tokens that name it, its Android and iOS editions,
+and its download page. Detection, Client Hints, judging, policy aliases, notices, browserslist's
+Baseline queries and the browser-data converter derive their tables from `REGISTRY` (and
+`ENGINE_FACTS`, `OS_FACTS`): adding a browser is one entry here (tests/test_registry.py checks
+that every table follows it).
 
 Keys follow MDN browser-compat-data (the ids Baseline and browserslist use) where BCD has one;
 the others (``edge_legacy``, ``chrome_ios``, in-app browsers, ...) are ours.
@@ -98,6 +99,10 @@ class Browser(NamedTuple):
     """MDN browser-compat-data's id (``None``: BCD has none)."""
     browserslist: str | None = None
     """browserslist's (caniuse's) id."""
+    baseline_code: str | None = None
+    """baseline-browser-mapping's short code for it in the Baseline timeline it packs (``ca``)."""
+    baseline: str | None = None
+    """baseline-browser-mapping's name for it where that is not its BCD id (``uc_android``)."""
     brands: tuple[str, ...] = ()
     """``Sec-CH-UA`` brands that name it (compared ignoring case)."""
     families: tuple[str, ...] = ()
@@ -125,19 +130,23 @@ REGISTRY: Mapping[str, Browser] = _records(
         BLINK,
         bcd="chrome",
         browserslist="chrome",
+        baseline_code="c",
         brands=("Google Chrome",),
         families=("Chrome", "Chrome Mobile"),
         android="chrome_android",
         ios="chrome_ios",
         download="https://www.google.com/chrome/",
     ),
-    Browser("chrome_android", "Chrome for Android", BLINK, bcd="chrome_android", browserslist="and_chr"),
+    Browser(
+        "chrome_android", "Chrome for Android", BLINK, bcd="chrome_android", browserslist="and_chr", baseline_code="ca"
+    ),
     Browser(
         "edge",
         "Microsoft Edge",
         BLINK,
         bcd="edge",
         browserslist="edge",
+        baseline_code="e",
         brands=("Microsoft Edge",),
         families=("Edge", "Edge Mobile"),
         tokens=("Edg", "EdgA", "EdgiOS"),
@@ -151,6 +160,7 @@ REGISTRY: Mapping[str, Browser] = _records(
         GECKO,
         bcd="firefox",
         browserslist="firefox",
+        baseline_code="f",
         families=("Firefox", "Firefox Mobile", "Firefox Beta", "Firefox Alpha"),
         # Firefox under its pre-release code names and Debian's Iceweasel, numbered as Firefox (forks
         # numbered otherwise, Waterfox, Pale Moon, are judged by their Gecko version)
@@ -167,7 +177,14 @@ REGISTRY: Mapping[str, Browser] = _records(
         ios="firefox_ios",
         download="https://www.mozilla.org/firefox/new/",
     ),
-    Browser("firefox_android", "Firefox for Android", GECKO, bcd="firefox_android", browserslist="and_ff"),
+    Browser(
+        "firefox_android",
+        "Firefox for Android",
+        GECKO,
+        bcd="firefox_android",
+        browserslist="and_ff",
+        baseline_code="fa",
+    ),
     Browser("ie", "Internet Explorer", TRIDENT, bcd="ie", browserslist="ie", families=("IE", "IE Mobile")),
     Browser(
         "opera",
@@ -175,6 +192,7 @@ REGISTRY: Mapping[str, Browser] = _records(
         BLINK,
         bcd="opera",
         browserslist="opera",
+        baseline_code="o",
         brands=("Opera", "Opera GX"),
         families=("Opera",),
         tokens=("OPR",),
@@ -187,6 +205,7 @@ REGISTRY: Mapping[str, Browser] = _records(
         BLINK,
         bcd="opera_android",
         browserslist="op_mob",
+        baseline_code="oa",
         brands=("OperaMobile",),
         families=("Opera Mobile",),
     ),
@@ -196,16 +215,18 @@ REGISTRY: Mapping[str, Browser] = _records(
         WEBKIT,
         bcd="safari",
         browserslist="safari",
+        baseline_code="s",
         families=("Safari", "Mobile Safari"),
         ios="safari_ios",
     ),
-    Browser("safari_ios", "Safari on iOS", WEBKIT, bcd="safari_ios", browserslist="ios_saf"),
+    Browser("safari_ios", "Safari on iOS", WEBKIT, bcd="safari_ios", browserslist="ios_saf", baseline_code="si"),
     Browser(
         "samsunginternet_android",
         "Samsung Internet",
         BLINK,
         bcd="samsunginternet_android",
         browserslist="samsung",
+        baseline_code="sa",
         brands=("Samsung Internet",),
         families=("Samsung Internet",),
     ),
@@ -215,6 +236,7 @@ REGISTRY: Mapping[str, Browser] = _records(
         BLINK,
         bcd="webview_android",
         browserslist="android",
+        baseline_code="wva",
         brands=("Android WebView",),
         families=("Chrome Mobile WebView", "Android"),
     ),
@@ -238,6 +260,8 @@ REGISTRY: Mapping[str, Browser] = _records(
         "yandex",
         "Yandex Browser",
         BLINK,
+        baseline_code="y",
+        baseline="ya_android",
         brands=("Yandex", "YaBrowser"),
         families=("Yandex Browser",),
         tokens=("YaBrowser", "YaSearchBrowser", "YaApp_Android", "YaApp_iOS", "YandexSearch", "YaBrowserLite"),
@@ -246,6 +270,8 @@ REGISTRY: Mapping[str, Browser] = _records(
         "uc",
         "UC Browser",
         BLINK,
+        baseline_code="u",
+        baseline="uc_android",
         browserslist="and_uc",
         families=("UC Browser",),
         tokens=("UCBrowser", "UCPC", "UCMini", "UCTurbo", "UBrowser"),
@@ -273,7 +299,15 @@ REGISTRY: Mapping[str, Browser] = _records(
     Browser("miui", "Xiaomi Browser", BLINK, families=("MiuiBrowser",), tokens=("XiaoMi/MiuiBrowser",)),
     Browser("huawei", "Huawei Browser", BLINK, families=("Huawei Browser",), tokens=("HuaweiBrowser", "HBPC")),
     Browser("whale", "Naver Whale", BLINK, brands=("Whale",), families=("Whale",)),
-    Browser("qq", "QQ Browser", BLINK, browserslist="and_qq", families=("QQ Browser", "QQ Browser Mobile")),
+    Browser(
+        "qq",
+        "QQ Browser",
+        BLINK,
+        baseline_code="q",
+        baseline="qq_android",
+        browserslist="and_qq",
+        families=("QQ Browser", "QQ Browser Mobile"),
+    ),
     Browser("coccoc", "Coc Coc", BLINK, brands=("CocCocBrowser",), tokens=("coc_coc_browser", "CocCoc")),
     Browser(
         "duckduckgo",
@@ -283,9 +317,23 @@ REGISTRY: Mapping[str, Browser] = _records(
         families=("DuckDuckGo Mobile",),
         tokens=("DuckDuckGo", "Ddg"),
     ),
-    Browser("kaios", "KaiOS Browser", GECKO, browserslist="kaios"),
-    Browser("facebook", "Facebook in-app browser", None, families=("Facebook",)),
-    Browser("instagram", "Instagram in-app browser", None, families=("Instagram",)),
+    Browser("kaios", "KaiOS Browser", GECKO, baseline_code="k", baseline="kai_os", browserslist="kaios"),
+    Browser(
+        "facebook",
+        "Facebook in-app browser",
+        None,
+        baseline_code="fb",
+        baseline="facebook_android",
+        families=("Facebook",),
+    ),
+    Browser(
+        "instagram",
+        "Instagram in-app browser",
+        None,
+        baseline_code="ia",
+        baseline="instagram_android",
+        families=("Instagram",),
+    ),
     Browser("google_app", "Google app", None, families=("Google",)),
 )
 
@@ -299,9 +347,16 @@ def _unique(pairs: Iterable[tuple[str, str]], what: str) -> Mapping[str, str]:
     return MappingProxyType(table)
 
 
+def _baseline_name(browser: Browser) -> str:
+    name = browser.baseline or browser.bcd
+    if name is None:
+        raise ValueError(f"{browser.key!r} has a Baseline code but neither a Baseline name nor a BCD id")
+    return name
+
+
 class Tables:
     """Every lookup table the package reads, as computed from the registry and the engine and OS
-    facts (a plain class: a NamedTuple of fifteen fields costs half a millisecond of import)."""
+    facts (a plain class: a NamedTuple of seventeen fields costs half a millisecond of import)."""
 
     def __init__(
         self, registry: Mapping[str, Browser], engines: Mapping[str, EngineFacts], systems: Mapping[str, OSFacts]
@@ -321,6 +376,15 @@ class Tables:
         """User-Agent product token -> key."""
         self.BROWSERSLIST_IDS = _unique(((b.browserslist, k) for k, b in records if b.browserslist), "browserslist id")
         self.BCD_IDS = _unique(((b.bcd, k) for k, b in records if b.bcd), "browser-compat-data id")
+        self.BASELINE_NAMES = _unique(
+            ((b.baseline_code, _baseline_name(b)) for _, b in records if b.baseline_code), "Baseline code"
+        )
+        """baseline-browser-mapping's short code -> its name for the browser (``ca`` -> ``chrome_android``)."""
+        self.BASELINE_BROWSERSLIST = _unique(
+            ((_baseline_name(b), b.browserslist) for _, b in records if b.baseline_code and b.browserslist),
+            "Baseline name",
+        )
+        """baseline-browser-mapping's name -> browserslist's id (``chrome_android`` -> ``and_chr``)."""
         self.ENGINE_NAMES: Mapping[str, str] = MappingProxyType({e: f.name for e, f in engines.items()})
         self.ENGINE_FROM_BROWSER: Mapping[str, str] = MappingProxyType(
             {e: f.reference for e, f in engines.items() if f.reference}
@@ -353,6 +417,8 @@ BRANDS = _TABLES.BRANDS
 TOKENS = _TABLES.TOKENS
 BROWSERSLIST_IDS = _TABLES.BROWSERSLIST_IDS
 BCD_IDS = _TABLES.BCD_IDS
+BASELINE_NAMES = _TABLES.BASELINE_NAMES
+BASELINE_BROWSERSLIST = _TABLES.BASELINE_BROWSERSLIST
 ENGINE_NAMES = _TABLES.ENGINE_NAMES
 ENGINE_FROM_BROWSER = _TABLES.ENGINE_FROM_BROWSER
 OS_KEYS = _TABLES.OS_KEYS

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from ._baseline import CORE, BaselineError, add_months, compatible_versions
 from ._browserdata import Agent, BrowserData
+from ._browsers import BASELINE_BROWSERSLIST
 from ._browserslist_grammar import QUERIES, Node, parse
 
 _YEAR_MS = 365.259641 * 24 * 60 * 60 * 1000
@@ -42,22 +43,7 @@ _ALIASES = {
     "qqandroid": "and_qq",
 }
 _DESKTOP = {"and_chr": "chrome", "and_ff": "firefox", "ie_mob": "ie", "android": "chrome"}
-_BASELINE_NAMES = {
-    "chrome": "chrome",
-    "chrome_android": "and_chr",
-    "edge": "edge",
-    "firefox": "firefox",
-    "firefox_android": "and_ff",
-    "safari": "safari",
-    "safari_ios": "ios_saf",
-    "webview_android": "android",
-    "samsunginternet_android": "samsung",
-    "opera_android": "op_mob",
-    "opera": "opera",
-    "qq_android": "and_qq",
-    "uc_android": "and_uc",
-    "kai_os": "kaios",
-}
+_BASELINE_NAMES = BASELINE_BROWSERSLIST  # baseline-browser-mapping name -> browserslist id
 
 SUPPORTED_FORMS = (
     "defaults",

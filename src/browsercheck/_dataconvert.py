@@ -15,30 +15,13 @@ import tarfile
 from typing import Any
 
 from ._browserdata import BASELINE, CANIUSE, FORMAT
+from ._browsers import BASELINE_NAMES
 
 LICENSES = {BASELINE: "Apache-2.0", CANIUSE: "CC-BY-4.0"}
 MAX_MEMBER = 16 * 1024 * 1024  # the files read are tens of KB; a bigger one is not the package we know
 
-# baseline-browser-mapping's short codes, as its own code maps them
-_BBM_NAMES = {
-    "c": "chrome",
-    "ca": "chrome_android",
-    "e": "edge",
-    "f": "firefox",
-    "fa": "firefox_android",
-    "s": "safari",
-    "si": "safari_ios",
-    "o": "opera",
-    "oa": "opera_android",
-    "sa": "samsunginternet_android",
-    "wva": "webview_android",
-    "y": "ya_android",
-    "u": "uc_android",
-    "q": "qq_android",
-    "k": "kai_os",
-    "fb": "facebook_android",
-    "ia": "instagram_android",
-}
+# baseline-browser-mapping's short codes, as its own code maps them (the registry holds them)
+_BBM_NAMES = BASELINE_NAMES
 # caniuse-lite's agent letters (data/browsers.js), read from the package when it has the file
 _AGENT_LETTERS = re.compile(r'(\w+)\s*:\s*"(\w+)"')
 _BBM_DATA = re.compile(r'"(pre_baseline\\n(?:[^"\\]|\\.)*)"')

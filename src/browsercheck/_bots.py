@@ -277,9 +277,17 @@ def _pattern(text: str) -> re.Pattern[str]:
     return re.compile(text)  # on first use: importing browsercheck compiles nothing
 
 
-AGENT_GATE = tuple(
-    re.sub(r"\(\?!(?:[^()]|\\.)*\)", "", marker.replace("(?<![\\w.-])", "(?:^|[^\\w.-])")) for marker in _AGENT_MARKERS
-)
+_GATE_PLAIN = (("(?<![\\w.-])", "(?:^|[^\\w.-])"), ("(?!\\.)", ""), ("(?!Safari\\b)", ""))
+"""The markers' lookarounds, and what the gate writes instead."""
+
+
+def _plain(marker: str) -> str:
+    for lookaround, instead in _GATE_PLAIN:
+        marker = marker.replace(lookaround, instead)
+    return marker
+
+
+AGENT_GATE = tuple(_plain(marker) for marker in _AGENT_MARKERS)
 """The markers for the native engine, as a gate: browsers (nearly all User-Agents) stop there, in
 a microsecond, and `agent_marker` names the mark. Lookarounds dropped or made plain: a superset."""
 
@@ -315,17 +323,19 @@ _APPENDED = (
     r"|^Mozilla/[45]\.0 \(compatible; MSIE [\d.]+; Windows NT[^()]*\) (?P<ie>(?!like Gecko)\w\S*)"
 )
 _FIRST_CHROME, _FIRST_FIREFOX = 50, 57
-_OWN_LAST = ("Safari/", "Firefox/", "Chrome/", "Version/")
+_BEFORE_SAFARI = ("Chrome/", "Version/")
 
 
 def appended_product(ua: str) -> str | None:
     """The name of the product a program added to a desktop browser's own string ("Silktide"), or
     ``None``. For User-Agents read as Chrome, Firefox, Safari or Internet Explorer on a desktop."""
-    head, _, last = ua.rpartition(" ")
-    if last.startswith("Safari/"):
-        last = head[head.rfind(" ") + 1 :]  # the token before Safari's: the browser's own, nearly always
-    if last.startswith(_OWN_LAST) or last == "Gecko" or last.endswith(")"):
-        return None  # the browser's own ending: no string search at all
+    # the browser's own ending first, without a string search (nearly every User-Agent stops here)
+    last = ua.rfind(" ") + 1
+    if ua.startswith("Safari/", last):
+        if ua.startswith(_BEFORE_SAFARI, ua.rfind(" ", 0, last - 1) + 1):
+            return None
+    elif ua.startswith("Firefox/", last) or ua.endswith((")", " like Gecko")):
+        return None
     m = _pattern(_APPENDED).match(ua)
     if m is None:
         return None

@@ -89,9 +89,15 @@ def test_hostile_user_agents_get_a_verdict(ua: str) -> None:
     assert verdict.status is Status.UNKNOWN
 
 
-def test_long_user_agent_is_judged_on_its_first_2048_characters() -> None:
-    verdict = browsercheck.check(CHROME_157 + " " + "x" * 100_000)
-    assert verdict.client.browser == "chrome"
+@pytest.mark.parametrize(
+    ("ua", "browser"),
+    [(CHROME_157, "chrome"), ("Mozilla/4.0 (compatible; MSIE 7.0; Windows NT 5.1)", "ie")],
+    ids=["chrome", "ie"],
+)
+def test_long_user_agent_is_judged_on_its_first_2048_characters(ua: str, browser: str) -> None:
+    # what is cut off at 2,048 characters is no product's name added to the browser's string
+    verdict = browsercheck.check(ua + " " + "x" * 100_000)
+    assert verdict.client.browser == browser
 
 
 def test_verdicts_are_frozen_records() -> None:

@@ -314,13 +314,14 @@ def agent_marker(ua: str) -> str | None:
 # ...: the caller asks only where neither named one), or are forks from before Chrome 50 (2016) and
 # Firefox 57 (2017, when Firefox dropped the extensions its XUL forks were built on): CoolNovo,
 # CometBird. Since, what adds a product of its own to Chrome's, Firefox's or Safari's string on a
-# desktop is a program (monitors, scanners, readers), or names a browser ("TeslaBrowser/1.0").
+# desktop is a program (monitors, scanners, readers), or names a browser ("TeslaBrowser/1.0"). A
+# product's name is a word of at most 40 characters: not text cut off at MAX_UA_LENGTH.
 _APPENDED = (
     r"^Mozilla/[45]\.0 \((?:Windows NT|Macintosh; Intel Mac OS X 10[_.]|X11)[^()]*\) (?:AppleWebKit/[\d.]+ \(KHTML, "
-    r"like Gecko\) (?:Chrome/(?P<chrome>\d+)[\d.]*(?: (?P<between>[A-Za-z][\w-]*/[\d.]+))?|Version/[\d.]+"
-    r"|(?P<instead>(?!Chrome/|Version/)[A-Za-z][\w-]*/[\d.]+)) Safari/[\d.]+"
-    r"|Gecko/20100101 Firefox/(?P<firefox>\d+)[\d.]*)(?: (?P<after>[A-Za-z][\w-]*(?:/[\d.]+)?))?$"
-    r"|^Mozilla/[45]\.0 \(compatible; MSIE [\d.]+; Windows NT[^()]*\) (?P<ie>(?!like Gecko)\w\S*)"
+    r"like Gecko\) (?:Chrome/(?P<chrome>\d+)[\d.]*(?: (?P<between>[A-Za-z][\w-]{0,39}/[\d.]+))?|Version/[\d.]+"
+    r"|(?P<instead>(?!Chrome/|Version/)[A-Za-z][\w-]{0,39}/[\d.]+)) Safari/[\d.]+"
+    r"|Gecko/20100101 Firefox/(?P<firefox>\d+)[\d.]*)(?: (?P<after>[A-Za-z][\w-]{0,39}(?:/[\d.]+)?))?$"
+    r"|^Mozilla/[45]\.0 \(compatible; MSIE [\d.]+; Windows NT[^()]*\) (?P<ie>(?!like Gecko)\w\S{0,39})(?: |$)"
 )
 _FIRST_CHROME, _FIRST_FIREFOX = 50, 57
 _BEFORE_SAFARI = ("Chrome/", "Version/")

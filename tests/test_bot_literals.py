@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from browsercheck import _bots
@@ -45,6 +45,8 @@ def _first_contained(texts: Sequence[str], text: str) -> int | None:
         (["bot", "spider"], "botspider", 0),
         (["abcd", "bc"], "xabcx", 1),  # a text inside another one that did not complete
         (["crawler", "crawl"], "webcrawl", 1),
+        (["abx", "bc"], "abc", 1),  # "ab" led nowhere on "c": on from "b", the longest suffix
+        (["abcdx", "bcdy", "cde"], "abcde", 2),  # and from there again, deeper in the trie
         (["", "bot"], "anything", 0),  # the empty text is in every string
         (["bot"], "", None),
         (["bot"], "rob\u00f6t bot", 0),  # characters beyond ASCII and beyond Latin-1 are read past
@@ -57,6 +59,7 @@ def test_literal_set_names_the_first_text_contained(texts: list[str], text: str,
     assert _literal_set_type()(texts).first(text) == expected
 
 
+@settings(max_examples=500)
 @given(
     st.lists(st.text("abc.-/", max_size=4), max_size=12),
     st.text(st.sampled_from("abc.-/xé\u0131\U0001f916"), max_size=40),

@@ -468,32 +468,40 @@ static PyTypeObject CounterType = {
  * contains, or None: what `_bots._PatternSet` asks of its ~1,400 plain-text crawlerdetect
  * patterns. One pass over the text through the trie of the texts, following failure links (the
  * longest suffix of what was read that is in the trie too) where a character leads nowhere;
- * built in a millisecond or two. The texts are ASCII; a character of the text that is in none of
- * them leads back to the start. The start state's moves are a table, the others' a short list each
- * (a table for every state, as a DFA has, took 2.5 MB for these patterns; this takes 0.2 MB). */
+ * built in a millisecond. The texts are ASCII; a character of the text that is in none of them
+ * leads back to the start. The states near the start, where a pass over a browser's User-Agent
+ * spends most of its steps, have a table of their moves (failure links followed); the deeper ones
+ * a list of their children. A table for every state, as a DFA has, took 2.5 MB for these patterns
+ * (this takes 0.3 MB); lists alone made the pass slower than the ua-parser-rs groups it replaces. */
+
+#define LITERAL_TABLE_DEPTH 2 /* the states up to this many characters from the start have a table */
 
 typedef struct {
     PyObject_HEAD
     Py_ssize_t n_states;
     int n_classes;
     unsigned char class_of[128]; /* 0: a character no text has */
-    int32_t *start;              /* n_classes: the state the start state moves to (0: stays) */
-    int32_t *edges;              /* per state, edges[edge_at[s]:edge_at[s + 1]] its children... */
-    unsigned char *edge_class;   /* ...reached on these classes of characters */
-    int32_t *edge_at;
+    int32_t *start;              /* per class of character: the start state's child (0: none) */
+    int32_t *child;              /* per state: its first child (0: none)... */
+    int32_t *sibling;            /* ...and the next child of its parent */
+    unsigned char *label;        /* the class of character that leads to it */
     int32_t *fail;
-    int32_t *first;              /* per state: the lowest index of a text ending there or at a suffix, or -1 */
+    int32_t *first; /* per state: the lowest index of a text ending there or at a suffix, or -1 */
+    int32_t *row;   /* per state: its row of `table`, or -1 (a deep state) */
+    int32_t *table; /* rows of n_classes: the state after reading each class of character */
 } LiteralSet;
 
 static void
 LiteralSet_dealloc(LiteralSet *self)
 {
     PyMem_Free(self->start);
-    PyMem_Free(self->edges);
-    PyMem_Free(self->edge_class);
-    PyMem_Free(self->edge_at);
+    PyMem_Free(self->child);
+    PyMem_Free(self->sibling);
+    PyMem_Free(self->label);
     PyMem_Free(self->fail);
     PyMem_Free(self->first);
+    PyMem_Free(self->row);
+    PyMem_Free(self->table);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -502,6 +510,30 @@ static inline int32_t
 lowest(int32_t a, int32_t b)
 {
     return a < 0 ? b : (b < 0 || a < b) ? a : b;
+}
+
+/* the child of `state` (not the start state) on class `c`, or 0 */
+static inline int32_t
+LiteralSet_child(const LiteralSet *self, int32_t state, unsigned char c)
+{
+    int32_t next = self->child[state];
+    while (next != 0 && self->label[next] != c)
+        next = self->sibling[next];
+    return next;
+}
+
+/* the state after `state` reads a character of class `c` */
+static inline int32_t
+LiteralSet_step(const LiteralSet *self, int32_t state, unsigned char c)
+{
+    for (;;) {
+        if (state == 0)
+            return self->start[c];
+        int32_t next = LiteralSet_child(self, state, c);
+        if (next != 0)
+            return next;
+        state = self->fail[state];
+    }
 }
 
 static int
@@ -524,99 +556,130 @@ LiteralSet_build(LiteralSet *self, PyObject *texts)
                 self->class_of[chars[k]] = (unsigned char)n_classes++;
         total += len;
     }
-    if (n > INT32_MAX || total > INT32_MAX / n_classes) {
+    if (n > INT32_MAX || total > INT32_MAX) {
         PyErr_SetString(PyExc_ValueError, "LiteralSet: too many texts");
         return -1;
     }
-    /* the trie as a table while it is built (freed after), 0 in it meaning "no child" */
-    int32_t *trie = PyMem_Calloc((size_t)total * n_classes, sizeof(int32_t));
-    int32_t *first = PyMem_Malloc((size_t)total * sizeof(int32_t));
-    int32_t *fail = PyMem_Malloc((size_t)total * sizeof(int32_t));
+    /* at most one state per character, and the start */
+    self->start = PyMem_Calloc((size_t)n_classes, sizeof(int32_t));
+    self->child = PyMem_Malloc((size_t)total * sizeof(int32_t));
+    self->sibling = PyMem_Malloc((size_t)total * sizeof(int32_t));
+    self->label = PyMem_Malloc((size_t)total);
+    self->fail = PyMem_Malloc((size_t)total * sizeof(int32_t));
+    self->first = PyMem_Malloc((size_t)total * sizeof(int32_t));
     int32_t *order = PyMem_Malloc((size_t)total * sizeof(int32_t)); /* the states breadth first */
-    int32_t *edge_at = PyMem_Malloc((size_t)(total + 1) * sizeof(int32_t));
-    int32_t *edges = PyMem_Malloc((size_t)total * sizeof(int32_t));
-    unsigned char *edge_class = PyMem_Malloc((size_t)total);
-    int32_t *start = PyMem_Malloc((size_t)n_classes * sizeof(int32_t));
-    if (!trie || !first || !fail || !order || !edge_at || !edges || !edge_class || !start) {
-        PyMem_Free(trie);
-        PyMem_Free(first);
-        PyMem_Free(fail);
+    if (!self->start || !self->child || !self->sibling || !self->label || !self->fail || !self->first || !order) {
         PyMem_Free(order);
-        PyMem_Free(edge_at);
-        PyMem_Free(edges);
-        PyMem_Free(edge_class);
-        PyMem_Free(start);
         PyErr_NoMemory();
-        return -1;
+        return -1; /* the dealloc frees the rest */
     }
     int32_t states = 1;
-    first[0] = -1;
+    self->child[0] = self->sibling[0] = 0;
+    self->label[0] = 0;
+    self->first[0] = -1;
     for (Py_ssize_t i = 0; i < n; i++) {
         const unsigned char *chars = PyUnicode_1BYTE_DATA(items[i]);
         Py_ssize_t len = PyUnicode_GET_LENGTH(items[i]);
         int32_t state = 0;
         for (Py_ssize_t k = 0; k < len; k++) {
-            int32_t *slot = &trie[(Py_ssize_t)state * n_classes + self->class_of[chars[k]]];
-            if (*slot == 0) {
-                first[states] = -1;
-                *slot = states++;
+            unsigned char c = self->class_of[chars[k]];
+            int32_t next = state == 0 ? self->start[c] : LiteralSet_child(self, state, c);
+            if (next == 0) {
+                next = states++;
+                self->child[next] = 0;
+                self->label[next] = c;
+                self->first[next] = -1;
+                if (state == 0) {
+                    self->sibling[next] = 0;
+                    self->start[c] = next;
+                }
+                else {
+                    self->sibling[next] = self->child[state];
+                    self->child[state] = next;
+                }
             }
-            state = *slot;
+            state = next;
         }
-        first[state] = lowest(first[state], (int32_t)i);
+        self->first[state] = lowest(self->first[state], (int32_t)i);
     }
     /* breadth first: each state's failure link, and the texts ending at it inherited from there */
     Py_ssize_t head = 0, tail = 0;
-    fail[0] = 0;
+    self->fail[0] = 0;
     for (int c = 0; c < n_classes; c++) {
-        int32_t child = trie[c];
-        start[c] = child;
-        if (child != 0) {
-            fail[child] = 0;
-            first[child] = lowest(first[child], first[0]);
-            order[tail++] = child;
+        int32_t next = self->start[c];
+        if (next != 0) {
+            self->fail[next] = 0;
+            self->first[next] = lowest(self->first[next], self->first[0]);
+            order[tail++] = next;
         }
     }
     while (head < tail) {
         int32_t state = order[head++];
-        for (int c = 0; c < n_classes; c++) {
-            int32_t child = trie[(Py_ssize_t)state * n_classes + c];
-            if (child == 0)
-                continue;
-            int32_t link = fail[state];
-            while (link != 0 && trie[(Py_ssize_t)link * n_classes + c] == 0)
-                link = fail[link];
-            fail[child] = trie[(Py_ssize_t)link * n_classes + c];
-            first[child] = lowest(first[child], first[fail[child]]);
-            order[tail++] = child;
+        for (int32_t next = self->child[state]; next != 0; next = self->sibling[next]) {
+            int32_t link = LiteralSet_step(self, self->fail[state], self->label[next]);
+            self->fail[next] = link;
+            self->first[next] = lowest(self->first[next], self->first[link]);
+            order[tail++] = next;
         }
     }
-    /* the children of each state as a list */
-    int32_t count = 0;
-    for (int32_t state = 0; state < states; state++) {
-        edge_at[state] = count;
-        if (state == 0)
-            continue; /* the start state has its table */
+    /* the tables of the states near the start, breadth first: a missing move is the failure
+     * link's, whose row (nearer the start) is filled already */
+    int32_t *depth = PyMem_Malloc((size_t)states * sizeof(int32_t));
+    self->row = PyMem_Malloc((size_t)states * sizeof(int32_t));
+    if (!depth || !self->row) {
+        PyMem_Free(depth);
+        PyMem_Free(order);
+        PyErr_NoMemory();
+        return -1;
+    }
+    depth[0] = 0;
+    int32_t rows = 1;
+    for (int c = 0; c < n_classes; c++)
+        if (self->start[c] != 0)
+            depth[self->start[c]] = 1;
+    for (Py_ssize_t k = 0; k < tail; k++) /* breadth first: a parent's depth is known */
+        for (int32_t next = self->child[order[k]]; next != 0; next = self->sibling[next])
+            depth[next] = depth[order[k]] + 1;
+    self->row[0] = 0;
+    for (Py_ssize_t k = 0; k < tail; k++)
+        self->row[order[k]] = depth[order[k]] <= LITERAL_TABLE_DEPTH ? rows++ : -1;
+    PyMem_Free(depth);
+    self->table = PyMem_Malloc((size_t)rows * n_classes * sizeof(int32_t));
+    if (!self->table) {
+        PyMem_Free(order);
+        PyErr_NoMemory();
+        return -1;
+    }
+    memcpy(self->table, self->start, (size_t)n_classes * sizeof(int32_t));
+    for (Py_ssize_t k = 0; k < tail; k++) {
+        int32_t state = order[k], r = self->row[state];
+        if (r < 0)
+            continue;
+        const int32_t *fallback = &self->table[(Py_ssize_t)self->row[self->fail[state]] * n_classes];
         for (int c = 0; c < n_classes; c++) {
-            int32_t child = trie[(Py_ssize_t)state * n_classes + c];
-            if (child != 0) {
-                edges[count] = child;
-                edge_class[count++] = (unsigned char)c;
-            }
+            int32_t next = LiteralSet_child(self, state, (unsigned char)c);
+            self->table[(Py_ssize_t)r * n_classes + c] = next != 0 ? next : fallback[c];
         }
     }
-    edge_at[states] = count;
-    PyMem_Free(trie);
     PyMem_Free(order);
-    self->start = start;
-    self->edges = edges;
-    self->edge_class = edge_class;
-    self->edge_at = edge_at;
-    self->fail = fail;
-    self->first = first;
     self->n_states = states;
     self->n_classes = n_classes;
     return 0;
+}
+
+/* the state after `state` reads a character of class `c`, once built */
+static inline int32_t
+LiteralSet_move(const LiteralSet *self, int32_t state, unsigned char c)
+{
+    for (;;) {
+        int32_t r = self->row[state];
+        if (r >= 0)
+            return self->table[(Py_ssize_t)r * self->n_classes + c];
+        int32_t next = LiteralSet_child(self, state, c);
+        if (next != 0)
+            return next;
+        state = self->fail[state];
+    }
 }
 
 static PyObject *
@@ -634,20 +697,6 @@ LiteralSet_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         Py_CLEAR(self);
     Py_DECREF(sequence);
     return (PyObject *)self;
-}
-
-/* the state after `state` reads a character of class `c` (not 0) */
-static inline int32_t
-LiteralSet_step(const LiteralSet *self, int32_t state, unsigned char c)
-{
-    for (;;) {
-        if (state == 0)
-            return self->start[c];
-        for (int32_t e = self->edge_at[state], end = self->edge_at[state + 1]; e < end; e++)
-            if (self->edge_class[e] == c)
-                return self->edges[e];
-        state = self->fail[state];
-    }
 }
 
 PyDoc_STRVAR(first_doc,
@@ -670,7 +719,7 @@ LiteralSet_first(LiteralSet *self, PyObject *text)
     for (Py_ssize_t i = 0; i < len && best != 0; i++) {
         Py_UCS4 ch = PyUnicode_READ(kind, data, i);
         unsigned char c = ch < 128 ? self->class_of[ch] : 0;
-        state = c == 0 ? 0 : LiteralSet_step(self, state, c);
+        state = c == 0 ? 0 : LiteralSet_move(self, state, c);
         best = lowest(best, first[state]);
     }
     if (best < 0)
@@ -681,10 +730,11 @@ LiteralSet_first(LiteralSet *self, PyObject *text)
 static PyObject *
 LiteralSet_sizeof(LiteralSet *self, PyObject *Py_UNUSED(ignored))
 {
-    size_t states = (size_t)self->n_states, edges = (size_t)self->edge_at[self->n_states];
-    size_t bytes = sizeof(LiteralSet) + (size_t)self->n_classes * sizeof(int32_t) + states * 3 * sizeof(int32_t) +
-                   sizeof(int32_t) + edges * (sizeof(int32_t) + 1);
-    return PyLong_FromSize_t(bytes);
+    size_t per_state = 5 * sizeof(int32_t) + 1, rows = 0;
+    for (Py_ssize_t state = 0; state < self->n_states; state++)
+        rows += self->row[state] >= 0;
+    return PyLong_FromSize_t(sizeof(LiteralSet) + (rows + 1) * self->n_classes * sizeof(int32_t) +
+                             (size_t)self->n_states * per_state);
 }
 
 static PyMethodDef LiteralSet_methods[] = {

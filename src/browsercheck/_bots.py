@@ -220,7 +220,8 @@ class BotDetector:
         self._patterns = tuple(patterns)
         self.then = tuple(then)
         self._gate = _PatternSet([_unanchored(p) for p in self._patterns], self.then)
-        self._exclusions = re.compile("|".join(exclusions), re.IGNORECASE)
+        self._exclusion_text = "|".join(exclusions)
+        self._exclusions: re.Pattern[str] | None = None  # compiled for the first bot: 1 ms of every start
         self._exact: dict[int, re.Pattern[str]] = {}
         self._everything: re.Pattern[str] | None = None
         self._lock = threading.Lock()
@@ -249,6 +250,8 @@ class BotDetector:
         return bot, None if bot is not None else NOT_SCANNED
 
     def _bot(self, ua: str) -> str | None:
+        if self._exclusions is None:  # a race compiles it twice: harmless
+            self._exclusions = re.compile(self._exclusion_text, re.IGNORECASE)
         stripped = self._exclusions.sub("", ua)
         index = self._gate.first(stripped) if stripped else None
         if index is None or index >= len(self._patterns):

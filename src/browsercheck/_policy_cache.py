@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import marshal
 import os
+import threading
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -121,7 +122,7 @@ def _write(key: tuple[Any, ...], text: str, policy: Policy, stale: str | None) -
     cache = _cache_file()
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        partial = cache.with_name(f"{cache.name}.{os.getpid()}")
+        partial = cache.with_name(f"{cache.name}.{os.getpid()}.{threading.get_ident()}")  # one writer each
         partial.write_bytes(marshal.dumps((key, text, policy_to_plain(policy), stale)))
         os.replace(partial, cache)  # whole or not at all, whoever reads it meanwhile
     except (OSError, ValueError):

@@ -4,6 +4,7 @@ compiled (ua-parser-rs, in groups) name the same pattern for every User-Agent.""
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -127,3 +128,16 @@ def test_compiled_and_fallback_search_agree_on_the_benchmark_corpus(
     uas = distinct_user_agents(3000, seed=5)
     assert [ua for ua in uas if compiled.scan(ua) != fallback.scan(ua)] == []
     assert sum(compiled(ua) is not None for ua in uas) > 100  # bots were found, by either
+
+
+def test_without_the_c_extension_the_groups_run(
+    detectors: tuple[BotDetector, BotDetector], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "browsercheck._speedups", None)  # as where it was not compiled
+    detector = BotDetector.from_crawlerdetect(then=_detector_then())
+    assert detector._gate._literals is None
+    compiled, _ = detectors
+    for ua in LOOKALIKES:
+        assert detector.scan(ua) == compiled.scan(ua)
+    assert detector(LOOKALIKES[0]) is not None
+    assert detector(LOOKALIKES[-1]) is None

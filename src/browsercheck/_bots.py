@@ -181,6 +181,41 @@ def _index(found: object | None) -> int | None:
     return int(str(getattr(found, "family", ""))) if found is not None else None
 
 
+# An expression whose letters mean the same in lower case: letters only as plain characters (none
+# in a class such as [a-z], no escape but \d and escaped punctuation), and no inline flags.
+_FOLDABLE = re.compile(r"(?:[^\\\[(]|\\[d\W]|\((?!\?)|\(\?:|\[\^?(?:[^\]\\A-Za-z]|\\[d\W])*\])*")
+
+
+class _Stripper:
+    """``stripper(text)`` is ``text`` without what ``pattern`` matches, ignoring case: crawlerdetect's
+    exclusions, taken away before its patterns are matched.
+
+    Python's ``re`` ignoring case tries every branch at every position, slowly (17 us a User-Agent
+    for crawlerdetect's 52). Where the pattern's letters mean the same in lower case, it runs in
+    lower case, case-sensitively, on the `fold`ed text, which has one character for each of the
+    text's and ASCII letters exactly where ``re`` ignoring case would match them: the same spans,
+    taken out of the text itself, in a third of the time. Any other pattern runs as it is.
+    """
+
+    def __init__(self, pattern: str) -> None:
+        self._folded = re.compile(pattern.lower()) if pattern.isascii() and _FOLDABLE.fullmatch(pattern) else None
+        self._exact = None if self._folded is not None else re.compile(pattern, re.IGNORECASE)
+
+    def __call__(self, text: str) -> str:
+        if self._folded is None:
+            assert self._exact is not None  # for mypy: one of the two is compiled
+            return self._exact.sub("", text)
+        kept: list[str] = []
+        end = 0
+        for m in self._folded.finditer(fold(text)):
+            kept.append(text[end : m.start()])
+            end = m.end()
+        if not kept:
+            return text
+        kept.append(text[end:])
+        return "".join(kept)
+
+
 def _unanchored(pattern: str) -> str:
     """The pattern without a leading ``^`` or trailing ``$``: it then matches a superset."""
     if pattern.startswith("^"):
@@ -222,7 +257,7 @@ class BotDetector:
         self.then = tuple(then)
         self._gate = _PatternSet([_unanchored(p) for p in self._patterns], self.then)
         self._exclusion_text = "|".join(exclusions)
-        self._exclusions: re.Pattern[str] | None = None  # compiled for the first bot: 1 ms of every start
+        self._exclusions: _Stripper | None = None  # compiled for the first bot: 1 ms of every start
         self._exact: dict[int, re.Pattern[str]] = {}
         self._everything: re.Pattern[str] | None = None
         self._lock = threading.Lock()
@@ -252,8 +287,8 @@ class BotDetector:
 
     def _bot(self, ua: str) -> str | None:
         if self._exclusions is None:  # a race compiles it twice: harmless
-            self._exclusions = re.compile(self._exclusion_text, re.IGNORECASE)
-        stripped = self._exclusions.sub("", ua)
+            self._exclusions = _Stripper(self._exclusion_text)
+        stripped = self._exclusions(ua)
         index = self._gate.first(stripped) if stripped else None
         if index is None or index >= len(self._patterns):
             return None

@@ -68,9 +68,11 @@ def test_the_policy_read_from_the_cache_is_the_policy_read_from_yaml(cache: Path
 
 
 def test_a_fresh_process_with_the_policy_cached_reads_no_yaml(tmp_path: Path) -> None:
+    noon = _clock.now()  # the suite's day, in the processes too: the day is part of the key
     code = textwrap.dedent(
         f"""
         import sys, browsercheck
+        browsercheck._clock.now = lambda: {noon!r}
         verdict = browsercheck.check({CHROME_129!r})
         print(verdict.status.value, verdict.policy.name, "yaml" in sys.modules, "browsercheck.notice" in sys.modules)
         """
@@ -79,7 +81,7 @@ def test_a_fresh_process_with_the_policy_cached_reads_no_yaml(tmp_path: Path) ->
     runs = [
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env) for _ in "12"
     ]
-    name = f"Baseline widely available, {dt.datetime.now(dt.UTC).date().isoformat()}"
+    name = f"Baseline widely available, {_today().isoformat()}"
     assert runs[0].stdout == f"supported {name} True True\n"  # read from YAML, and cached
     assert runs[1].stdout == f"supported {name} False False\n"  # from the cache
     assert [run.stderr for run in runs] == ["", ""]

@@ -8,11 +8,9 @@ file that cannot be read is skipped with a warning, so the last good data stays 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -87,6 +85,8 @@ class BrowserData:
 
 def parse(text: str | bytes, origin: str) -> BrowserData:
     """Check and read browser data; `DataError` names ``origin`` and the first problem found."""
+    import json  # here: the first verdict reads a cached policy, and no browser data (`_policy_cache`)
+
     try:
         raw = json.loads(text)
     except (ValueError, RecursionError) as e:
@@ -158,8 +158,13 @@ def cache_dir() -> Path:
 
 
 def shipped() -> BrowserData:
-    path = Path(__file__).parent / _SHIPPED  # not importlib.resources: 2 ms of the first verdict
-    text = path.read_bytes() if path.exists() else resources.files("browsercheck").joinpath(_SHIPPED).read_bytes()
+    path = Path(__file__).parent / _SHIPPED  # importlib.resources only where needed: 6 ms to import
+    if path.exists():
+        text = path.read_bytes()
+    else:
+        from importlib import resources
+
+        text = resources.files("browsercheck").joinpath(_SHIPPED).read_bytes()
     return parse(text, f"<shipped {_SHIPPED}>")
 
 
@@ -192,6 +197,11 @@ _current = Lazy(newest)
 def browser_data() -> BrowserData:
     """The data in use, read on first use (not at import)."""
     return _current.get()
+
+
+def is_loaded() -> bool:
+    """Whether this process has read the data already (`browser_data` then gives what it read)."""
+    return _current.is_built()
 
 
 def reload() -> BrowserData:

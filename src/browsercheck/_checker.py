@@ -93,7 +93,11 @@ class Checker:
         date: dt.date | str | None = None,
         cache_bytes: int = DEFAULT_CACHE_BYTES,
     ) -> None:
-        if not isinstance(policy, Policy):
+        if policy is None and date is None:  # without importing the policy reader where it is cached
+            from ._policy_cache import default_policy
+
+            policy = default_policy()
+        elif not isinstance(policy, Policy):
             from ._policy_loader import load_policy
 
             policy = load_policy(policy, date=date)

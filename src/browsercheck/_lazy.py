@@ -24,6 +24,9 @@ class Lazy(Generic[T]):
                     value = self._value = self._build()
         return value
 
+    def is_built(self) -> bool:
+        return self._value is not None
+
     def reset(self) -> None:
         """Forget the value: the next `get` builds it again (new data, changed settings)."""
         with self._lock:

@@ -91,6 +91,15 @@ def load_policy(source: str | os.PathLike[str] | None = None, *, date: dt.date |
 
 def default_policy(*, date: dt.date | str | None = None) -> Policy:
     """The policy shipped inside the package: Baseline "widely available" on ``date`` (default today)."""
+    if date is None:  # today's: read once a day per machine
+        from ._policy_cache import default_policy as cached
+
+        return cached()
+    return read_default_policy(date=date)
+
+
+def read_default_policy(*, date: dt.date | str | None = None) -> Policy:
+    """`default_policy`, read from its YAML (what `_policy_cache` keeps)."""
     text = resources.files("browsercheck").joinpath(_DEFAULT_RESOURCE).read_text("utf-8")
     return parse_policy(text, DEFAULT_SOURCE, date=date)
 

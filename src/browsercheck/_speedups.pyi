@@ -1,3 +1,5 @@
+from collections.abc import Sequence
+
 from typing_extensions import Buffer
 
 def siphash(key: Buffer, data: Buffer, c_rounds: int, d_rounds: int, /) -> int:
@@ -15,3 +17,10 @@ class CombinedCounter:
     def visitors(self) -> int: ...
     @property
     def level(self) -> int: ...
+
+class LiteralSet:
+    """Which of many ASCII texts a str contains: Aho-Corasick, for the bot check's plain-text patterns."""
+
+    def __init__(self, texts: Sequence[str]) -> None: ...
+    def first(self, text: str, /) -> int | None:
+        """The index of the first of the texts (in their order) that ``text`` contains, or ``None``."""

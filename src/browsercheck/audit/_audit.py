@@ -13,12 +13,12 @@ import gc
 import os
 import sys
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .._evergreen import minimums_of
-from .._model import Status
+from .._model import Client, Status
 from .._policy import Policy
 from ._count import ProgressCallback, count
 from ._days import count_days
@@ -374,7 +374,7 @@ class _Judge:
 
     def _judge_all(self, uas: list[str]) -> dict[str, Judgement]:
         checker, other = self.checkers
-        return {ua: _judge(ua, checker, other) for ua in uas}
+        return judge_each(uas, checker.detect, checker.policy, other.policy if other else None)
 
     @property
     def done(self) -> dict[str, Judgement]:
@@ -382,18 +382,25 @@ class _Judge:
         return self._done
 
 
-def _judge(ua: str, checker: Checker, other: Checker | None) -> Judgement:
-    from .._judge import judge
+def judge_each(
+    uas: Iterable[str], detect: Callable[[str], Client], policy: Policy, compare: Policy | None
+) -> dict[str, Judgement]:
+    """Each of ``uas`` detected once and judged under ``policy`` (and ``compare``): only the status
+    is asked of judging, not a whole `Verdict` (its reasons are never read here)."""
+    from .._judge import status
 
-    client = checker.detect(ua)  # once, for both policies
-    verdict = judge(client, checker.policy)
-    return Judgement(
-        verdict.status,
-        client.browser,
-        client.name,
-        client.version.split(".")[0] if client.version else None,
-        judge(client, other.policy).status if other else None,
-    )
+    judged = {}
+    for ua in uas:
+        client = detect(ua)
+        version = client.version
+        judged[ua] = Judgement(
+            status(client, policy),
+            client.browser,
+            client.name,
+            version.partition(".")[0] if version else None,
+            status(client, compare) if compare is not None else None,
+        )
+    return judged
 
 
 def progress_bar(stream: Any = None) -> ProgressCallback:

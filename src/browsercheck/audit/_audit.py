@@ -1,9 +1,9 @@
 """Auditing access logs: count the lines, judge each distinct User-Agent once, report.
 
 With several cores, workers count (`_count`) while this process builds the parsers, then counts
-along; then the distinct User-Agents are judged by this process and forks of it, which have the
-parsers built. Workers are forked (POSIX); elsewhere, or for small logs, everything runs in this
-process, one step after the other.
+along; then the distinct User-Agents are judged by this process, and where there are many by forks
+of it too, which have the parsers built. Workers are forked (POSIX); elsewhere, or for small logs,
+everything runs in this process, one step after the other.
 """
 
 from __future__ import annotations
@@ -387,7 +387,7 @@ class _Judge:
 
     def _judge_all(self, uas: list[str]) -> dict[str, Judgement]:
         checker, other = self.checkers
-        return judge_each(uas, checker.detect, checker.policy, other.policy if other else None)
+        return _judge_each(uas, checker.detect, checker.policy, other.policy if other else None)
 
     @property
     def done(self) -> dict[str, Judgement]:
@@ -395,7 +395,7 @@ class _Judge:
         return self._done
 
 
-def judge_each(
+def _judge_each(
     uas: Iterable[str], detect: Callable[[str], Client], policy: Policy, compare: Policy | None
 ) -> dict[str, Judgement]:
     """Each of ``uas`` detected once and judged under ``policy`` (and ``compare``): only the status

@@ -340,7 +340,7 @@ class Judgement(NamedTuple):
 _PARALLEL_FROM_USER_AGENTS = 20_000
 """Fewer are judged in this process (about 20 CPU-us each): a fork would save less than a tenth of a
 second, and it holds a copy of this process, parsers and all (on 1M lines with 7,866 User-Agents,
-143 MB summed over the audit's processes with the fork, 86 without; 0.51 s against 0.53)."""
+137 MB summed over the audit's processes with the fork, 85 without; 0.53 s against 0.59)."""
 _BATCH = 100  # User-Agents judged at a time: small enough to share out evenly, large enough to stay in order
 
 

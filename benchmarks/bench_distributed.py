@@ -1,6 +1,9 @@
 """How fast are the audit's ways past one process, beside what a user would otherwise run, in one run?
 
-    python benchmarks/bench_distributed.py [--lines 400000] [--repeat 3]
+    python benchmarks/bench_distributed.py [--lines 400000] [--repeat 3] [--before SRC] [--skip-dask]
+
+``--before SRC`` (another tree's ``src`` folder) runs 2. and 3. in that tree too, in turns with
+this checkout's; ``--skip-dask`` runs only 2. and 3. Each prints its target (#14).
 
 1. A Dask LocalCluster of 2 worker processes auditing four ``.gz`` logs, beside the local audit with
    one worker (``--workers 1``); the cluster's start is timed apart (it is paid once per cluster).
@@ -19,6 +22,7 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
+import os
 import shutil
 import statistics
 import subprocess
@@ -57,13 +61,16 @@ print(time.perf_counter() - t)
 """
 
 
-def in_fresh_python(script: str, *args: str) -> list[str]:
+def in_fresh_python(script: str, *args: str, src: str | None = None) -> list[str]:
+    """The words ``script`` prints; ``src``: another tree's browsercheck (its src folder)."""
+    env = {**os.environ, "PYTHONPATH": src} if src else None
     out = subprocess.run(
         [sys.executable, "-c", script, *args],
         capture_output=True,
         text=True,
         check=True,
         cwd=Path(__file__).parent,
+        env=env,
     )
     return out.stdout.split()
 
@@ -105,23 +112,41 @@ def dask_against_one_worker(folder: Path, lines: int, repeat: int) -> None:
     print(f"  LocalCluster, 2 processes:    {b:6.2f} s  ({a / b:.2f}x; the cluster started in {started:.1f} s)")
 
 
-def counts_table(folder: Path) -> None:
+def counts_table(folder: Path, repeat: int, before: str | None) -> None:
     table = folder / "counts.csv"
     with open(table, "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["user_agent", "requests", "visitors"])
         for i, ua in enumerate(distinct_user_agents(50_000, seed=7)):
             writer.writerow([ua, 1000 // (i + 1) + 1, 100 // (i + 1) + 1])
-    seconds, distinct = in_fresh_python(_COUNTS, str(table))
-    print(f"--counts, a table of {int(distinct):,} rows: {float(seconds):.2f} s (import and parsers included)")
+    runs, runs_before = [], []
+    for _ in range(repeat):  # in turns: this machine's speed drifts
+        seconds, distinct = in_fresh_python(_COUNTS, str(table))
+        runs.append(float(seconds))
+        if before:
+            runs_before.append(float(in_fresh_python(_COUNTS, str(table), src=before)[0]))
+    print(
+        f"--counts, a table of {int(distinct):,} rows: {statistics.median(runs):.2f} s (median of {repeat};"
+        f" {min(runs):.2f}-{max(runs):.2f}; import and parsers included; target < 2 s)"
+    )
+    if runs_before:
+        print(f"  before ({before}): {statistics.median(runs_before):.2f} s (median of {repeat})")
 
 
-def classify_against_loop() -> None:
-    loop = float(in_fresh_python(_CLASSIFY, "loop")[0])
-    spread = float(in_fresh_python(_CLASSIFY, "classify")[0])
+def classify_against_loop(repeat: int, before: str | None) -> None:
     print("1M rows, 10,000 distinct User-Agents (pyarrow):")
-    print(f"  [check(ua) for ua in values]: {loop:6.2f} s")
-    print(f"  classify(values):             {spread:6.2f} s  ({loop / spread:.1f}x)")
+    for name, src in [("", None), *([(f"before ({before}) ", before)] if before else [])]:
+        loops, spreads = [], []
+        for _ in range(repeat):  # in turns
+            loops.append(float(in_fresh_python(_CLASSIFY, "loop", src=src)[0]))
+            spreads.append(float(in_fresh_python(_CLASSIFY, "classify", src=src)[0]))
+        loop, spread = statistics.median(loops), statistics.median(spreads)
+        pairs = sorted(a / b for a, b in zip(loops, spreads, strict=True))
+        print(f"  {name}[check(ua) for ua in values]: {loop:6.2f} s (median of {repeat})")
+        print(
+            f"  {name}classify(values):             {spread:6.2f} s  ({loop / spread:.1f}x;"
+            f" {pairs[0]:.1f}-{pairs[-1]:.1f}x run by run; target >= 5x)"
+        )
 
 
 def per_core_rate(folder: Path, lines: int) -> None:
@@ -143,13 +168,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=400_000, help="lines of each of the four logs")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--before", help="another tree's src folder: --counts and classify() run in it too")
+    parser.add_argument("--skip-dask", action="store_true", help="only --counts and classify()")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        per_core_rate(folder, args.lines)
-        dask_against_one_worker(folder, args.lines, args.repeat)
-        counts_table(folder)
-        classify_against_loop()
+        if not args.skip_dask:
+            per_core_rate(folder, args.lines)
+            dask_against_one_worker(folder, args.lines, args.repeat)
+        counts_table(folder, args.repeat, args.before)
+        classify_against_loop(args.repeat, args.before)
     return 0
 
 

@@ -98,6 +98,7 @@ def test_tables_of_one_user_agent_add_up_and_visitors_are_optional(tmp_path: Pat
             "negative.csv", "user_agent,requests,visitors\nx,5,-1\n", "visitors is not a count", id="negative"
         ),
         pytest.param("fraction.jsonl", '{"user_agent": "x", "requests": 1.5}\n', "1.5", id="fraction"),
+        pytest.param("superscript.csv", "user_agent,requests\nx,\u00b2\n", "'\u00b2'", id="a-digit-int-refuses"),
         pytest.param("bool.jsonl", '{"user_agent": "x", "requests": true}\n', "True", id="boolean"),
         pytest.param("broken.jsonl", '{"user_agent": \n', "line 1: not JSON", id="not-json"),
         pytest.param("counts.xlsx", "", "unknown kind of table '.xlsx'", id="unknown-suffix"),

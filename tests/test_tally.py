@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from browsercheck.audit import _logread as logread
@@ -363,3 +363,29 @@ def test_merging_is_associative_and_commutative(lines: list[bytes], cuts: list[i
 def test_examples_are_the_least_distinct_malformed_lines() -> None:
     t = count([b"zeta\n", b"alpha\n", b"alpha\n", *[f"line {i}\n".encode() for i in range(9, 0, -1)]])
     assert t.examples == ["alpha", "line 1", "line 2", "line 3", "line 4"]
+
+
+MALFORMED_PIECES = st.sampled_from(
+    [
+        line("10.0.0.1", CHROME),
+        line("10.0.0.2", "curl/8.5.0"),
+        b"garbage without a quote\n",
+        b'ends in a quote but has no User-Agent"\n',  # malformed, and yet it ends as a good line does
+        b'x" "\n',  # the separator, then nothing
+        b"\n",
+        b'1.2.3.4 "GET /" 200 "-" "' + b"y" * 90 + b'"\n',  # longer than the limit below
+    ]
+)
+
+
+@given(lines=st.lists(MALFORMED_PIECES, max_size=40))
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_the_examples_are_the_least_of_every_malformed_line(counting: str, lines: list[bytes]) -> None:
+    """Malformed lines are found by a quick test first: whatever the mix, the examples are those
+    that reading every line as `_user_agent` does finds (the fixture only chooses the counter)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(logread, "MAX_LINE", 100)
+        t = count([b"".join(lines)])
+    every = [ln for ln in b"".join(lines).split(b"\n")[:-1] if tally._user_agent(ln, 100) is None]
+    assert t.malformed == len(every)
+    assert t.examples == sorted({ln.decode() for ln in every})[: tally.MAX_EXAMPLES]

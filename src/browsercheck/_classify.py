@@ -52,12 +52,18 @@ def _is_arrow_strings(values: Any) -> bool:
 
 
 def _judged(uniques: Sequence[str | None], checker: Checker) -> list[Row]:
-    rows: list[Row] = []
-    for ua in uniques:
-        verdict = checker.check(ua)
-        client = verdict.client
-        rows.append((verdict.status.value, client.browser, client.version, client.os, client.os_version, client.bot))
-    return rows
+    """A row per value, as ``checker.check`` would judge it (a missing value as no User-Agent),
+    uncached: each value comes once. Only the status is asked of judging (`status`), not the
+    whole verdict, and the values are detected in sorted order, alike ones one after another, as
+    the audit does (the parsers then find what they read still in the processor's caches)."""
+    from ._judge import status
+
+    detect, policy = checker.detect, checker.policy
+    judged: dict[str, Row] = {}
+    for ua in sorted({"" if u is None else u for u in uniques}):
+        c = detect(ua)
+        judged[ua] = (status(c, policy).value, c.browser, c.version, c.os, c.os_version, c.bot)
+    return [judged["" if u is None else u] for u in uniques]
 
 
 def _pandas(values: Any, checker: Checker) -> Any:
@@ -81,11 +87,8 @@ def _pyarrow(values: Any, checker: Checker) -> Any:
         values = values.combine_chunks()
     encoded = values.dictionary_encode(null_encoding="encode")
     rows = _judged(encoded.dictionary.to_pylist(), checker)
-    columns = {
-        name: pa.array([row[i] for row in rows], type=pa.string()).take(encoded.indices)
-        for i, name in enumerate(COLUMNS)
-    }
-    return pa.table(columns)
+    judged = pa.table({name: pa.array([row[i] for row in rows], type=pa.string()) for i, name in enumerate(COLUMNS)})
+    return judged.take(encoded.indices)  # a row per value: the table's take, a third faster than a column's each
 
 
 def _polars(values: Any, checker: Checker) -> Any:

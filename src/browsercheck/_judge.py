@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import NamedTuple
 
 from packaging.version import Version
@@ -49,18 +49,7 @@ _MEMO_SIZE = 4096
 
 def judge(client: Client, policy: Policy) -> Verdict:
     """The verdict of ``policy`` on ``client``."""
-    c = client
-    key = (c.bot, c.browser, c.name, c.version, c.engine, c.engine_version, c.fallback, c.os, c.os_version, c.frozen)
-    try:
-        memo = _decisions[policy]
-    except KeyError:
-        memo = _decisions.setdefault(policy, {})
-    decision = memo.get(key)
-    if decision is None:
-        decision = _decide(client, policy)
-        if len(memo) >= _MEMO_SIZE:
-            memo.clear()  # a flood of distinct versions: start over rather than grow
-        memo[key] = decision
+    decision = _decision(client, policy)
     return Verdict(
         status=decision.status,
         client=client,
@@ -68,6 +57,115 @@ def judge(client: Client, policy: Policy) -> Verdict:
         reasons=(*client.notes, *decision.reasons),
         policy=policy,
     )
+
+
+def status(client: Client, policy: Policy) -> Status:
+    """``judge(client, policy).status``, without the verdict around it: for judging thousands of
+    distinct User-Agents of which only the status is read (an audit, `classify`)."""
+    if client.bot is not None:
+        return Status.BOT
+    table = _tables.get(policy)
+    if table is None:
+        table = _tables.setdefault(policy, _status_table(policy))
+    if table.depth is None:
+        return _decision(client, policy).status
+    c, depth = client, table.depth
+    os_rule = policy.os.get(OS_KEYS.get(c.os or "", "")) if table.os_depth else None
+    # the OS's version (and whether it is frozen) is read only by an OS rule
+    os_part = (_cut(c.os_version, table.os_depth), "os_version" in c.frozen) if os_rule is not None else None
+    key: _Key
+    own = table.own_depth.get(c.browser) if c.browser is not None else None
+    if own is not None:
+        # judged by its own rule (`_steps` stop at the first rule), which reads ``own`` numbers:
+        # neither its fallback nor its engine's rule is read, nor its engine's version but on iOS
+        engine_version = _cut(c.engine_version, own) if c.on_ios else None
+        key = (c.browser, _cut(c.version, own), engine_version, c.os, os_part)
+    else:
+        # its key and its own version change no status (an app judged by its engine or as the
+        # browser it falls back to: one entry for all its releases)
+        key = (None, c.engine, _cut(c.engine_version, depth), c.fallback, c.os, os_part)
+    found = table.statuses.get(key)
+    if found is None:
+        found = _decide(client, policy).status
+        if len(table.statuses) >= _MEMO_SIZE:
+            table.statuses.clear()
+        table.statuses[key] = found
+    return found
+
+
+# Statuses alone, per policy, by versions cut short. Where each of a policy's rules is ">=X",
+# "true" or "false" (the shipped policy's are), a version's status depends on its first N numbers
+# only, N the most numbers any rule's X has: under "chrome >=109", "120.0.6099.109" and
+# "120.0.6099.130" are alike (if v[:N] > X then v > X, if v[:N] < X then v < X, and if v[:N] == X
+# then v >= X). So an audit decides about once per browser, major version and OS, not once per
+# release. Any other rule (a range, a floor) turns the table off for its policy (``depth`` None):
+# "<=16.2" tells 16.2.0.1 from 16.2, which a cut version cannot.
+class _StatusTable(NamedTuple):
+    depth: int | None
+    """For the engines' versions and any browser's (``None``: no table)."""
+    own_depth: Mapping[str, int]
+    """Per browser key with a rule, for the version its own rule reads."""
+    os_depth: int
+    """For the OS's version (0: the policy has no OS rule)."""
+    statuses: dict[_Key, Status]
+
+
+_tables: weakref.WeakKeyDictionary[Policy, _StatusTable] = weakref.WeakKeyDictionary()
+
+
+def _status_table(policy: Policy) -> _StatusTable:
+    browsers = _depth((*policy.browsers.values(), *policy.engines.values()))
+    os = _depth(policy.os.values()) if policy.os else 0
+    if browsers is None or os is None:
+        return _StatusTable(None, {}, 0, {})
+    own = {key: len(rule.minimum) if rule.minimum else 1 for key, rule in policy.browsers.items()}
+    return _StatusTable(browsers, own, os, {})
+
+
+def _depth(rules: Iterable[Rule]) -> int | None:
+    """How many of a version's numbers ``rules`` read, or ``None`` where a rule reads more than a
+    cut version tells (see `_StatusTable`)."""
+    depth = 1
+    for rule in rules:
+        if rule.blocked:
+            continue  # decided before any version is read
+        if rule.unsupported_below is not None:
+            return None
+        if rule.supported is None:
+            continue
+        if rule.minimum is None:
+            return None
+        depth = max(depth, len(rule.minimum))
+    return depth
+
+
+def _cut(version: str | None, depth: int) -> str | None:
+    """``version`` up to its ``depth``-th dot: all that a rule reading ``depth`` numbers reads of it
+    (a finer key than needed where a part is not a number, "17.0a1": still a right one)."""
+    if not version:
+        return version
+    end = -1
+    for _ in range(depth):
+        end = version.find(".", end + 1)
+        if end < 0:
+            return version
+    return version[:end]
+
+
+def _decision(client: Client, policy: Policy) -> _Decision:
+    """`_decide`, remembered per policy by what it reads of ``client``."""
+    c = client
+    key = (c.bot, c.browser, c.name, c.version, c.engine, c.engine_version, c.fallback, c.os, c.os_version, c.frozen)
+    memo = _decisions.get(policy)
+    if memo is None:
+        memo = _decisions.setdefault(policy, {})
+    decision = memo.get(key)
+    if decision is None:
+        decision = _decide(client, policy)
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()  # a flood of distinct versions: start over rather than grow
+        memo[key] = decision
+    return decision
 
 
 def _decide(client: Client, policy: Policy) -> _Decision:

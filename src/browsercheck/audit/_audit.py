@@ -1,9 +1,9 @@
 """Auditing access logs: count the lines, judge each distinct User-Agent once, report.
 
 With several cores, workers count (`_count`) while this process builds the parsers, then counts
-along; then the distinct User-Agents are judged by this process and forks of it, which have the
-parsers built. Workers are forked (POSIX); elsewhere, or for small logs, everything runs in this
-process, one step after the other.
+along; then the distinct User-Agents are judged by this process, and where there are many by forks
+of it too, which have the parsers built. Workers are forked (POSIX); elsewhere, or for small logs,
+everything runs in this process, one step after the other.
 """
 
 from __future__ import annotations
@@ -13,12 +13,13 @@ import gc
 import os
 import sys
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .._evergreen import minimums_of
-from .._model import Status
+from .._model import Client, Status
 from .._policy import Policy
 from ._count import ProgressCallback, count
 from ._days import count_days
@@ -99,6 +100,7 @@ def audit(
     judge = _Judge(policy, compare)
     tally = count(sources, fmt, workers, progress, meanwhile=judge.prepare)  # policies load meanwhile
     counted = counts_of(tally)
+    del tally  # its visitors' hashes, counted: what judging and the report make takes their place
     judge.add(sorted(counted.user_agents), workers)  # in order, alike ones follow each other: a fifth faster
     days = None
     if by_day and spans_days(counted):
@@ -231,7 +233,7 @@ def build_report(
         malformed_examples=counts.examples,
         first=counts.first,
         last=counts.last,
-        user_agents=tuple(sorted(stats, key=lambda s: (-s.requests, s.user_agent))),
+        user_agents=_busiest_first(stats),
         visitors_sampled=counts.visitors_sampled,
         seconds=seconds,
         minimums={} if isinstance(policy, str) else dict(minimums_of(policy)),
@@ -239,6 +241,14 @@ def build_report(
         notes=(*counts.notes, *notes),
         by_day=by_day,
     )
+
+
+def _busiest_first(stats: list[UserAgentStats]) -> tuple[UserAgentStats, ...]:
+    """Most requests first, then by User-Agent. In two stable sorts, each by one str or one int
+    key: Python sorts those with its own comparisons, without a tuple a row (2.5x faster)."""
+    stats.sort(key=attrgetter("user_agent"))
+    stats.sort(key=lambda s: -s.requests)
+    return tuple(stats)
 
 
 def _name(policy: Policy | str) -> str:
@@ -327,7 +337,10 @@ class Judgement(NamedTuple):
     compare_status: Status | None
 
 
-_PARALLEL_FROM_USER_AGENTS = 2000  # fewer are judged in this process sooner than a fork is made
+_PARALLEL_FROM_USER_AGENTS = 20_000
+"""Fewer are judged in this process (about 20 CPU-us each): a fork would save less than a tenth of a
+second, and it holds a copy of this process, parsers and all (on 1M lines with 7,866 User-Agents,
+137 MB summed over the audit's processes with the fork, 85 without; 0.53 s against 0.59)."""
 _BATCH = 100  # User-Agents judged at a time: small enough to share out evenly, large enough to stay in order
 
 
@@ -374,7 +387,7 @@ class _Judge:
 
     def _judge_all(self, uas: list[str]) -> dict[str, Judgement]:
         checker, other = self.checkers
-        return {ua: _judge(ua, checker, other) for ua in uas}
+        return _judge_each(uas, checker.detect, checker.policy, other.policy if other else None)
 
     @property
     def done(self) -> dict[str, Judgement]:
@@ -382,18 +395,25 @@ class _Judge:
         return self._done
 
 
-def _judge(ua: str, checker: Checker, other: Checker | None) -> Judgement:
-    from .._judge import judge
+def _judge_each(
+    uas: Iterable[str], detect: Callable[[str], Client], policy: Policy, compare: Policy | None
+) -> dict[str, Judgement]:
+    """Each of ``uas`` detected once and judged under ``policy`` (and ``compare``): only the status
+    is asked of judging, not a whole `Verdict` (its reasons are never read here)."""
+    from .._judge import status
 
-    client = checker.detect(ua)  # once, for both policies
-    verdict = judge(client, checker.policy)
-    return Judgement(
-        verdict.status,
-        client.browser,
-        client.name,
-        client.version.split(".")[0] if client.version else None,
-        judge(client, other.policy).status if other else None,
-    )
+    judged = {}
+    for ua in uas:
+        client = detect(ua)
+        version = client.version
+        judged[ua] = Judgement(
+            status(client, policy),
+            client.browser,
+            client.name,
+            version.partition(".")[0] if version else None,
+            status(client, compare) if compare is not None else None,
+        )
+    return judged
 
 
 def progress_bar(stream: Any = None) -> ProgressCallback:

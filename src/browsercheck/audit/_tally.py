@@ -90,7 +90,7 @@ class Tally:
         self.lines += lines
         if malformed:
             self.malformed += malformed
-            self._examples(line for line in _lines(_text(chunk)) if _user_agent(line, self.max_line) is None)
+            self._examples(_malformed(_lines(_text(chunk)), malformed, self.max_line))
         self._time_of(bytes(chunk[:_TIME_SPAN]).split(b"\n", 10))
         self._time_of(reversed(bytes(chunk[-_TIME_SPAN:]).rsplit(b"\n", 11)))
 
@@ -264,6 +264,16 @@ def _user_agent(line: bytes, max_line: int) -> bytes | None:
         return None
     _, found, rest = line.rpartition(b'" "')
     return rest[:-1] if found and rest.endswith(b'"') else None
+
+
+def _malformed(lines: list[bytes], count: int, max_line: int) -> list[bytes]:
+    """The ``count`` malformed ones of combined ``lines``. Nearly always those that do not end with
+    a quote, which a slice tells (a line that does not is malformed: its User-Agent would end with
+    it); where fewer are, every line is read as `_user_agent` reads it, at twice the cost."""
+    unquoted = [line for line in lines if line[-1:] != b'"']
+    if len(unquoted) == count:
+        return unquoted
+    return [line for line in lines if _user_agent(line, max_line) is None]
 
 
 def _text(chunk: Chunk) -> bytes:

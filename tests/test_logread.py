@@ -8,6 +8,7 @@ import io
 import itertools
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,40 @@ def test_a_gzip_bomb_is_read_in_bounded_memory(tmp_path: Path) -> None:
         str(path),
     )
     assert after - before < 32  # megabytes: chunks and the decompressor's buffers, never the whole line
+
+
+@pytest.mark.parametrize("suffix", [".gz", ".bz2", ".xz"])
+def test_a_compressed_log_is_decompressed_in_small_pieces_into_whole_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    # Decompressors make a new object of the size they are asked for: asked for a whole chunk,
+    # glibc maps and unmaps it each time where its trim threshold is low (Dask's workers), and
+    # counting is half as slow again. Asked for small pieces, the chunks must still be whole.
+    import bz2
+    import lzma
+
+    monkeypatch.setattr(logread, "CHUNK_SIZE", 256 << 10)
+    lines = b"".join(b'1.2.3.%d - - [x] "GET / HTTP/1.1" 200 1 "-" "agent %d"\n' % (i % 250, i) for i in range(20_000))
+    compressors: dict[str, Callable[[bytes], bytes]] = {
+        ".gz": gzip.compress,
+        ".bz2": bz2.compress,
+        ".xz": lzma.compress,
+    }
+    path = tmp_path / f"access.log{suffix}"
+    path.write_bytes(compressors[suffix](lines))
+    asked: list[int] = []
+    real = logread.in_pieces
+
+    def spied(readinto: Callable[[memoryview], int | None]) -> Callable[[memoryview], int]:
+        def record(view: memoryview) -> int | None:
+            asked.append(len(view))
+            return readinto(view)
+
+        return real(record)
+
+    monkeypatch.setattr(logread, "in_pieces", spied)
+    read = [bytes(chunk) for chunk in chunks(inspect(str(path)))]
+    assert b"".join(read) == lines
+    assert all(chunk.endswith(b"\n") for chunk in read)
+    assert len(read) < len(lines) // (200 << 10) + 2  # whole chunks, not a piece each
+    assert max(asked) == logread.DECOMPRESSED_PIECE

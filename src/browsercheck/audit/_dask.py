@@ -2,9 +2,10 @@
 
 Parts (compressed files whole, plain files in byte ranges) are counted on the workers into
 tallies, which are merged on the workers in a tree (a tally merges alike in any order: visitors
-carry a hash that is the same on every machine); this process gets the one merged tally, and the
-distinct User-Agents are judged on the workers in partitions under the policy (it pickles); the
-report is built here. Time grows with lines / workers (counting) and distinct User-Agents /
+carry a hash that is the same on every machine); the merged tally is made into counts there, and
+its distinct User-Agents judged on the workers in partitions under the policy (it pickles), each
+step starting where the one before ends, in one graph; this process gathers the counts and the
+judgements and builds the report. Time grows with lines / workers (counting) and distinct User-Agents /
 workers (judging); a worker's memory with the distinct User-Agents and visitors of its parts.
 
 Paths are files that the workers can read at the same path (a shared file system; for
@@ -24,11 +25,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .._errors import AuditWorkerError, ClusterError, LogReadError, MissingExtraError
-from ._audit import Judgement, PolicySource, build_report, counts_of, judge_user_agents, spans_days
+from ._audit import Counts, Judgement, PolicySource, build_report, counts_of, judge_user_agents, spans_days
 from ._count import count_task, read_error
 from ._logfields import first_lines, learns_fields, resolve
 from ._logformats import LineFormat, line_format
-from ._logread import _CORRUPT, STDIN, Source, inspect, line_chunks
+from ._logread import _CORRUPT, STDIN, Source, in_pieces, inspect, line_chunks
 from ._tally import Tally
 
 if TYPE_CHECKING:
@@ -89,17 +90,28 @@ def audit_on_dask(
     if learns_fields(fmt):
         fmt = resolve(fmt, _first_lines(parts[0]))
     with _client(dask) as client:
-        tally = _count_on(client, parts, fmt)
-        counted = counts_of(tally)
-        judged = _judge_on(client, sorted(counted.user_agents), checker.policy, other.policy if other else None)
+        # one graph: counted, merged, made into counts and judged on the workers, each step as soon
+        # as the one before is done there; this process only gathers the counts and judgements
+        policies = client.scatter([checker.policy, other.policy if other else None], broadcast=True)
+        counting, counted = _count_on(client, parts, fmt)
+        judging = _judge_on(client, counted, *policies)
+        try:
+            (made,) = _gather(client, [counted])
+            judged: dict[str, Judgement] = {}
+            for partition in _gather(client, judging):
+                judged.update(partition.judged)
+        finally:
+            for future in (*counting, counted, *judging):
+                _LABELS.pop(future.key, None)
+        counts = made.counts
     return build_report(
-        counted,
+        counts,
         judged,
         policy=checker.policy,
         compare_policy=other.policy if other else None,
         sources=names,
         seconds=time.perf_counter() - started,
-        notes=[NO_DAYS_ON_DASK] if by_day and spans_days(counted) else [],
+        notes=[NO_DAYS_ON_DASK] if by_day and spans_days(counts) else [],
     )
 
 
@@ -261,7 +273,7 @@ def _url_chunks(part: Part) -> Generator[memoryview]:
     try:
         if part.end is None:
             with fsspec.open(part.name, "rb", compression="infer") as f:
-                yield from line_chunks(f.readinto)
+                yield from line_chunks(in_pieces(f.readinto))
         else:
             with fsspec.open(part.name, "rb") as f:
                 if part.start:
@@ -283,24 +295,39 @@ def merge_part_tallies(*tallies: Tally) -> Tally:
     return merged
 
 
-def _count_on(client: Any, parts: list[Part], fmt: LineFormat | None) -> Tally:
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """The merged tally's counts and their User-Agents in order (made on a worker): what the
+    judging tasks share out and this process reports."""
+
+    counts: Counts
+    user_agents: tuple[str, ...]
+    """In order: alike ones follow each other, and judge faster so."""
+
+
+def counts_of_tally(tally: Tally) -> Counted:
+    """The counts of the merged tally (on a worker): smaller to send than the tally (its visitors
+    counted, not listed)."""
+    if not isinstance(tally, Tally):
+        raise AuditWorkerError(f"counting: a worker returned {type(tally).__name__}, not a tally")
+    counts = counts_of(tally)
+    return Counted(counts, tuple(sorted(counts.user_agents)))
+
+
+def _count_on(client: Any, parts: list[Part], fmt: LineFormat | None) -> tuple[list[Any], Any]:
+    """The futures of the parts' counting, and of their `Counted`: the parts' tallies merged on
+    the workers in a tree, `FAN_IN` at a time."""
     futures = client.map(count_part, parts, fmt=fmt, pure=False)
     for future, part in zip(futures, parts, strict=True):
         _LABELS[future.key] = f"counting {part}"
     level = futures
-    try:
-        while len(level) > 1:  # a tree: tallies merged on the workers, FAN_IN at a time
-            level = [
-                client.submit(merge_part_tallies, *level[i : i + FAN_IN], pure=False)
-                for i in range(0, len(level), FAN_IN)
-            ]
-        (merged,) = _gather(client, level)
-    finally:
-        for future in futures:
-            _LABELS.pop(future.key, None)
-    if not isinstance(merged, Tally):
-        raise AuditWorkerError(f"counting: a worker returned {type(merged).__name__}, not a tally")
-    return merged
+    while len(level) > 1:
+        level = [
+            client.submit(merge_part_tallies, *level[i : i + FAN_IN], pure=False) for i in range(0, len(level), FAN_IN)
+        ]
+    counted = client.submit(counts_of_tally, level[0], pure=False)
+    _LABELS[counted.key] = "counting: the merged tally's counts"
+    return futures, counted
 
 
 # -- judging --------------------------------------------------------------------------------------------
@@ -308,34 +335,31 @@ def _count_on(client: Any, parts: list[Part], fmt: LineFormat | None) -> Tally:
 
 @dataclass(frozen=True, slots=True)
 class Partition:
-    """User-Agents to judge, or their judgements, in one object: Dask looks into lists and dicts
-    that a task takes or returns item by item (for 24,000 User-Agents that took twice as long as
-    judging them); an object of its own is pickled whole."""
+    """Judgements of a share of the User-Agents, in one object: Dask looks into lists and dicts
+    that a task returns item by item (for 24,000 User-Agents that took twice as long as judging
+    them); an object of its own is pickled whole."""
 
-    user_agents: tuple[str, ...] = ()
-    judged: dict[str, Judgement] | None = None
-
-
-def judge_partition(partition: Partition, policy: Policy, compare: Policy | None) -> Partition:
-    """Judge a partition of the distinct User-Agents (on a worker)."""
-    return Partition(judged=judge_user_agents(partition.user_agents, policy, compare))
+    judged: dict[str, Judgement]
 
 
-def _judge_on(client: Any, uas: list[str], policy: Policy, compare: Policy | None) -> dict[str, Judgement]:
-    if not uas:
-        return {}
+def judge_partition(
+    counted: Counted, number: int, partitions: int, policy: Policy, compare: Policy | None
+) -> Partition:
+    """Judge the ``number``-th of ``partitions`` shares of the counted User-Agents (on a worker)."""
+    uas = counted.user_agents
+    share = uas[len(uas) * number // partitions : len(uas) * (number + 1) // partitions]
+    return Partition(judge_user_agents(share, policy, compare))
+
+
+def _judge_on(client: Any, counted: Any, policy: Any, compare: Any) -> list[Any]:
+    """Futures of the judgements of ``counted``'s User-Agents, in partitions over the workers
+    (started as soon as the counts are made: no round trip through this process)."""
     workers = max(1, len(client.scheduler_info().get("workers", {})))
-    size = -(-len(uas) // (workers * JUDGE_PARTITIONS_PER_WORKER))
-    partitions = [Partition(tuple(uas[i : i + size])) for i in range(0, len(uas), size)]  # in order: alike together
-    shared = client.scatter([policy, compare], broadcast=True)
-    futures = client.map(judge_partition, partitions, policy=shared[0], compare=shared[1], pure=False)
+    partitions = workers * JUDGE_PARTITIONS_PER_WORKER
+    futures = [
+        client.submit(judge_partition, counted, number, partitions, policy, compare, pure=False)
+        for number in range(partitions)
+    ]
     for number, future in enumerate(futures, 1):
-        _LABELS[future.key] = f"judging User-Agents, partition {number} of {len(partitions)}"
-    try:
-        judged: dict[str, Judgement] = {}
-        for part in _gather(client, futures):
-            judged.update(part.judged or {})
-    finally:
-        for future in futures:
-            _LABELS.pop(future.key, None)
-    return judged
+        _LABELS[future.key] = f"judging User-Agents, partition {number} of {partitions}"
+    return futures

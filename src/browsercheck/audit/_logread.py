@@ -97,7 +97,7 @@ def chunks(source: Source, progress: list[int] | None = None) -> Iterator[memory
         opener = _opener(head)
         stream: Any = opener(raw) if opener else raw
         try:
-            for chunk in line_chunks(stream.readinto):
+            for chunk in line_chunks(in_pieces(stream.readinto) if opener else stream.readinto):
                 if progress is not None and not source.streamed:
                     progress[0] = raw.tell()  # on disk, so compressed logs count their compressed bytes
                 yield chunk
@@ -106,6 +106,29 @@ def chunks(source: Source, progress: list[int] | None = None) -> Iterator[memory
     finally:
         if source.name != STDIN:
             raw.close()
+
+
+DECOMPRESSED_PIECE = 64 << 10
+"""Bytes asked of a decompressor at a time. Python's decompressing readers make a new bytes object
+of the size asked for and copy it: asked for a whole chunk, that is a block glibc maps and unmaps
+each time wherever its trim threshold is set (Dask's workers set it to 64 KiB), and counting a .gz
+then took half as long again; pieces under the threshold come from the heap, reused."""
+
+
+def in_pieces(readinto: Callable[[memoryview], int | None]) -> Callable[[memoryview], int]:
+    """``readinto`` (a decompressing stream's) that fills the view `DECOMPRESSED_PIECE` by piece,
+    up to its end or the stream's."""
+
+    def fill(view: memoryview) -> int:
+        filled = 0
+        while filled < len(view):
+            n = readinto(view[filled : filled + DECOMPRESSED_PIECE])
+            if not n:
+                break
+            filled += n
+        return filled
+
+    return fill
 
 
 def ranges(source: Source, count: int) -> list[tuple[int, int]]:

@@ -221,10 +221,6 @@ def parse_policy(text: str, filename: str = "<string>", *, date: dt.date | str |
 
 def default_policy(*, date: dt.date | str | None = None) -> Policy:
     """The default policy shipped with browsercheck: Baseline "widely available" on ``date`` (default today)."""
-    if date is None:  # today's: without importing the policy reader where it is cached
-        from ._policy_cache import default_policy as cached
-
-        return cached()
-    from ._policy_loader import default_policy as load
+    from ._policy_cache import default_policy as load  # today's without the policy reader, where cached
 
     return load(date=date)

@@ -93,10 +93,10 @@ class Checker:
         date: dt.date | str | None = None,
         cache_bytes: int = DEFAULT_CACHE_BYTES,
     ) -> None:
-        if policy is None and date is None:  # without importing the policy reader where it is cached
+        if policy is None:  # today's without importing the policy reader, where it is cached
             from ._policy_cache import default_policy
 
-            policy = default_policy()
+            policy = default_policy(date=date)
         elif not isinstance(policy, Policy):
             from ._policy_loader import load_policy
 

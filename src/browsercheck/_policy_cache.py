@@ -34,9 +34,13 @@ _PACKAGE = Path(__file__).parent
 _DEFAULT_TEXT = _PACKAGE / "data" / "supported_browsers.yaml"
 
 
-def default_policy() -> Policy:
+def default_policy(*, date: dt.date | str | None = None) -> Policy:
     """The default policy evaluated for today, from this machine's cache where it holds it, else
-    read (and then cached)."""
+    read (and then cached); for another ``date``, read (the reader imported only then)."""
+    if date is not None:
+        from ._policy_loader import read_default_policy
+
+        return read_default_policy(date=date)
     from . import _browserdata
     from ._evergreen import today
 

@@ -91,11 +91,9 @@ def load_policy(source: str | os.PathLike[str] | None = None, *, date: dt.date |
 
 def default_policy(*, date: dt.date | str | None = None) -> Policy:
     """The policy shipped inside the package: Baseline "widely available" on ``date`` (default today)."""
-    if date is None:  # today's: read once a day per machine
-        from ._policy_cache import default_policy as cached
+    from ._policy_cache import default_policy as cached  # today's: read once a day per machine
 
-        return cached()
-    return read_default_policy(date=date)
+    return cached(date=date)
 
 
 def read_default_policy(*, date: dt.date | str | None = None) -> Policy:

@@ -97,28 +97,34 @@ def first_verdict(library: str) -> tuple[float, float]:
     return float(seconds), int(rss_kb) / 1024
 
 
-def uncached_rates(chunk: Sequence[str]) -> tuple[float, float]:
+def uncached_rates(chunk: Sequence[str], check_first: bool = False) -> tuple[float, float]:
     """Calls per second of `ua_parser.parse` and of an uncached `Checker.check` over ``chunk``,
-    User-Agents neither has seen (ua-parser's own cache keeps the last 2,000 it parsed)."""
+    User-Agents neither has seen (ua-parser's own cache keeps the last 2,000 it parsed);
+    ``check_first``: browsercheck's turn first (the second finds the strings' hashes made)."""
     import ua_parser
 
     import browsercheck
 
     checker = browsercheck.Checker(cache_size=0)
-    gc.collect()
-    start = time.perf_counter()
-    for ua in chunk:
-        ua_parser.parse(ua)
-    reference = len(chunk) / (time.perf_counter() - start)
-    start = time.perf_counter()
-    for ua in chunk:
-        checker.check(ua)
-    return reference, len(chunk) / (time.perf_counter() - start)
+
+    def rate(call: Callable[[str], object]) -> float:
+        gc.collect()
+        start = time.perf_counter()
+        for ua in chunk:
+            call(ua)
+        return len(chunk) / (time.perf_counter() - start)
+
+    if check_first:
+        ours = rate(checker.check)
+        return rate(ua_parser.parse), ours
+    reference = rate(ua_parser.parse)
+    return reference, rate(checker.check)
 
 
 def targets(rounds: int) -> None:
     """Issue #17's targets beside their references, taking turns round by round (this machine's
-    speed drifts by tens of percent within a minute): medians, and the range of the ratios."""
+    speed drifts by tens of percent within a minute), which goes first changing every round:
+    medians, and the range of the ratios."""
     import ua_parser
 
     import browsercheck
@@ -131,7 +137,7 @@ def targets(rounds: int) -> None:
     firsts, rates = [], []
     for i in range(rounds):
         firsts.append((first_verdict("browsercheck"), first_verdict("user_agents")))
-        rates.append(uncached_rates(uas[chunk * (i + 1) : chunk * (i + 2)]))
+        rates.append(uncached_rates(uas[chunk * (i + 1) : chunk * (i + 2)], check_first=i % 2 == 1))
     ours = [b[0] * 1e3 for b, _ in firsts]
     theirs = [u[0] * 1e3 for _, u in firsts]
     first_ratios = sorted(b[0] / u[0] for b, u in firsts)

@@ -4,10 +4,12 @@ it remembers must never leak between clients or between policies."""
 from __future__ import annotations
 
 import dataclasses
+import gc
+import weakref
 
 import browsercheck
 from browsercheck import Device, Status
-from browsercheck._judge import judge
+from browsercheck._judge import judge, status
 from browsercheck._model import Client
 
 CHROME_IOS = Client(
@@ -57,3 +59,27 @@ def test_a_frozen_os_version_is_part_of_what_is_remembered() -> None:
     frozen = dataclasses.replace(unfrozen, frozen=frozenset({"os_version"}))
     assert judge(unfrozen, policy).status is Status.OUTDATED
     assert judge(frozen, policy).status is Status.UNKNOWN  # Windows 11 also says "Windows NT 10.0"
+
+
+def test_what_is_remembered_of_a_policy_does_not_keep_it_alive() -> None:
+    """A site that loads a policy per request (or tests that load hundreds) must not leak them:
+    the memo of the last policy judged holds it only weakly."""
+    policy = browsercheck.parse_policy("browsers: {chrome: '>=160'}")
+    client = dataclasses.replace(CHROME_IOS, browser="chrome", os="Windows", os_version="10", notes=())
+    assert judge(client, policy).status is Status.OUTDATED
+    assert status(client, policy) is Status.OUTDATED
+    gone = weakref.ref(policy)
+    del policy
+    gc.collect()
+    assert gone() is None
+
+
+def test_a_new_policy_at_a_dead_ones_address_is_not_answered_from_its_memo() -> None:
+    """CPython reuses the memory of an object that is gone: a policy made there must not be taken
+    for the last one judged."""
+    client = dataclasses.replace(CHROME_IOS, browser="chrome", os="Windows", os_version="10", notes=())
+    for minimum, expected in [(160, Status.OUTDATED), (100, Status.SUPPORTED)] * 20:
+        policy = browsercheck.parse_policy(f"browsers: {{chrome: '>={minimum}'}}")
+        assert judge(client, policy).status is expected
+        assert status(client, policy) is expected
+        del policy

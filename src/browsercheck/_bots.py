@@ -26,8 +26,13 @@ if TYPE_CHECKING:
 _LOOKAROUND = re.compile(r"\(\?<?[=!]")
 
 
+class _Found(Protocol):
+    @property
+    def family(self) -> str: ...
+
+
 class _Extractor(Protocol):
-    def extract(self, s: str, /) -> object | None: ...
+    def extract(self, s: str, /) -> _Found | None: ...
 
 
 # A pattern that is plain text: no metacharacters but escaped punctuation ("baidu\.com").
@@ -93,8 +98,9 @@ class _PatternSet:
         self._others = _extractor([entry for entry in others if entry not in rejected]) if self._groups else None
 
     def first(self, text: str) -> int | None:
-        folded = fold(text)
-        index = _index(self._native.extract(folded))
+        folded = text.lower() if text.isascii() else fold(text)  # = fold(text), a call less
+        found = self._native.extract(folded)
+        index = int(found.family) if found is not None else None  # = _index(found)
         if self._literals is not None:  # the first plain text, and the first other (or then) pattern
             if (k := self._literals.first(folded)) is not None and (index is None or self._literal_index[k] < index):
                 index = self._literal_index[k]
@@ -177,8 +183,9 @@ def _native_syntax(entries: list[tuple[int, str]]) -> tuple[_Extractor, list[tup
         return _extractor(accepted), rejected
 
 
-def _index(found: object | None) -> int | None:
-    return int(str(getattr(found, "family", ""))) if found is not None else None
+def _index(found: _Found | None) -> int | None:
+    """The index a native rule was named by, of the rule that matched."""
+    return int(found.family) if found is not None else None
 
 
 # An expression whose letters mean the same in lower case: letters only as plain characters (none
@@ -282,14 +289,18 @@ class BotDetector:
             return None, None
         if first >= len(self._patterns):
             return None, first - len(self._patterns)
-        bot = self._bot(ua)
+        bot = self._bot(ua, first)
         return bot, None if bot is not None else NOT_SCANNED
 
-    def _bot(self, ua: str) -> str | None:
+    def _bot(self, ua: str, first: int) -> str | None:
+        """The bot ``ua`` is, its patterns' `first` match known."""
         if self._exclusions is None:  # a race compiles it twice: harmless
             self._exclusions = _Stripper(self._exclusion_text)
         stripped = self._exclusions(ua)
-        index = self._gate.first(stripped) if stripped else None
+        if stripped is ua:  # no exclusion in it (the stripper returns the text itself): same first match
+            index: int | None = first
+        else:
+            index = self._gate.first(stripped) if stripped else None
         if index is None or index >= len(self._patterns):
             return None
         if m := self._pattern(index).search(stripped):

@@ -43,7 +43,7 @@ from ._browsers import (
     WEBKIT,
     WINDOWS,
 )
-from ._model import Client, Device
+from ._model import Client, Device, make_client
 from ._tokens import ProductTokens
 
 if TYPE_CHECKING:
@@ -77,6 +77,7 @@ _FIRST_UNFROZEN_SAFARI = 26
 _OWN_STRINGS = frozenset(("chrome", "firefox", "safari", "ie"))
 """The browsers whose desktop strings programs borrow and add their own name to (`appended_product`)."""
 
+_NOTHING: frozenset[str] = frozenset()
 _AGENT = "!agent"  # what the first native pass names an agent's mark (no token has a "!")
 
 
@@ -193,7 +194,7 @@ def clean_user_agent(ua: str) -> str:
 
 def _no_browser(name: str, device: Device, bot: str | None = None, notes: tuple[str, ...] = ()) -> Client:
     """A client that is no browser: nothing sent, or a bot."""
-    return Client(None, name, None, None, None, None, None, device, bot=bot, notes=notes)
+    return make_client(None, name, None, None, None, None, None, device, bot, None, _NOTHING, notes)
 
 
 _EMPTY = _no_browser("Unknown", Device.UNKNOWN, notes=("no User-Agent was sent",))
@@ -274,7 +275,7 @@ class Detector:
 
     def __call__(self, ua: str) -> Client:
         ua = clean_user_agent(ua)
-        if not ua.strip():
+        if not ua or ua.isspace():
             return _EMPTY
         bot, first = self._bot_and_next(ua)
         if bot:
@@ -286,10 +287,11 @@ class Detector:
             # the passes match a superset (ignoring case; an agent's mark that was none)
             token = (first != _AGENT and self._tokens.at(ua, first)) or self._tokens.find(ua)
         browser, parsed_os = self._browser_and_os(ua)
-        if browser is not None and browser.family not in FAMILIES and (masked := without_device_names(ua)) != ua:
+        family = browser.family if browser is not None else "Other"  # read once: each read makes a str
+        if browser is not None and family not in FAMILIES and (masked := without_device_names(ua)) != ua:
             # ua-parser may name a bot after a device ("XBot Junior"): read what the device name hides
             browser, parsed_os = self._browser_and_os(masked)
-        family = browser.family if browser else "Other"
+            family = browser.family if browser is not None else "Other"
         version = _version(browser)
         os, os_version = _os(parsed_os, ua)
         key = _browser_key(family, version, os, token[0] if token else None, ua)
@@ -343,18 +345,19 @@ class Detector:
             if engine_version and engine_version.endswith(".0.0.0"):
                 frozen.add("engine_version")
 
-        return Client(
-            browser=key,
-            name=name,
-            version=version,
-            engine=engine,
-            engine_version=engine_version,
-            os=os,
-            os_version=os_version,
-            device=_device(ua, os),
-            fallback=fallback,
-            frozen=frozenset(frozen),
-            notes=tuple(notes),
+        return make_client(
+            key,
+            name,
+            version,
+            engine,
+            engine_version,
+            os,
+            os_version,
+            _device(ua, os),
+            None,
+            fallback,
+            frozenset(frozen) if frozen else _NOTHING,
+            tuple(notes) if notes else (),
         )
 
 
@@ -365,9 +368,9 @@ def _display_name(key: str | None, family: str) -> str:
 
 
 def _os(parsed: Part | None, ua: str) -> tuple[str | None, str | None]:
-    if parsed is None or parsed.family == "Other":
+    if parsed is None or (family := parsed.family) == "Other":
         return None, None
-    name = OS_FAMILIES.get(parsed.family, parsed.family)
+    name = OS_FAMILIES.get(family, family)
     if name == IOS and "iPad" in ua:
         name = IPADOS
     version = None if name == LINUX else _version(parsed)

@@ -118,6 +118,22 @@ def test_a_log_a_worker_cannot_read_is_named_and_nothing_is_printed(
     assert out == "" and f"{corrupt}: cannot read" in err
 
 
+def test_one_client_audits_again_and_again(logs: list[Path]) -> None:
+    """A notebook or a service keeps one client for audit after audit. The policies were once
+    scattered as data named by their content: each audit's name for them was the last one's, whose
+    release, arriving late, took them from under the next audit ("lost dependencies"); on a fresh
+    cluster that happened within six audits, every time it was tried."""
+    expected = report_json(browsercheck.audit(logs[1:3], workers=1))
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", host="127.0.0.1"
+        ) as local,
+        distributed.Client(local) as client,
+    ):
+        for _ in range(8):
+            assert report_json(browsercheck.audit(logs[1:3], dask=client)) == expected
+
+
 def test_dask_local_starts_a_cluster_of_its_own_and_closes_it(
     logs: list[Path], capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -91,10 +91,12 @@ def audit_on_dask(
         fmt = resolve(fmt, _first_lines(parts[0]))
     with _client(dask) as client:
         # one graph: counted, merged, made into counts and judged on the workers, each step as soon
-        # as the one before is done there; this process only gathers the counts and judgements
-        policies = client.scatter([checker.policy, other.policy if other else None], broadcast=True)
+        # as the one before is done there; this process only gathers the counts and judgements.
+        # The policies go in the judging tasks themselves (a few kB): scattered, they were data
+        # named by their content, the same name in each audit, which the last audit's release of
+        # it could take from under the next one ("lost dependencies", mid-audit)
         counting, counted = _count_on(client, parts, fmt)
-        judging = _judge_on(client, counted, *policies)
+        judging = _judge_on(client, counted, checker.policy, other.policy if other else None)
         try:
             (made,) = _gather(client, [counted])
             judged: dict[str, Judgement] = {}
@@ -351,7 +353,7 @@ def judge_partition(
     return Partition(judge_user_agents(share, policy, compare))
 
 
-def _judge_on(client: Any, counted: Any, policy: Any, compare: Any) -> list[Any]:
+def _judge_on(client: Any, counted: Any, policy: Policy, compare: Policy | None) -> list[Any]:
     """Futures of the judgements of ``counted``'s User-Agents, in partitions over the workers
     (started as soon as the counts are made: no round trip through this process)."""
     workers = max(1, len(client.scheduler_info().get("workers", {})))

@@ -313,12 +313,16 @@ PyDoc_STRVAR(add_doc,
 "b'\\n' or b'\\r\\n' (a last line without either counts too). A line with a\n"
 "'\" \"' and a closing '\"' is a request of the User-Agent between them (its last '\" \"') by the\n"
 "visitor (that User-Agent, visitor hash of the line up to its first space); other lines, and lines of\n"
-"more than max_line bytes, are malformed.");
+"more than max_line bytes, are malformed: malformed is the list of their (start, end) in chunk,\n"
+"line ends left out (the caller takes its examples from them without splitting the chunk).");
 
 static PyObject *
 count_lines(Counter *self, const char *data, const char *stop)
 {
-    Py_ssize_t lines = 0, malformed = 0;
+    Py_ssize_t lines = 0;
+    PyObject *malformed = PyList_New(0);
+    if (malformed == NULL)
+        return NULL;
     for (const char *line = data; line < stop; lines++) {
         const char *newline = memchr(line, '\n', (size_t)(stop - line));
         const char *end = newline != NULL ? newline : stop;
@@ -326,18 +330,27 @@ count_lines(Counter *self, const char *data, const char *stop)
             end--; /* "\r\n" ends the line as "\n" does */
         const char *at = end - line > self->max_line ? NULL : last_quote_space_quote(line, end);
         if (at == NULL || end[-1] != '"' || end - at == 3) {
-            malformed++; /* too long, no '" "', or a line cut short: the User-Agent has no closing quote */
+            /* too long, no '" "', or a line cut short: the User-Agent has no closing quote */
+            PyObject *span = Py_BuildValue("(nn)", (Py_ssize_t)(line - data), (Py_ssize_t)(end - data));
+            if (span == NULL || PyList_Append(malformed, span) < 0) {
+                Py_XDECREF(span);
+                Py_DECREF(malformed);
+                return NULL;
+            }
+            Py_DECREF(span);
         }
         else {
             const char *space = memchr(line, ' ', (size_t)(end - line)); /* the '" "' has one */
             UserAgentSlot *ua = user_agent(self, at + 3, end - 1 - (at + 3));
-            if (ua == NULL || visitor(self, ua, line, space - line) < 0)
+            if (ua == NULL || visitor(self, ua, line, space - line) < 0) {
+                Py_DECREF(malformed);
                 return NULL;
+            }
             ua->requests++;
         }
         line = newline != NULL ? newline + 1 : stop;
     }
-    return Py_BuildValue("(nn)", lines, malformed);
+    return Py_BuildValue("(nN)", lines, malformed);
 }
 
 static PyObject *

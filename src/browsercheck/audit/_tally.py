@@ -30,6 +30,7 @@ from ._logread import Chunk
 from ._visitorhash import VISITOR_HASH, visitor_hash
 
 MAX_EXAMPLES = 5
+_EXAMPLE_BYTES = 300  # of a malformed line, shown
 VISITOR_SAMPLE_LIMIT = 1_000_000
 _TIME_SPAN = 16 << 10  # bytes at each end of a chunk searched for the time of its first and last lines
 _TIME_FORMATS = ("%d/%b/%Y:%H:%M:%S %z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%d %H:%M:%S")
@@ -79,18 +80,21 @@ class Tally:
     def add_chunk(self, chunk: Chunk) -> None:
         """Count the whole lines in ``chunk`` (a trailing line without newline counts too)."""
         if self._counter is not None:  # reads a memoryview as it is, and "\r\n" as "\n"
-            lines, malformed = self._counter.add(chunk)
+            lines, spans = self._counter.add(chunk)
             self._keep_within_limit()
+            if spans:  # the malformed lines, where they are: the chunk is not split (a millisecond each)
+                self.malformed += len(spans)
+                self._examples(bytes(chunk[start : min(end, start + _EXAMPLE_BYTES)]) for start, end in spans)
         else:
             text = _text(chunk)
             if self.line_format is not None:
                 self._add_lines(_lines(text), self.line_format)
                 return
             lines, malformed = self._add_combined(text)
+            if malformed:
+                self.malformed += malformed
+                self._examples(_malformed(_lines(text), malformed, self.max_line))
         self.lines += lines
-        if malformed:
-            self.malformed += malformed
-            self._examples(_malformed(_lines(_text(chunk)), malformed, self.max_line))
         self._time_of(bytes(chunk[:_TIME_SPAN]).split(b"\n", 10))
         self._time_of(reversed(bytes(chunk[-_TIME_SPAN:]).rsplit(b"\n", 11)))
 
@@ -176,7 +180,7 @@ class Tally:
         """Keep the first `MAX_EXAMPLES` distinct malformed lines in sorted order, not in the order
         read: so the examples do not depend on which process read which part first, and tallies
         merge alike in any order."""
-        self.examples = _least([*self.examples, *(decode(line[:300]) for line in lines)])
+        self.examples = _least([*self.examples, *(decode(line[:_EXAMPLE_BYTES]) for line in lines)])
 
     def _seen(self, when: datetime.datetime) -> None:
         if self.first is None or when < self.first:

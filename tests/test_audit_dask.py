@@ -23,6 +23,7 @@ import pytest
 
 import browsercheck
 from browsercheck.audit import _dask
+from browsercheck.audit._logformats import line_format
 from browsercheck.cli import main
 from make_log import write_log
 
@@ -76,6 +77,35 @@ def cluster() -> Iterator[Any]:
 @pytest.fixture
 def small_ranges(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_dask, "RANGE_BYTES", 50_000)  # the plain log in several parts
+
+
+def test_a_user_agents_bucket_is_the_same_in_every_process() -> None:
+    """Each part shares its User-Agents out by bucket on its own worker: a User-Agent seen in two
+    parts must land in one bucket, whatever the interpreter (Python's own hash is salted per process)."""
+    uas = ["", IE11, "curl/8.5.0", "Mozilla/5.0 (Linux; Android 14; SM-S921B) Chrome/131.0.0.0 Mobile Safari/537.36"]
+    uas.append("ua with a lone surrogate \udc80 and \u00e5\u00e4\u00f6")
+    here = [_dask.bucket_of(ua, 8) for ua in uas]
+    code = f"from browsercheck.audit import _dask; print([_dask.bucket_of(ua, 8) for ua in {uas!r}])"
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+        assert out.stdout.strip() == str(here)
+    assert len(set(here)) > 1  # not one bucket for everything
+
+
+def test_the_parts_buckets_judge_each_user_agent_once(logs: list[Path]) -> None:
+    """Two parts share most of their User-Agents: across the buckets each is judged once, and the
+    judgements are those of the merged counts' User-Agents."""
+    fmt = line_format("combined")
+    tallies = [_dask.count_part(part, fmt) for log in logs[1:3] for part in _dask._parts(str(log))]
+    buckets = [_dask.buckets_of_part(tally, 4) for tally in tallies]
+    counts = _dask.counts_of_tally(_dask.merge_part_tallies(*tallies))
+    policy = browsercheck.default_policy()
+    judged = [_dask.judge_bucket(number, policy, None, *buckets).judged for number in range(4)]
+    assert sum(map(len, judged)) == len(counts.user_agents)  # none twice
+    assert {ua for part in judged for ua in part} == set(counts.user_agents)
+    shared = set(buckets[0].user_agents[0]) & set(buckets[1].user_agents[0])
+    assert shared, "the two logs were meant to share User-Agents"
 
 
 def test_a_local_cluster_gives_the_local_report(cluster: Any, logs: list[Path], small_ranges: None) -> None:

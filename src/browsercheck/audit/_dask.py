@@ -2,11 +2,13 @@
 
 Parts (compressed files whole, plain files in byte ranges) are counted on the workers into
 tallies, which are merged on the workers in a tree (a tally merges alike in any order: visitors
-carry a hash that is the same on every machine); the merged tally is made into counts there, and
-its distinct User-Agents judged on the workers in partitions under the policy (it pickles), each
-step starting where the one before ends, in one graph; this process gathers the counts and the
-judgements and builds the report. Time grows with lines / workers (counting) and distinct User-Agents /
-workers (judging); a worker's memory with the distinct User-Agents and visitors of its parts.
+carry a hash that is the same on every machine) and made into counts there. Meanwhile each part's
+distinct User-Agents are shared out into buckets by a hash that is the same on every machine, and
+each bucket, gathered from every part, is judged on a worker under the policy (it pickles): the
+judging starts when the parts are counted, not after the merge. Each step starts where the one
+before ends, in one graph; this process gathers the counts and the judgements and builds the
+report. Time grows with lines / workers (counting) and distinct User-Agents / workers (judging); a
+worker's memory with the distinct User-Agents and visitors of its parts.
 
 Paths are files that the workers can read at the same path (a shared file system; for
 ``"local"``, this machine's), or fsspec URLs (``s3://bucket/logs/*.gz``, ``gs://``,
@@ -20,12 +22,22 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+import zlib
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .._errors import AuditWorkerError, ClusterError, LogReadError, MissingExtraError
-from ._audit import Counts, Judgement, PolicySource, build_report, counts_of, judge_user_agents, spans_days
+from ._audit import (
+    Counts,
+    Judgement,
+    PolicySource,
+    build_report,
+    counts_of,
+    judge_user_agents,
+    spans_days,
+    ua_text,
+)
 from ._count import count_task, read_error
 from ._logfields import first_lines, learns_fields, resolve
 from ._logformats import LineFormat, line_format
@@ -90,22 +102,22 @@ def audit_on_dask(
     if learns_fields(fmt):
         fmt = resolve(fmt, _first_lines(parts[0]))
     with _client(dask) as client:
-        # one graph: counted, merged, made into counts and judged on the workers, each step as soon
-        # as the one before is done there; this process only gathers the counts and judgements.
+        # one graph: counted, then merged and made into counts while the parts' User-Agents are
+        # judged in buckets, on the workers, each step as soon as the one before is done there;
+        # this process only gathers the counts and judgements.
         # The policies go in the judging tasks themselves (a few kB): scattered, they were data
         # named by their content, the same name in each audit, which the last audit's release of
         # it could take from under the next one ("lost dependencies", mid-audit)
         counting, counted = _count_on(client, parts, fmt)
-        judging = _judge_on(client, counted, checker.policy, other.policy if other else None)
+        sharing, judging = _judge_on(client, counting, checker.policy, other.policy if other else None)
         try:
-            (made,) = _gather(client, [counted])
+            (counts,) = _gather(client, [counted])
             judged: dict[str, Judgement] = {}
             for partition in _gather(client, judging):
                 judged.update(partition.judged)
         finally:
-            for future in (*counting, counted, *judging):
+            for future in (*counting, counted, *sharing, *judging):
                 _LABELS.pop(future.key, None)
-        counts = made.counts
     return build_report(
         counts,
         judged,
@@ -297,27 +309,16 @@ def merge_part_tallies(*tallies: Tally) -> Tally:
     return merged
 
 
-@dataclass(frozen=True, slots=True)
-class Counted:
-    """The merged tally's counts and their User-Agents in order (made on a worker): what the
-    judging tasks share out and this process reports."""
-
-    counts: Counts
-    user_agents: tuple[str, ...]
-    """In order: alike ones follow each other, and judge faster so."""
-
-
-def counts_of_tally(tally: Tally) -> Counted:
+def counts_of_tally(tally: Tally) -> Counts:
     """The counts of the merged tally (on a worker): smaller to send than the tally (its visitors
     counted, not listed)."""
     if not isinstance(tally, Tally):
         raise AuditWorkerError(f"counting: a worker returned {type(tally).__name__}, not a tally")
-    counts = counts_of(tally)
-    return Counted(counts, tuple(sorted(counts.user_agents)))
+    return counts_of(tally)
 
 
 def _count_on(client: Any, parts: list[Part], fmt: LineFormat | None) -> tuple[list[Any], Any]:
-    """The futures of the parts' counting, and of their `Counted`: the parts' tallies merged on
+    """The futures of the parts' counting, and of their `Counts`: the parts' tallies merged on
     the workers in a tree, `FAN_IN` at a time."""
     futures = client.map(count_part, parts, fmt=fmt, pure=False)
     for future, part in zip(futures, parts, strict=True):
@@ -336,6 +337,29 @@ def _count_on(client: Any, parts: list[Part], fmt: LineFormat | None) -> tuple[l
 
 
 @dataclass(frozen=True, slots=True)
+class Buckets:
+    """A part's distinct User-Agents (as sent), shared out into buckets by `bucket_of`."""
+
+    user_agents: tuple[tuple[str, ...], ...]
+
+
+def bucket_of(user_agent: str, buckets: int) -> int:
+    """The bucket of ``user_agent``: the same in every process on every machine (unlike ``hash``)."""
+    return zlib.crc32(user_agent.encode("utf-8", "surrogatepass")) % buckets
+
+
+def buckets_of_part(tally: Tally, buckets: int) -> Buckets:
+    """The distinct User-Agents of a counted part, in ``buckets`` (on the worker that counted it)."""
+    if not isinstance(tally, Tally):
+        raise AuditWorkerError(f"counting: a worker returned {type(tally).__name__}, not a tally")
+    shares: list[list[str]] = [[] for _ in range(buckets)]
+    for raw in tally.requests:
+        text = ua_text(raw)
+        shares[bucket_of(text, buckets)].append(text)
+    return Buckets(tuple(map(tuple, shares)))
+
+
+@dataclass(frozen=True, slots=True)
 class Partition:
     """Judgements of a share of the User-Agents, in one object: Dask looks into lists and dicts
     that a task returns item by item (for 24,000 User-Agents that took twice as long as judging
@@ -344,24 +368,20 @@ class Partition:
     judged: dict[str, Judgement]
 
 
-def judge_partition(
-    counted: Counted, number: int, partitions: int, policy: Policy, compare: Policy | None
-) -> Partition:
-    """Judge the ``number``-th of ``partitions`` shares of the counted User-Agents (on a worker)."""
-    uas = counted.user_agents
-    share = uas[len(uas) * number // partitions : len(uas) * (number + 1) // partitions]
-    return Partition(judge_user_agents(share, policy, compare))
+def judge_bucket(number: int, policy: Policy, compare: Policy | None, *parts: Buckets) -> Partition:
+    """Judge the User-Agents of the ``number``-th bucket of every part, each once (on a worker)."""
+    return Partition(judge_user_agents({ua for part in parts for ua in part.user_agents[number]}, policy, compare))
 
 
-def _judge_on(client: Any, counted: Any, policy: Policy, compare: Policy | None) -> list[Any]:
-    """Futures of the judgements of ``counted``'s User-Agents, in partitions over the workers
-    (started as soon as the counts are made: no round trip through this process)."""
+def _judge_on(client: Any, counting: list[Any], policy: Policy, compare: Policy | None) -> tuple[list[Any], list[Any]]:
+    """Futures of the parts' User-Agents in buckets, and of the buckets' judgements, over the
+    workers (started as soon as the parts are counted: no round trip through this process)."""
     workers = max(1, len(client.scheduler_info().get("workers", {})))
-    partitions = workers * JUDGE_PARTITIONS_PER_WORKER
-    futures = [
-        client.submit(judge_partition, counted, number, partitions, policy, compare, pure=False)
-        for number in range(partitions)
-    ]
-    for number, future in enumerate(futures, 1):
-        _LABELS[future.key] = f"judging User-Agents, partition {number} of {partitions}"
-    return futures
+    buckets = workers * JUDGE_PARTITIONS_PER_WORKER
+    sharing = [client.submit(buckets_of_part, part, buckets, pure=False) for part in counting]
+    judging = [client.submit(judge_bucket, number, policy, compare, *sharing, pure=False) for number in range(buckets)]
+    for future, counted_part in zip(sharing, counting, strict=True):
+        _LABELS[future.key] = f"judging: the User-Agents of {_LABELS.get(counted_part.key, 'a part')}"
+    for number, future in enumerate(judging, 1):
+        _LABELS[future.key] = f"judging User-Agents, bucket {number} of {buckets}"
+    return sharing, judging

@@ -101,11 +101,25 @@ def test_the_parts_buckets_judge_each_user_agent_once(logs: list[Path]) -> None:
     buckets = [_dask.buckets_of_part(tally, 4) for tally in tallies]
     counts = _dask.counts_of_tally(_dask.merge_part_tallies(*tallies))
     policy = browsercheck.default_policy()
-    judged = [_dask.judge_bucket(number, policy, None, *buckets).judged for number in range(4)]
+    merged = _dask.merge_buckets(*buckets)
+    judged = [_dask.judge_bucket(number, policy, None, merged).judged for number in range(4)]
     assert sum(map(len, judged)) == len(counts.user_agents)  # none twice
     assert {ua for part in judged for ua in part} == set(counts.user_agents)
     shared = set(buckets[0].user_agents[0]) & set(buckets[1].user_agents[0])
     assert shared, "the two logs were meant to share User-Agents"
+
+
+def test_merging_leaves_each_parts_tally_as_counted(logs: list[Path]) -> None:
+    """A part's tally is read by two tasks, the merge and the sharing out of its User-Agents, which
+    a worker may run in either order or at once: the merge must not add into it (it once did)."""
+    fmt = line_format("combined")
+    one, two = (_dask.count_part(_dask._parts(str(log))[0], fmt) for log in logs[1:3])
+    before = (dict(one.requests), one.lines)
+    merged = _dask.merge_part_tallies(one, two)
+    assert (dict(one.requests), one.lines) == before
+    assert merged.lines == one.lines + two.lines
+    assert set(merged.requests) == set(one.requests) | set(two.requests)
+    assert _dask.merge_part_tallies(one, two).requests == merged.requests  # a merge tried again: the same
 
 
 def test_a_local_cluster_gives_the_local_report(cluster: Any, logs: list[Path], small_ranges: None) -> None:

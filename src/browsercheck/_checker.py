@@ -152,7 +152,7 @@ class Checker:
         cache = self._cache  # read before the policy: a refresh swaps the policy first, then the cache
         verdict = cache.get(key)
         if verdict is None:
-            client = (self._detector or shared_detector())(user_agent)  # = self.detect, a call less
+            client = self.detect(user_agent)
             if hints is not None:
                 client = apply_hints(client, parse_hints(dict(zip(HINT_HEADERS, hints, strict=True))))
             verdict = _judge()(client, self.policy)

@@ -38,22 +38,23 @@ class _Decision(NamedTuple):
     reasons: tuple[str, ...]
 
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 
-class _PerPolicy(Generic[T]):
-    """A value per policy, made on first use, which goes when its policy goes.
+class _PerPolicy(Generic[_T]):
+    """A value per policy, made on first use. It goes with its policy (the last policy's value is
+    held until another policy is asked for).
 
     ``WeakKeyDictionary.get`` makes a weak reference at each call (0.9 us, a sixth of judging a
     new User-Agent): the last policy asked for is answered first, from a weak reference of its own.
     """
 
-    def __init__(self, make: Callable[[Policy], T]) -> None:
+    def __init__(self, make: Callable[[Policy], _T]) -> None:
         self._make = make
-        self._values: weakref.WeakKeyDictionary[Policy, T] = weakref.WeakKeyDictionary()
-        self._last: tuple[weakref.ref[Policy] | None, T | None] = (None, None)
+        self._values: weakref.WeakKeyDictionary[Policy, _T] = weakref.WeakKeyDictionary()
+        self._last: tuple[weakref.ref[Policy] | None, _T | None] = (None, None)
 
-    def __call__(self, policy: Policy) -> T:
+    def __call__(self, policy: Policy) -> _T:
         held, value = self._last  # one read: another thread may replace the pair meanwhile
         if held is not None and held() is policy:
             return value  # type: ignore[return-value]  # None only with held None
@@ -62,10 +63,6 @@ class _PerPolicy(Generic[T]):
             found = self._values.setdefault(policy, self._make(policy))
         self._last = (weakref.ref(policy), found)
         return found
-
-    def clear(self) -> None:
-        self._values.clear()
-        self._last = (None, None)
 
 
 # Decisions already made, per policy, by what judging reads of a client: distinct User-Agents share

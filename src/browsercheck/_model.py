@@ -174,28 +174,18 @@ class Verdict:
 
 # A frozen dataclass's __init__ sets each field through object.__setattr__: 1.8 us for a Client,
 # a tenth of detecting one. Detection and judging make one per User-Agent, so they build theirs
-# through the slots' own descriptors instead (half the time). tests/test_model.py checks that
-# these name every field, in order.
+# through the slots' own descriptors instead (half the time), each bound by its field's name.
+# tests/test_model.py checks that the makers take every field, in order.
 _new = object.__new__
-(
-    _set_browser,
-    _set_name,
-    _set_version,
-    _set_engine,
-    _set_engine_version,
-    _set_os,
-    _set_os_version,
-    _set_device,
-    _set_bot,
-    _set_fallback,
-    _set_model,
-    _set_frozen,
-    _set_from_hints,
-    _set_notes,
-) = (getattr(Client, field).__set__ for field in Client.__slots__)
-_set_status, _set_client, _set_rule, _set_reasons, _set_policy = (
-    getattr(Verdict, field).__set__ for field in Verdict.__slots__
-)
+_CLIENT = {field: getattr(Client, field).__set__ for field in Client.__slots__}
+_VERDICT = {field: getattr(Verdict, field).__set__ for field in Verdict.__slots__}
+_set_browser, _set_name, _set_version = _CLIENT["browser"], _CLIENT["name"], _CLIENT["version"]
+_set_engine, _set_engine_version = _CLIENT["engine"], _CLIENT["engine_version"]
+_set_os, _set_os_version, _set_device = _CLIENT["os"], _CLIENT["os_version"], _CLIENT["device"]
+_set_bot, _set_fallback, _set_model = _CLIENT["bot"], _CLIENT["fallback"], _CLIENT["model"]
+_set_frozen, _set_from_hints, _set_notes = _CLIENT["frozen"], _CLIENT["from_hints"], _CLIENT["notes"]
+_set_status, _set_client, _set_rule = _VERDICT["status"], _VERDICT["client"], _VERDICT["rule"]
+_set_reasons, _set_policy = _VERDICT["reasons"], _VERDICT["policy"]
 _NOTHING: frozenset[str] = frozenset()
 
 

@@ -3,12 +3,13 @@
 Parts (compressed files whole, plain files in byte ranges) are counted on the workers into
 tallies, which are merged on the workers in a tree (a tally merges alike in any order: visitors
 carry a hash that is the same on every machine) and made into counts there. Meanwhile each part's
-distinct User-Agents are shared out into buckets by a hash that is the same on every machine, and
-each bucket, gathered from every part, is judged on a worker under the policy (it pickles): the
-judging starts when the parts are counted, not after the merge. Each step starts where the one
-before ends, in one graph; this process gathers the counts and the judgements and builds the
-report. Time grows with lines / workers (counting) and distinct User-Agents / workers (judging); a
-worker's memory with the distinct User-Agents and visitors of its parts.
+distinct User-Agents are shared out into buckets by a hash that is the same on every machine, the
+parts' buckets merged in a tree of their own, and each bucket judged on a worker under the policy
+(it pickles): the judging starts when the parts are counted, not after the tallies' merge. Each
+step starts where the one before ends, in one graph; this process gathers the counts and the
+judgements and builds the report. Time grows with lines / workers (counting) and distinct
+User-Agents / workers (judging); a worker's memory with the distinct User-Agents and visitors of its
+parts while counting, with all distinct User-Agents while judging.
 
 Paths are files that the workers can read at the same path (a shared file system; for
 ``"local"``, this machine's), or fsspec URLs (``s3://bucket/logs/*.gz``, ``gs://``,
@@ -52,7 +53,7 @@ RANGE_BYTES = 64 << 20
 """Plain files are counted in parts of about this size (fewer, larger tasks cost less to schedule)."""
 FAN_IN = 8
 """Tallies merged by one task: the tree is log8(parts) deep."""
-JUDGE_PARTITIONS_PER_WORKER = 4
+JUDGE_BUCKETS_PER_WORKER = 4
 CONNECT_SECONDS = 10
 """How long a scheduler's address is tried before the audit says it cannot be reached."""
 _COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz")
@@ -113,8 +114,8 @@ def audit_on_dask(
         try:
             (counts,) = _gather(client, [counted])
             judged: dict[str, Judgement] = {}
-            for partition in _gather(client, judging):
-                judged.update(partition.judged)
+            for bucket in _gather(client, judging):
+                judged.update(bucket.judged)
         finally:
             for future in (*counting, counted, *sharing, *judging):
                 _LABELS.pop(future.key, None)
@@ -198,7 +199,9 @@ def _part_named(task: Any) -> str:
     """What the task did (``counting access.log bytes 0-67108864``)."""
     if task in _LABELS:
         return _LABELS[task]
-    return f"merging tallies (task {task})" if "merge_part_tallies" in str(task) else f"task {task}"
+    if "merge_part_tallies" in str(task):
+        return f"merging tallies (task {task})"
+    return f"judging: merging User-Agents (task {task})" if "merge_buckets" in str(task) else f"task {task}"
 
 
 _LABELS: dict[Any, str] = {}
@@ -302,10 +305,13 @@ def _url_chunks(part: Part) -> Generator[memoryview]:
 
 
 def merge_part_tallies(*tallies: Tally) -> Tally:
-    """Merge tallies (on a worker): a node of the reduction tree."""
-    merged = tallies[0]
-    for other in tallies[1:]:
-        merged.merge(other)
+    """Merge tallies (on a worker) into a new one: a node of the reduction tree. The tallies given
+    keep their requests (a tally's merge adds into it): a part's are read into buckets meanwhile
+    (`buckets_of_part`), and a merge tried again must not count them twice."""
+    merged = Tally(tallies[0].line_format)
+    merged.finish()
+    for tally in tallies:
+        merged.merge(tally)
     return merged
 
 
@@ -360,28 +366,41 @@ def buckets_of_part(tally: Tally, buckets: int) -> Buckets:
 
 
 @dataclass(frozen=True, slots=True)
-class Partition:
-    """Judgements of a share of the User-Agents, in one object: Dask looks into lists and dicts
+class Judged:
+    """Judgements of a bucket of the User-Agents, in one object: Dask looks into lists and dicts
     that a task returns item by item (for 24,000 User-Agents that took twice as long as judging
     them); an object of its own is pickled whole."""
 
     judged: dict[str, Judgement]
 
 
-def judge_bucket(number: int, policy: Policy, compare: Policy | None, *parts: Buckets) -> Partition:
-    """Judge the User-Agents of the ``number``-th bucket of every part, each once (on a worker)."""
-    return Partition(judge_user_agents({ua for part in parts for ua in part.user_agents[number]}, policy, compare))
+def merge_buckets(*parts: Buckets) -> Buckets:
+    """The buckets of several parts in one, each User-Agent once (on a worker): a node of a reduction
+    tree like the tallies', so that a judging task is sent one object, not one per part."""
+    merged = zip(*(part.user_agents for part in parts), strict=True)  # alike: each part has as many buckets
+    return Buckets(tuple(tuple(set().union(*shares)) for shares in merged))
+
+
+def judge_bucket(number: int, policy: Policy, compare: Policy | None, buckets: Buckets) -> Judged:
+    """Judge the User-Agents of the ``number``-th bucket (on a worker)."""
+    return Judged(judge_user_agents(buckets.user_agents[number], policy, compare))
 
 
 def _judge_on(client: Any, counting: list[Any], policy: Policy, compare: Policy | None) -> tuple[list[Any], list[Any]]:
-    """Futures of the parts' User-Agents in buckets, and of the buckets' judgements, over the
-    workers (started as soon as the parts are counted: no round trip through this process)."""
+    """Futures of the sharing out of the parts' User-Agents into buckets (merged in a tree,
+    `FAN_IN` at a time), and of each bucket's judgement, over the workers: started as soon as the
+    parts are counted, not after their tallies are merged, and with no round trip through this
+    process."""
     workers = max(1, len(client.scheduler_info().get("workers", {})))
-    buckets = workers * JUDGE_PARTITIONS_PER_WORKER
-    sharing = [client.submit(buckets_of_part, part, buckets, pure=False) for part in counting]
-    judging = [client.submit(judge_bucket, number, policy, compare, *sharing, pure=False) for number in range(buckets)]
-    for future, counted_part in zip(sharing, counting, strict=True):
+    buckets = workers * JUDGE_BUCKETS_PER_WORKER
+    level = [client.submit(buckets_of_part, part, buckets, pure=False) for part in counting]
+    for future, counted_part in zip(level, counting, strict=True):
         _LABELS[future.key] = f"judging: the User-Agents of {_LABELS.get(counted_part.key, 'a part')}"
+    sharing = list(level)
+    while len(level) > 1:
+        level = [client.submit(merge_buckets, *level[i : i + FAN_IN], pure=False) for i in range(0, len(level), FAN_IN)]
+        sharing += level
+    judging = [client.submit(judge_bucket, number, policy, compare, level[0], pure=False) for number in range(buckets)]
     for number, future in enumerate(judging, 1):
         _LABELS[future.key] = f"judging User-Agents, bucket {number} of {buckets}"
     return sharing, judging

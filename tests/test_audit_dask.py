@@ -8,6 +8,7 @@ import contextlib
 import gzip
 import json
 import os
+import pickle
 import re
 import shutil
 import signal
@@ -107,6 +108,19 @@ def test_the_parts_buckets_judge_each_user_agent_once(logs: list[Path]) -> None:
     assert {ua for part in judged for ua in part} == set(counts.user_agents)
     shared = set(buckets[0].user_agents[0]) & set(buckets[1].user_agents[0])
     assert shared, "the two logs were meant to share User-Agents"
+
+
+def test_a_workers_tasks_judge_under_one_policy_object() -> None:
+    """Each judging task unpickles its own copy of the policy, and judging remembers its decisions
+    per policy object: the copies are taken for the one the worker already holds, so that its later
+    tasks find what the first decided."""
+    shipped = browsercheck.default_policy()
+    strict = browsercheck.parse_policy("browsers: {chrome: '>=150'}")
+    first, second = (pickle.loads(pickle.dumps(shipped)) for _ in range(2))
+    assert first is not second
+    assert _dask._one_of(first) is _dask._one_of(second) is first
+    other = pickle.loads(pickle.dumps(strict))
+    assert _dask._one_of(other) is other  # another policy is not taken for it
 
 
 def test_merging_leaves_each_parts_tally_as_counted(logs: list[Path]) -> None:

@@ -309,7 +309,7 @@ def _url_chunks(part: Part) -> Generator[memoryview]:
 def merge_part_tallies(*tallies: Tally) -> Tally:
     """Merge tallies (on a worker) into a new one: a node of the reduction tree. The tallies given
     keep their requests (a tally's merge adds into it): a part's are read into buckets meanwhile
-    (`buckets_of_part`), and a merge tried again must not count them twice."""
+    (`buckets_of_part`), perhaps by another thread of the same worker."""
     merged = Tally(tallies[0].line_format)
     merged.finish()
     for tally in tallies:
@@ -346,7 +346,7 @@ def _count_on(client: Any, parts: list[Part], fmt: LineFormat | None) -> tuple[l
 
 @dataclass(frozen=True, slots=True)
 class Buckets:
-    """A part's distinct User-Agents (as sent), shared out into buckets by `bucket_of`."""
+    """The distinct User-Agents (as sent) of a part, or of several merged, in buckets by `bucket_of`."""
 
     user_agents: tuple[tuple[str, ...], ...]
 
@@ -385,7 +385,8 @@ def merge_buckets(*parts: Buckets) -> Buckets:
 
 def judge_bucket(number: int, policy: Policy, compare: Policy | None, buckets: Buckets) -> Judged:
     """Judge the User-Agents of the ``number``-th bucket (on a worker)."""
-    judged = judge_user_agents(buckets.user_agents[number], _one_of(policy), _one_of(compare) if compare else None)
+    compared = _one_of(compare) if compare is not None else None
+    judged = judge_user_agents(buckets.user_agents[number], _one_of(policy), compared)
     return Judged(judged)
 
 
@@ -396,7 +397,7 @@ def _one_of(policy: Policy) -> Policy:
     """The policy this worker already holds that pickles as ``policy`` does, or ``policy``: each task
     unpickles a copy of its own, and judging keeps what it decided per policy object (`_judge`),
     which the worker's later tasks then find (judging 28,000 User-Agents in eight tasks on two
-    workers: 28 CPU-us each without, as if every task started cold)."""
+    workers took about 28 us each without, by a task timeline: every task started cold)."""
     return _POLICIES.setdefault(pickle.dumps(policy), policy)
 
 

@@ -98,9 +98,8 @@ class _PatternSet:
         self._others = _extractor([entry for entry in others if entry not in rejected]) if self._groups else None
 
     def first(self, text: str) -> int | None:
-        folded = text.lower() if text.isascii() else fold(text)  # = fold(text), a call less
-        found = self._native.extract(folded)
-        index = int(found.family) if found is not None else None  # = _index(found)
+        folded = fold(text)
+        index = _index(self._native.extract(folded))
         if self._literals is not None:  # the first plain text, and the first other (or then) pattern
             if (k := self._literals.first(folded)) is not None and (index is None or self._literal_index[k] < index):
                 index = self._literal_index[k]

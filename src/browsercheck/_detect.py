@@ -77,7 +77,6 @@ _FIRST_UNFROZEN_SAFARI = 26
 _OWN_STRINGS = frozenset(("chrome", "firefox", "safari", "ie"))
 """The browsers whose desktop strings programs borrow and add their own name to (`appended_product`)."""
 
-_NOTHING: frozenset[str] = frozenset()
 _AGENT = "!agent"  # what the first native pass names an agent's mark (no token has a "!")
 
 
@@ -194,7 +193,7 @@ def clean_user_agent(ua: str) -> str:
 
 def _no_browser(name: str, device: Device, bot: str | None = None, notes: tuple[str, ...] = ()) -> Client:
     """A client that is no browser: nothing sent, or a bot."""
-    return make_client(None, name, None, None, None, None, None, device, bot, None, _NOTHING, notes)
+    return make_client(None, name, None, None, None, None, None, device, bot, None, frozenset(), notes)
 
 
 _EMPTY = _no_browser("Unknown", Device.UNKNOWN, notes=("no User-Agent was sent",))
@@ -356,8 +355,8 @@ class Detector:
             _device(ua, os),
             None,
             fallback,
-            frozenset(frozen) if frozen else _NOTHING,
-            tuple(notes) if notes else (),
+            frozenset(frozen),
+            tuple(notes),
         )
 
 

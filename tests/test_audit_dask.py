@@ -123,6 +123,14 @@ def test_a_workers_tasks_judge_under_one_policy_object() -> None:
     assert _dask._one_of(other) is other  # another policy is not taken for it
 
 
+@pytest.mark.parametrize(
+    "step", [_dask.counts_of_tally, lambda got: _dask.buckets_of_part(got, 4)], ids=["counts", "buckets"]
+)
+def test_a_worker_that_returns_no_tally_is_named(step: Any) -> None:
+    with pytest.raises(browsercheck.AuditWorkerError, match="a worker returned dict, not a tally"):
+        step({"requests": 1})
+
+
 def test_merging_leaves_each_parts_tally_as_counted(logs: list[Path]) -> None:
     """A part's tally is read by two tasks, the merge and the sharing out of its User-Agents, which
     a worker may run in either order or at once: the merge must not add into it (it once did)."""

@@ -222,6 +222,21 @@ class _Stripper:
         return "".join(kept)
 
 
+# An alternative that starts with an optional plain text: "(like )?Gecko(.[\\d\\.]*)?".
+_OPTIONAL_HEAD = re.compile(r"\(([^.^$*+?{}\[\]|()\\]+)\)\?([^|]*)")
+
+
+def known_starts(pattern: str) -> tuple[str, ...]:
+    """``pattern`` as alternatives that each start with known text, to be put in its place in an
+    alternation: "(like )?Gecko" as "like Gecko" and "Gecko", which match the same, in the same
+    order. Python's ``re`` skips to where an alternation can start only where every alternative
+    starts with a known character: crawlerdetect's one optional head made it try all 53
+    exclusions at every position (stripping a bot's User-Agent took a third longer)."""
+    if m := _OPTIONAL_HEAD.fullmatch(pattern):
+        return m.group(1) + m.group(2), m.group(2)
+    return (pattern,)
+
+
 def _unanchored(pattern: str) -> str:
     """The pattern without a leading ``^`` or trailing ``$``: it then matches a superset."""
     if pattern.startswith("^"):
@@ -262,7 +277,7 @@ class BotDetector:
         self._patterns = tuple(patterns)
         self.then = tuple(then)
         self._gate = _PatternSet([_unanchored(p) for p in self._patterns], self.then)
-        self._exclusion_text = "|".join(exclusions)
+        self._exclusion_text = "|".join(branch for pattern in exclusions for branch in known_starts(pattern))
         self._exclusions: _Stripper | None = None  # compiled for the first bot: 1 ms of every start
         self._exact: dict[int, re.Pattern[str]] = {}
         self._everything: re.Pattern[str] | None = None

@@ -62,3 +62,36 @@ def test_one_pass_after_the_bot_patterns_answers_as_two(
 ) -> None:
     # the default detector finds agents' marks and browser tokens in the bot patterns' pass
     assert shared_detector()(case["ua"]) == without_the_shared_pass(case["ua"])
+
+
+class _ReadsTheBrowserToo:
+    """browsercheck's own resolver, made to read the browser even where a token names it."""
+
+    def __init__(self) -> None:
+        from browsercheck._resolver import NativeResolver
+
+        self._resolver = NativeResolver.builtin()
+        self.browser_and_os = self._resolver.browser_and_os
+
+    def os_of(self, ua: str) -> Any:
+        return self._resolver.browser_and_os(ua)[1]
+
+    def __call__(self, ua: str, domains: Any) -> Any:
+        return self._resolver(ua, domains)
+
+
+def test_a_browser_its_token_names_is_detected_as_with_ua_parsers_browser_read() -> None:
+    """Where the registry's token names the browser (Edg/, OPR/, CriOS/...) and no device name is
+    blanked, ua-parser's reading of the browser is not asked for: the clients are compared with
+    those made with it read, on the test data and the corpus."""
+    from browsercheck._bots import BotDetector
+    from browsercheck._browsers import TOKENS
+    from corpus import distinct_user_agents
+
+    reads_both = Detector(_ReadsTheBrowserToo(), BotDetector.from_crawlerdetect(then=Detector.after_bots()))
+    ours = shared_detector()
+    uas = {case["ua"] for case in CASES} | set(distinct_user_agents(4000, seed=5))
+    uas.add("Mozilla/5.0 (Linux; Android 14; XBot Junior) AppleWebKit/537.36 (KHTML, like Gecko) EdgA/131.0 Mobile")
+    named = [ua for ua in uas if ours._bot_and_next(ua)[1] in TOKENS]
+    assert len(named) > 500
+    assert [ua for ua in named if ours(ua) != reads_both(ua)] == []

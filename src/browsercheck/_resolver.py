@@ -62,6 +62,10 @@ class NativeResolver:
         (what `Detector` reads, without building ua-parser's result objects around them)."""
         return self._user_agent.extract(ua), self._os.extract(ua)
 
+    def os_of(self, ua: str, /) -> Part | None:
+        """The OS alone, as `browser_and_os` reads it: for a browser that its own token names."""
+        return self._os.extract(ua)
+
     def __call__(self, ua: str, domains: Domain, /) -> PartialResult:
         from ua_parser import OS, Domain, PartialResult, UserAgent
 

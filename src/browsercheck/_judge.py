@@ -205,11 +205,12 @@ def _decide(client: Client, policy: Policy) -> _Decision:
 
 def _judge_browser(client: Client, policy: Policy) -> _Decision:
     if client.browser is not None and (rule := policy.rule_for(client.browser)) is not None:
-        # `_steps`' first, as nine clients in ten are judged, without a generator around it
-        return _apply(rule, _own_step(client, rule), client.name)
+        # `_steps`' first, as nine clients in ten are judged, without a generator or a step around it
+        version, subject = _own_version(client)
+        return _apply(rule, version, subject, None, client.name)
     for step in _steps(client, policy):
         if step.rule is not None:
-            return _apply(step.rule, step, client.name)
+            return _apply(step.rule, step.version, step.subject, step.why, client.name)
     if client.browser is None and client.engine is None:
         known = client.name == "Unknown"
         what = "no browser was recognised" if known else f"{client.name} is not a browser browsercheck knows"
@@ -223,7 +224,7 @@ def _steps(client: Client, policy: Policy) -> Iterator[_Step]:
     """The rules that could judge ``client``, most specific first (made as asked for: the first
     usually has a rule, and the others' reasons need not be written)."""
     if client.browser is not None:
-        yield _own_step(client, policy.rule_for(client.browser))
+        yield _Step(policy.rule_for(client.browser), *_own_version(client), None)
     if client.fallback is not None:
         subject = "iOS" if client.on_ios else _ENGINE_NAMES.get(client.engine or "", client.name)
         why = f"the policy does not name {client.name}: judged as {client.fallback}"
@@ -234,51 +235,54 @@ def _steps(client: Client, policy: Policy) -> Iterator[_Step]:
         yield _Step(policy.engine_rule(client.engine), client.engine_version, subject, why)
 
 
-def _own_step(client: Client, rule: Rule | None) -> _Step:
-    """Judging ``client`` by its browser's own rule: on iOS, but for Safari, by the iOS release."""
+def _own_version(client: Client) -> tuple[str | None, str]:
+    """The version its browser's own rule reads, and what it is the version of: on iOS, but for
+    Safari, the iOS release."""
     if client.on_ios and client.browser != "safari_ios":
-        return _Step(rule, client.engine_version, "iOS", None)
-    return _Step(rule, client.version, client.name, None)
+        return client.engine_version, "iOS"
+    return client.version, client.name
 
 
-def _apply(rule: Rule, step: _Step, name: str, frozen: bool = False) -> _Decision:
-    """``step.version`` against ``rule``. A ``frozen`` version is a lower bound: the real one may
-    be higher, so a rule it does not meet cannot be decided."""
+def _apply(
+    rule: Rule, version: str | None, subject: str, why: str | None, name: str, frozen: bool = False
+) -> _Decision:
+    """``version`` (of ``subject``: a `_Step`'s fields) against ``rule``. A ``frozen`` version is a
+    lower bound: the real one may be higher, so a rule it does not meet cannot be decided."""
     if rule.blocked:
-        return _Decision(Status.UNSUPPORTED, rule, _reasons(step, f"{name} is unsupported by the policy ({rule})"))
-    plain = _LEADING_VERSION.match(step.version) if step.version else None
+        return _Decision(Status.UNSUPPORTED, rule, _reasons(why, f"{name} is unsupported by the policy ({rule})"))
+    plain = _LEADING_VERSION.match(version) if version else None
     minimum = rule.minimum
     if plain is not None and minimum is not None and rule.unsupported_below is None and not frozen:
         # the common case, ">=X" on a browser's version, without packaging's general machinery;
         # its first len(X) numbers decide (see `_StatusTable`)
-        shown = f"{step.subject} {step.version}"
         numbers = plain.group().split(".", len(minimum))[: len(minimum)]
         if tuple(map(int, numbers)) >= minimum:
-            return _Decision(Status.SUPPORTED, rule, _reasons(step, f"{shown} meets {rule.text}"))
-        return _Decision(Status.OUTDATED, rule, _reasons(step, f"{shown} does not meet {rule.text}"))
-    version = Version(plain.group()) if plain is not None else None
-    if version is None and rule.supported is None and rule.unsupported_below is None:
-        return _Decision(Status.SUPPORTED, rule, _reasons(step, f"every version of {name} meets the policy ({rule})"))
-    if version is None:
-        said = f"the {step.subject} version is unknown, so {rule} cannot be checked"
-        return _Decision(Status.UNKNOWN, rule, _reasons(step, said))
-    shown = f"{step.subject} {step.version}"
-    meets = rule.supported is None or rule.supported.contains(version, prereleases=True)
-    below_floor = rule.unsupported_below is not None and version < rule.unsupported_below
+            return _Decision(Status.SUPPORTED, rule, _reasons(why, f"{subject} {version} meets {rule.text}"))
+        return _Decision(Status.OUTDATED, rule, _reasons(why, f"{subject} {version} does not meet {rule.text}"))
+    parsed = Version(plain.group()) if plain is not None else None
+    if parsed is None and rule.supported is None and rule.unsupported_below is None:
+        return _Decision(Status.SUPPORTED, rule, _reasons(why, f"every version of {name} meets the policy ({rule})"))
+    if parsed is None:
+        return _Decision(
+            Status.UNKNOWN, rule, _reasons(why, f"the {subject} version is unknown, so {rule} cannot be checked")
+        )
+    shown = f"{subject} {version}"
+    meets = rule.supported is None or rule.supported.contains(parsed, prereleases=True)
+    below_floor = rule.unsupported_below is not None and parsed < rule.unsupported_below
     if frozen and (below_floor or not meets):
         said = f"{shown} is frozen in the User-Agent (the real version may be later): {rule} not judged"
-        return _Decision(Status.UNKNOWN, rule, _reasons(step, said))
+        return _Decision(Status.UNKNOWN, rule, _reasons(why, said))
     if below_floor:
         said = f"{shown} is below the policy's floor of {rule.unsupported_below} ({rule})"
-        return _Decision(Status.UNSUPPORTED, rule, _reasons(step, said))
+        return _Decision(Status.UNSUPPORTED, rule, _reasons(why, said))
     if meets:
-        return _Decision(Status.SUPPORTED, rule, _reasons(step, f"{shown} meets {rule}"))
-    return _Decision(Status.OUTDATED, rule, _reasons(step, f"{shown} does not meet {rule}"))
+        return _Decision(Status.SUPPORTED, rule, _reasons(why, f"{shown} meets {rule}"))
+    return _Decision(Status.OUTDATED, rule, _reasons(why, f"{shown} does not meet {rule}"))
 
 
-def _reasons(step: _Step, verdict: str) -> tuple[str, ...]:
-    """Why ``step`` was taken, if it says, then what it found."""
-    return (step.why, verdict) if step.why else (verdict,)
+def _reasons(why: str | None, verdict: str) -> tuple[str, ...]:
+    """Why the step was taken, if it says, then what it found."""
+    return (why, verdict) if why else (verdict,)
 
 
 def _judge_os(client: Client, policy: Policy) -> _Decision | None:
@@ -291,5 +295,4 @@ def _judge_os(client: Client, policy: Policy) -> _Decision | None:
     version = client.os_version
     if client.os == "Windows" and version in _WINDOWS_NAMED_VERSIONS:
         version = _WINDOWS_NAMED_VERSIONS[version]
-    step = _Step(rule, version, client.os, None)
-    return _apply(rule, step, client.os, frozen="os_version" in client.frozen)
+    return _apply(rule, version, client.os, None, client.os, frozen="os_version" in client.frozen)

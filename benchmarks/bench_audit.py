@@ -304,8 +304,11 @@ def run_case(path: Path, args: argparse.Namespace, tmp: Path, name: str) -> Case
     read_rate = reading(path)
     count_first_rate = count_first(path)
     naive_rate = naive(path, args.naive_lines)
-    judging = [judging_cpu_us(uas) for _ in range(3)]
-    judging_before = [judging_cpu_us(uas, before) for _ in range(3)] if before else []
+    judging, judging_before = [], []
+    for _ in range(3):  # in turns, as below
+        judging.append(judging_cpu_us(uas))
+        if before:
+            judging_before.append(judging_cpu_us(uas, before))
     parse_us = ua_parser_cpu_us(uas)
     floor_rates, audit_rates, before_rates, awk_rates, goaccess_rates = [], [], [], [], []
     summed, summed_before = [], []

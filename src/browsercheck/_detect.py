@@ -214,7 +214,9 @@ class Detector:
         self._browser_and_os: Callable[[str], tuple[Part | None, Part | None]] = getattr(
             resolver, "browser_and_os", self._parse
         )
-        self._os_of: Callable[[str], Part | None] = getattr(resolver, "os_of", self._parse_os)
+        # for a browser its own token names: the OS alone, where the resolver reads it alone
+        self._os_of: Callable[[str], Part | None] | None = getattr(resolver, "os_of", None)
+        self._named_by_token = self._os_alone if self._os_of is not None else self._browser_and_os
         self._tokens = product_tokens()
         # after the bot patterns, one native pass for the marks of agents, then the registry's
         # browser tokens: in the bot patterns' own pass where the bot check was built with them
@@ -266,10 +268,9 @@ class Detector:
         parsed = self._resolver(ua, Domain.USER_AGENT | Domain.OS)  # the device class comes from tokens
         return parsed.user_agent, parsed.os
 
-    def _parse_os(self, ua: str) -> Part | None:
-        from ua_parser import Domain
-
-        return self._resolver(ua, Domain.OS).os
+    def _os_alone(self, ua: str) -> tuple[Part | None, Part | None]:
+        assert self._os_of is not None  # for mypy: chosen where the resolver has it
+        return None, self._os_of(ua)
 
     @classmethod
     def default(cls) -> Detector:
@@ -295,7 +296,7 @@ class Detector:
             # the browser's own token names it and its version: ua-parser's reading of the browser
             # would be read for nothing (a fifth of browsers; 3 us each). Where a device name is
             # blanked below, it decides whether the OS is read again, and is read.
-            browser, parsed_os = None, self._os_of(ua)
+            browser, parsed_os = self._named_by_token(ua)
         else:
             browser, parsed_os = self._browser_and_os(ua)
         family = browser.family if browser is not None else "Other"  # read once: each read makes a str

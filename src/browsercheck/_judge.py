@@ -207,10 +207,10 @@ def _judge_browser(client: Client, policy: Policy) -> _Decision:
     if client.browser is not None and (rule := policy.rule_for(client.browser)) is not None:
         # `_steps`' first, as nine clients in ten are judged, without a generator or a step around it
         version, subject = _own_version(client)
-        return _apply(rule, version, subject, None, client.name)
+        return _apply(rule, version, subject, client.name)
     for step in _steps(client, policy):
         if step.rule is not None:
-            return _apply(step.rule, step.version, step.subject, step.why, client.name)
+            return _apply(step.rule, step.version, step.subject, client.name, why=step.why)
     if client.browser is None and client.engine is None:
         known = client.name == "Unknown"
         what = "no browser was recognised" if known else f"{client.name} is not a browser browsercheck knows"
@@ -244,10 +244,11 @@ def _own_version(client: Client) -> tuple[str | None, str]:
 
 
 def _apply(
-    rule: Rule, version: str | None, subject: str, why: str | None, name: str, frozen: bool = False
+    rule: Rule, version: str | None, subject: str, name: str, *, why: str | None = None, frozen: bool = False
 ) -> _Decision:
-    """``version`` (of ``subject``: a `_Step`'s fields) against ``rule``. A ``frozen`` version is a
-    lower bound: the real one may be higher, so a rule it does not meet cannot be decided."""
+    """``version`` (of ``subject``, "iOS" for Chrome on iOS) against ``rule``, which judges ``name``
+    (a `_Step`'s fields, without building one). A ``frozen`` version is a lower bound: the real one
+    may be higher, so a rule it does not meet cannot be decided."""
     if rule.blocked:
         return _Decision(Status.UNSUPPORTED, rule, _reasons(why, f"{name} is unsupported by the policy ({rule})"))
     plain = _LEADING_VERSION.match(version) if version else None
@@ -295,4 +296,4 @@ def _judge_os(client: Client, policy: Policy) -> _Decision | None:
     version = client.os_version
     if client.os == "Windows" and version in _WINDOWS_NAMED_VERSIONS:
         version = _WINDOWS_NAMED_VERSIONS[version]
-    return _apply(rule, version, client.os, None, client.os, frozen="os_version" in client.frozen)
+    return _apply(rule, version, client.os, client.os, frozen="os_version" in client.frozen)

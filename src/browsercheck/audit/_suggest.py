@@ -230,7 +230,7 @@ def _place(client: Client, policy: Policy, weight: int, traffic: _Traffic) -> No
         rule.subject in policy.browsers and rule.minimum is not None and not rule.blocked and step.version is not None
     )
     if adjustable and rule.unsupported_below is not None:
-        status = _apply(rule, step.version, step.subject, step.why, client.name).status
+        status = _apply(rule, step.version, step.subject, client.name, why=step.why).status
         if status is Status.UNSUPPORTED:  # below the hard floor: whatever the minimum
             traffic.fixed[rule.subject] += weight
             return
@@ -242,7 +242,7 @@ def _place(client: Client, policy: Policy, weight: int, traffic: _Traffic) -> No
         if major:
             traffic.by_version[rule.subject][major[0]] += weight
             return
-    if _apply(rule, step.version, step.subject, step.why, client.name).status in NOTIFIED:
+    if _apply(rule, step.version, step.subject, client.name, why=step.why).status in NOTIFIED:
         traffic.fixed[rule.subject] += weight
 
 

@@ -232,7 +232,7 @@ def known_starts(pattern: str) -> tuple[str, ...]:
     alternation: "(like )?Gecko" as "like Gecko" and "Gecko", which match the same, in the same
     order. Python's ``re`` skips to where an alternation can start only where every alternative
     starts with a known character: crawlerdetect's one optional head made it try all 52
-    exclusions at every position (stripping a bot's User-Agent took a third longer)."""
+    exclusions at every position (stripping the corpus's User-Agents took a third longer)."""
     if m := _OPTIONAL_HEAD.fullmatch(pattern):
         return m.group(1) + m.group(2), m.group(2)
     return (pattern,)

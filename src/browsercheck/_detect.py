@@ -215,8 +215,10 @@ class Detector:
             resolver, "browser_and_os", self._parse
         )
         # for a browser its own token names: the OS alone, where the resolver reads it alone
-        self._os_of: Callable[[str], Part | None] | None = getattr(resolver, "os_of", None)
-        self._named_by_token = self._os_alone if self._os_of is not None else self._browser_and_os
+        os_of: Callable[[str], Part | None] | None = getattr(resolver, "os_of", None)
+        self._named_by_token: Callable[[str], tuple[Part | None, Part | None]] = (
+            self._browser_and_os if os_of is None else lambda ua: (None, os_of(ua))
+        )
         self._tokens = product_tokens()
         # after the bot patterns, one native pass for the marks of agents, then the registry's
         # browser tokens: in the bot patterns' own pass where the bot check was built with them
@@ -267,10 +269,6 @@ class Detector:
 
         parsed = self._resolver(ua, Domain.USER_AGENT | Domain.OS)  # the device class comes from tokens
         return parsed.user_agent, parsed.os
-
-    def _os_alone(self, ua: str) -> tuple[Part | None, Part | None]:
-        assert self._os_of is not None  # for mypy: chosen where the resolver has it
-        return None, self._os_of(ua)
 
     @classmethod
     def default(cls) -> Detector:

@@ -26,7 +26,7 @@ import pickle
 import time
 import weakref
 import zlib
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -320,9 +320,25 @@ def merge_part_tallies(*tallies: Tally) -> Tally:
 def counts_of_tally(tally: Tally) -> Counts:
     """The counts of the merged tally (on a worker): smaller to send than the tally (its visitors
     counted, not listed)."""
+    return counts_of(_a_tally(tally))
+
+
+def _a_tally(tally: object) -> Tally:
+    """``tally``, if a worker's counting returned one (else `AuditWorkerError`, naming what it returned)."""
     if not isinstance(tally, Tally):
         raise AuditWorkerError(f"counting: a worker returned {type(tally).__name__}, not a tally")
-    return counts_of(tally)
+    return tally
+
+
+def _tree(client: Any, merge: Callable[..., Any], leaves: list[Any]) -> tuple[list[Any], Any]:
+    """The futures of a reduction tree over ``leaves`` on the workers, ``merge`` taking `FAN_IN` at
+    a time: its inner nodes, and its root (the one leaf, where there is one)."""
+    nodes: list[Any] = []
+    level = leaves
+    while len(level) > 1:
+        level = [client.submit(merge, *level[i : i + FAN_IN], pure=False) for i in range(0, len(level), FAN_IN)]
+        nodes += level
+    return nodes, level[0]
 
 
 def _count_on(client: Any, parts: list[Part], fmt: LineFormat | None) -> tuple[list[Any], Any]:
@@ -331,12 +347,8 @@ def _count_on(client: Any, parts: list[Part], fmt: LineFormat | None) -> tuple[l
     futures = client.map(count_part, parts, fmt=fmt, pure=False)
     for future, part in zip(futures, parts, strict=True):
         _LABELS[future.key] = f"counting {part}"
-    level = futures
-    while len(level) > 1:
-        level = [
-            client.submit(merge_part_tallies, *level[i : i + FAN_IN], pure=False) for i in range(0, len(level), FAN_IN)
-        ]
-    counted = client.submit(counts_of_tally, level[0], pure=False)
+    _, merged = _tree(client, merge_part_tallies, futures)
+    counted = client.submit(counts_of_tally, merged, pure=False)
     _LABELS[counted.key] = "counting: the merged tally's counts"
     return futures, counted
 
@@ -358,10 +370,8 @@ def bucket_of(user_agent: str, buckets: int) -> int:
 
 def buckets_of_part(tally: Tally, buckets: int) -> Buckets:
     """The distinct User-Agents of a counted part, in ``buckets`` (on the worker that counted it)."""
-    if not isinstance(tally, Tally):
-        raise AuditWorkerError(f"counting: a worker returned {type(tally).__name__}, not a tally")
     shares: list[list[str]] = [[] for _ in range(buckets)]
-    for raw in tally.requests:
+    for raw in _a_tally(tally).requests:
         text = ua_text(raw)
         shares[bucket_of(text, buckets)].append(text)
     return Buckets(tuple(map(tuple, shares)))
@@ -411,11 +421,8 @@ def _judge_on(client: Any, counting: list[Any], policy: Policy, compare: Policy 
     level = [client.submit(buckets_of_part, part, buckets, pure=False) for part in counting]
     for future, counted_part in zip(level, counting, strict=True):
         _LABELS[future.key] = f"judging: the User-Agents of {_LABELS.get(counted_part.key, 'a part')}"
-    sharing = list(level)
-    while len(level) > 1:
-        level = [client.submit(merge_buckets, *level[i : i + FAN_IN], pure=False) for i in range(0, len(level), FAN_IN)]
-        sharing += level
-    judging = [client.submit(judge_bucket, number, policy, compare, level[0], pure=False) for number in range(buckets)]
+    nodes, merged = _tree(client, merge_buckets, level)
+    judging = [client.submit(judge_bucket, number, policy, compare, merged, pure=False) for number in range(buckets)]
     for number, future in enumerate(judging, 1):
         _LABELS[future.key] = f"judging User-Agents, bucket {number} of {buckets}"
-    return sharing, judging
+    return level + nodes, judging

@@ -80,34 +80,32 @@ def small_ranges(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_dask, "RANGE_BYTES", 50_000)  # the plain log in several parts
 
 
-def test_a_user_agents_bucket_is_the_same_in_every_process() -> None:
-    """Each part shares its User-Agents out by bucket on its own worker: a User-Agent seen in two
-    parts must land in one bucket, whatever the interpreter (Python's own hash is salted per process)."""
-    uas = ["", IE11, "curl/8.5.0", "Mozilla/5.0 (Linux; Android 14; SM-S921B) Chrome/131.0.0.0 Mobile Safari/537.36"]
-    uas.append("ua with a lone surrogate \udc80 and \u00e5\u00e4\u00f6")
-    here = [_dask.bucket_of(ua, 8) for ua in uas]
-    code = f"from browsercheck.audit import _dask; print([_dask.bucket_of(ua, 8) for ua in {uas!r}])"
-    for seed in ("1", "2"):
-        env = {**os.environ, "PYTHONHASHSEED": seed}
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
-        assert out.stdout.strip() == str(here)
-    assert len(set(here)) > 1  # not one bucket for everything
+@pytest.mark.parametrize("total", [0, 1, 7, 8, 29])
+def test_the_shares_of_the_user_agents_are_even_runs_that_take_each_once(total: int) -> None:
+    """Judging is shared out as runs of the sorted User-Agents: together they are the list, each
+    User-Agent in one run, in order, and no run longer than another by more than one (fewer
+    User-Agents than shares: some runs are empty)."""
+    merged = _dask.UserAgents(tuple(f"agent/{i:03}" for i in range(total)))
+    runs = [_dask.share(merged, number, 8) for number in range(8)]
+    assert [ua for run in runs for ua in run] == list(merged.sorted)
+    assert max(map(len, runs)) - min(map(len, runs)) <= 1
 
 
-def test_the_parts_buckets_judge_each_user_agent_once(logs: list[Path]) -> None:
-    """Two parts share most of their User-Agents: across the buckets each is judged once, and the
-    judgements are those of the merged counts' User-Agents."""
+def test_the_parts_user_agents_are_merged_sorted_and_judged_once(logs: list[Path]) -> None:
+    """Two parts share most of their User-Agents: merged, each is listed once, in sorted order, and
+    across the shares each is judged once; the judgements are those of the merged counts' User-Agents."""
     fmt = line_format("combined")
     tallies = [_dask.count_part(part, fmt) for log in logs[1:3] for part in _dask._parts(str(log))]
-    buckets = [_dask.buckets_of_part(tally, 4) for tally in tallies]
+    listed = [_dask.user_agents_of_part(tally) for tally in tallies]
     counts = _dask.counts_of_tally(_dask.merge_part_tallies(*tallies))
     policy = browsercheck.default_policy()
-    merged = _dask.merge_buckets(*buckets)
-    judged = [_dask.judge_bucket(number, policy, None, merged).judged for number in range(4)]
+    merged = _dask.merge_user_agents(*listed)
+    assert list(merged.sorted) == sorted(counts.user_agents)
+    judged = [_dask.judge_share(number, 4, policy, None, merged).judged for number in range(4)]
     assert sum(map(len, judged)) == len(counts.user_agents)  # none twice
     assert {ua for part in judged for ua in part} == set(counts.user_agents)
-    shared = set(buckets[0].user_agents[0]) & set(buckets[1].user_agents[0])
-    assert shared, "the two logs were meant to share User-Agents"
+    assert set(listed[0].sorted) & set(listed[1].sorted), "the two logs were meant to share User-Agents"
+    assert all(list(part.sorted) == sorted(part.sorted) for part in listed)
 
 
 def test_a_workers_tasks_judge_under_one_policy_object() -> None:
@@ -123,9 +121,7 @@ def test_a_workers_tasks_judge_under_one_policy_object() -> None:
     assert _dask._one_of(other) is other  # another policy is not taken for it
 
 
-@pytest.mark.parametrize(
-    "step", [_dask.counts_of_tally, lambda got: _dask.buckets_of_part(got, 4)], ids=["counts", "buckets"]
-)
+@pytest.mark.parametrize("step", [_dask.counts_of_tally, _dask.user_agents_of_part], ids=["counts", "user-agents"])
 def test_a_worker_that_returns_no_tally_is_named(step: Any) -> None:
     with pytest.raises(browsercheck.AuditWorkerError, match="a worker returned dict, not a tally"):
         step({"requests": 1})

@@ -43,6 +43,7 @@ from ._browsers import (
     WEBKIT,
     WINDOWS,
 )
+from ._forms import FORMS, Forms
 from ._model import Client, Device, make_client
 from ._tokens import ProductTokens
 
@@ -229,6 +230,8 @@ class Detector:
         scan = getattr(bots, "scan", None)
         same = getattr(bots, "then", None) == tuple(self.after_bots())
         self._scan: Callable[[str], tuple[str | None, int | None]] | None = scan if same else None
+        # the fixed forms most browsers send, read without the parsers where they read them alike
+        self._forms = Forms(FORMS, self._bot_and_next, self._browser_and_os)
 
     @staticmethod
     def after_bots() -> list[str]:
@@ -281,22 +284,27 @@ class Detector:
         ua = clean_user_agent(ua)
         if not ua or ua.isspace():
             return _EMPTY
-        bot, first = self._bot_and_next(ua)
-        if bot:
-            return _no_browser(bot, Device.BOT, bot=bot)
         token = None
-        if first == _AGENT and (agent := agent_marker(ua)):
-            return _no_browser(agent, Device.BOT, bot=agent)
-        if first is not None:
-            # the passes match a superset (ignoring case; an agent's mark that was none)
-            token = (first != _AGENT and self._tokens.at(ua, first)) or self._tokens.find(ua)
-        if token is not None and without_device_names(ua) == ua:
-            # the browser's own token names it and its version: ua-parser's reading of the browser
-            # would be read for nothing (a fifth of browsers; 3 us each). Where a device name is
-            # blanked below, it decides whether the OS is read again, and is read.
-            browser, parsed_os = self._named_by_token(ua)
+        browser: Part | None
+        parsed_os: Part | None
+        if (form := self._forms.read(ua)) is not None:
+            browser, parsed_os = form  # no bot, no agent's mark, no token: as the parsers read it
         else:
-            browser, parsed_os = self._browser_and_os(ua)
+            bot, first = self._bot_and_next(ua)
+            if bot:
+                return _no_browser(bot, Device.BOT, bot=bot)
+            if first == _AGENT and (agent := agent_marker(ua)):
+                return _no_browser(agent, Device.BOT, bot=agent)
+            if first is not None:
+                # the passes match a superset (ignoring case; an agent's mark that was none)
+                token = (first != _AGENT and self._tokens.at(ua, first)) or self._tokens.find(ua)
+            if token is not None and without_device_names(ua) == ua:
+                # the browser's own token names it and its version: ua-parser's reading of the browser
+                # would be read for nothing (a fifth of browsers; 3 us each). Where a device name is
+                # blanked below, it decides whether the OS is read again, and is read.
+                browser, parsed_os = self._named_by_token(ua)
+            else:
+                browser, parsed_os = self._browser_and_os(ua)
         family = browser.family if browser is not None else "Other"  # read once: each read makes a str
         if browser is not None and family not in FAMILIES and (masked := without_device_names(ua)) != ua:
             # ua-parser may name a bot after a device ("XBot Junior"): read what the device name hides

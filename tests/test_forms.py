@@ -1,0 +1,158 @@
+"""The fixed forms most browsers send are read without the parsers, exactly as the parsers read them."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from browsercheck._detect import Detector
+from browsercheck._forms import FORMS, Forms
+
+_BLINK = "AppleWebKit/537.36 (KHTML, like Gecko)"
+_WIN = "Windows NT 10.0; Win64; x64"
+_MAC = "Macintosh; Intel Mac OS X 10_15_7"
+_WEBKIT = "AppleWebKit/605.1.15 (KHTML, like Gecko)"
+
+
+def _chrome(r: random.Random, major: int) -> str:
+    return (
+        f"{major}.0.0.0" if r.random() < 0.5 else f"{major}.{r.randint(0, 3)}.{r.randint(0, 7999)}.{r.randint(0, 299)}"
+    )
+
+
+def _ios(r: random.Random, major: int) -> str:
+    return f"{major}_{r.randint(0, 7)}" + (f"_{r.randint(1, 3)}" if r.random() < 0.4 else "")
+
+
+def _safari(r: random.Random, major: int) -> str:
+    return f"{major}.{r.randint(0, 7)}" + (f".{r.randint(1, 3)}" if r.random() < 0.4 else "")
+
+
+# the forms as browsers send them, written out here apart from the module's regexes
+_SENT = {
+    "chrome windows": lambda r, v: f"Mozilla/5.0 ({_WIN}) {_BLINK} Chrome/{_chrome(r, v)} Safari/537.36",
+    "chrome mac": lambda r, v: f"Mozilla/5.0 ({_MAC}) {_BLINK} Chrome/{_chrome(r, v)} Safari/537.36",
+    "chrome linux": lambda r, v: f"Mozilla/5.0 (X11; Linux x86_64) {_BLINK} Chrome/{_chrome(r, v)} Safari/537.36",
+    "chrome android": lambda r, v: (
+        f"Mozilla/5.0 (Linux; Android 10; K) {_BLINK} Chrome/{_chrome(r, v)} Mobile Safari/537.36"
+    ),
+    "firefox windows": lambda r, v: f"Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:{v}.0) Gecko/20100101 Firefox/{v}.0",
+    "firefox mac": lambda r, v: f"Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:{v}.0) Gecko/20100101 Firefox/{v}.0",
+    "firefox linux": lambda r, v: (
+        f"Mozilla/5.0 (X11; Linux x86_64; rv:{v}.0) Gecko/20100101 Firefox/{v}.{r.randint(0, 2)}"
+    ),
+    "safari iphone": lambda r, v: (
+        f"Mozilla/5.0 (iPhone; CPU iPhone OS {_ios(r, v % 30)} like Mac OS X) {_WEBKIT}"
+        f" Version/{_safari(r, v % 30)} Mobile/{r.choice(['15E148', '21G93', '22A3354'])} Safari/604.1"
+    ),
+    "safari mac": lambda r, v: (
+        f"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) {_WEBKIT} Version/{_safari(r, v % 30)} Safari/605.1.15"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def detectors() -> tuple[Detector, Detector]:
+    """The default detector, and one that reads every User-Agent with the parsers."""
+    with_forms, parsers_only = Detector.default(), Detector.default()
+    parsers_only._forms = Forms((), parsers_only._bot_and_next, parsers_only._browser_and_os)
+    return with_forms, parsers_only
+
+
+def test_every_form_is_read_as_the_parsers_read_its_example(detectors: tuple[Detector, Detector]) -> None:
+    """Were one dropped (ua-parser's rules read it otherwise now), its User-Agents would cost the
+    parsers again: this names it."""
+    with_forms, _ = detectors
+    assert [form.example for form in with_forms._forms.kept] == [form.example for form in FORMS]
+    assert len(FORMS) == len(_SENT)
+
+
+@pytest.mark.parametrize("form", sorted(_SENT))
+def test_a_form_gives_the_client_the_parsers_give_at_every_version(
+    form: str, detectors: tuple[Detector, Detector]
+) -> None:
+    with_forms, parsers_only = detectors
+    r = random.Random(form)
+    sent = [_SENT[form](r, major) for major in range(1, 400)]
+    assert all(with_forms._forms.read(ua) is not None for ua in sent), "the test's User-Agents are of the form"
+    for ua in sent:
+        assert with_forms(ua) == parsers_only(ua), ua
+
+
+@pytest.mark.parametrize(
+    "ua",
+    [
+        # a token after the form: another browser, or a program dressed as one
+        f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) {_BLINK} Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
+        f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) {_BLINK} Chrome/131.0.0.0 Safari/537.36 OPR/116.0.0.0",
+        f"Mozilla/5.0 (X11; Linux x86_64) {_BLINK} HeadlessChrome/131.0.0.0 Safari/537.36",
+        f"Mozilla/5.0 (X11; Linux x86_64) {_BLINK} Chrome/131.0.0.0 Safari/537.36 (compatible; Googlebot/2.1)",
+        f"Mozilla/5.0 (Linux; Android 10; K) {_BLINK} Chrome/131.0.0.0 Mobile Safari/537.36 [FB_IAB/FB4A;FBAV/490.0]",
+        f"Mozilla/5.0 (Linux; Android 10; K; wv) {_BLINK} Version/4.0 Chrome/131.0.0.0 Mobile Safari/537.36",
+        f"Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) {_WEBKIT} CriOS/131.0.6778.73 Mobile/15E148"
+        " Safari/604.1",
+        f"Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) {_WEBKIT} Mobile/15E148 Instagram 355.0.0",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0 SeaMonkey/2.53",
+        # the form with something changed: spacing, case, other digits, cut short
+        f" Mozilla/5.0 (Windows NT 10.0; Win64; x64) {_BLINK} Chrome/131.0.0.0 Safari/537.36",
+        f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) {_BLINK} Chrome/131.0.0.0 Safari/537.36 ",
+        f"Mozilla/5.0 (windows nt 10.0; Win64; x64) {_BLINK} Chrome/131.0.0.0 Safari/537.36",
+        f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) {_BLINK} Chrome/\u0661\u0663\u0661.0.0.0 Safari/537.36",
+        f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) {_BLINK} Chrome/131.0.0 Safari/537.36",
+        f"Mozilla/5.0 (Windows NT 6.1; Win64; x64) {_BLINK} Chrome/109.0.0.0 Safari/537.36",
+        f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) {_BLINK} Chrome/131.0.0.0",
+        f"Mozilla/5.0 (iPad; CPU OS 17_6 like Mac OS X) {_WEBKIT} Version/17.6 Mobile/15E148 Safari/604.1",
+    ],
+)
+def test_a_user_agent_that_is_not_a_form_whole_is_read_by_the_parsers(
+    ua: str, detectors: tuple[Detector, Detector]
+) -> None:
+    with_forms, parsers_only = detectors
+    assert with_forms._forms.read(ua) is None
+    assert with_forms(ua) == parsers_only(ua)
+
+
+def test_a_form_the_parsers_read_otherwise_is_not_used() -> None:
+    """Read on its example when the detector is built: a form is dropped where the parsers name
+    another version than its shape says, where the bot check matches it, or where they read nothing."""
+    detector = Detector.default()
+    chrome, firefox = FORMS[0], FORMS[4]
+
+    class Part:
+        def __init__(self, family: str, *version: str | None) -> None:
+            self.family = family
+            self.major, self.minor, self.patch, self.patch_minor = (*version, None, None, None, None)[:4]
+
+    def wrong_version(ua: str) -> tuple[Part | None, Part | None]:
+        return Part("Chrome", "131", "0"), Part("Windows", "10")
+
+    def a_bot(ua: str) -> tuple[str | None, str | None]:
+        return "Chrome-Lighthouse", None
+
+    assert Forms((chrome, firefox), detector._bot_and_next, detector._browser_and_os).kept == (chrome, firefox)
+    assert Forms((chrome, firefox), detector._bot_and_next, wrong_version).kept == ()
+    assert Forms((chrome,), a_bot, detector._browser_and_os).kept == ()
+    assert Forms((chrome,), detector._bot_and_next, lambda ua: (None, None)).kept == ()
+    assert Forms((), detector._bot_and_next, detector._browser_and_os).read(chrome.example) is None
+
+
+def test_a_form_whose_example_is_not_of_it_is_an_error() -> None:
+    detector = Detector.default()
+    broken = FORMS[0]._replace(example=FORMS[4].example)
+    with pytest.raises(ValueError, match=re.escape(f"not of its form: '{FORMS[4].example}'")):
+        Forms((broken,), detector._bot_and_next, detector._browser_and_os)
+
+
+def test_the_os_read_from_a_forms_numbers_is_the_parsers() -> None:
+    """Safari on the iPhone: iOS's version comes from the form's numbers, Safari's from Version/
+    (since Safari 26 they differ: the OS token is frozen at 18.6)."""
+    detector = Detector.default()
+    ua = f"Mozilla/5.0 (iPhone; CPU iPhone OS 18_6 like Mac OS X) {_WEBKIT} Version/26.1 Mobile/15E148 Safari/604.1"
+    browser, os = detector._forms.read(ua) or (None, None)
+    assert browser is not None and os is not None
+    assert (browser.family, browser.major, browser.minor, browser.patch) == ("Mobile Safari", "26", "1", None)
+    assert (os.family, os.major, os.minor, os.patch) == ("iOS", "18", "6", None)
+    client = detector(ua)
+    assert (client.browser, client.version, client.os_version) == ("safari_ios", "26.1", "26.1")

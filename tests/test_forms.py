@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import random
 import re
+from typing import Any
 
 import pytest
 
 from browsercheck._detect import Detector
-from browsercheck._forms import FORMS, Forms
+from browsercheck._forms import FORMS, Form, Forms
 
 _BLINK = "AppleWebKit/537.36 (KHTML, like Gecko)"
 _WIN = "Windows NT 10.0; Win64; x64"
@@ -38,6 +39,11 @@ _SENT = {
     "chrome android": lambda r, v: (
         f"Mozilla/5.0 (Linux; Android 10; K) {_BLINK} Chrome/{_chrome(r, v)} Mobile Safari/537.36"
     ),
+    "edge windows": lambda r, v: (
+        f"Mozilla/5.0 ({_WIN}) {_BLINK} Chrome/{_chrome(r, v)} Safari/537.36"
+        f" Edg/{v}.0.{r.randint(0, 3000)}.{r.randint(0, 99)}"
+    ),
+    "edge mac": lambda r, v: f"Mozilla/5.0 ({_MAC}) {_BLINK} Chrome/{_chrome(r, v)} Safari/537.36 Edg/{_chrome(r, v)}",
     "firefox windows": lambda r, v: f"Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:{v}.0) Gecko/20100101 Firefox/{v}.0",
     "firefox mac": lambda r, v: f"Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:{v}.0) Gecko/20100101 Firefox/{v}.0",
     "firefox linux": lambda r, v: (
@@ -45,6 +51,18 @@ _SENT = {
     ),
     "safari iphone": lambda r, v: (
         f"Mozilla/5.0 (iPhone; CPU iPhone OS {_ios(r, v % 30)} like Mac OS X) {_WEBKIT}"
+        f" Version/{_safari(r, v % 30)} Mobile/{r.choice(['15E148', '21G93', '22A3354'])} Safari/604.1"
+    ),
+    "chrome iphone": lambda r, v: (
+        f"Mozilla/5.0 (iPhone; CPU iPhone OS {_ios(r, v % 30)} like Mac OS X) {_WEBKIT}"
+        f" CriOS/{v}.0.{r.randint(1000, 7000)}.{r.randint(0, 300)} Mobile/15E148 Safari/604.1"
+    ),
+    "firefox iphone": lambda r, v: (
+        f"Mozilla/5.0 (iPhone; CPU iPhone OS {_ios(r, v % 30)} like Mac OS X) {_WEBKIT}"
+        f" FxiOS/{v}.{r.randint(0, 3)}{r.choice(['', '.1'])} Mobile/15E148 Safari/605.1.15"
+    ),
+    "safari ipad": lambda r, v: (
+        f"Mozilla/5.0 (iPad; CPU OS {_ios(r, v % 30)} like Mac OS X) {_WEBKIT}"
         f" Version/{_safari(r, v % 30)} Mobile/{r.choice(['15E148', '21G93', '22A3354'])} Safari/604.1"
     ),
     "safari mac": lambda r, v: (
@@ -57,8 +75,18 @@ _SENT = {
 def detectors() -> tuple[Detector, Detector]:
     """The default detector, and one that reads every User-Agent with the parsers."""
     with_forms, parsers_only = Detector.default(), Detector.default()
-    parsers_only._forms = Forms((), parsers_only._bot_and_next, parsers_only._browser_and_os)
+    parsers_only._forms = _forms(parsers_only, ())
     return with_forms, parsers_only
+
+
+def _forms(detector: Detector, forms: tuple[Form, ...] = FORMS, **parts: Any) -> Forms:
+    """``forms`` learned as ``detector`` learns them, any of its parts swapped."""
+    return Forms(
+        forms,
+        parts.get("bot_and_next", detector._bot_and_next),
+        parts.get("browser_and_os", detector._browser_and_os),
+        parts.get("token_named", detector._token_named),
+    )
 
 
 def test_every_form_is_read_as_the_parsers_read_its_example(detectors: tuple[Detector, Detector]) -> None:
@@ -85,14 +113,17 @@ def test_a_form_gives_the_client_the_parsers_give_at_every_version(
     "ua",
     [
         # a token after the form: another browser, or a program dressed as one
-        f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) {_BLINK} Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
+        f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) {_BLINK} Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0 Agency/93.8",
+        f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) {_BLINK} Chrome/131.0.0.0 Safari/537.36 Edge/18.19045",
         f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) {_BLINK} Chrome/131.0.0.0 Safari/537.36 OPR/116.0.0.0",
         f"Mozilla/5.0 (X11; Linux x86_64) {_BLINK} HeadlessChrome/131.0.0.0 Safari/537.36",
         f"Mozilla/5.0 (X11; Linux x86_64) {_BLINK} Chrome/131.0.0.0 Safari/537.36 (compatible; Googlebot/2.1)",
         f"Mozilla/5.0 (Linux; Android 10; K) {_BLINK} Chrome/131.0.0.0 Mobile Safari/537.36 [FB_IAB/FB4A;FBAV/490.0]",
         f"Mozilla/5.0 (Linux; Android 10; K; wv) {_BLINK} Version/4.0 Chrome/131.0.0.0 Mobile Safari/537.36",
         f"Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) {_WEBKIT} CriOS/131.0.6778.73 Mobile/15E148"
-        " Safari/604.1",
+        " Safari/604.1 OPT/5.3.0",
+        f"Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) {_WEBKIT} EdgiOS/131.0.2903.92 Mobile/15E148"
+        " Safari/605.1.15",
         f"Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) {_WEBKIT} Mobile/15E148 Instagram 355.0.0",
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0 SeaMonkey/2.53",
         # the form with something changed: spacing, case, other digits, cut short
@@ -103,7 +134,8 @@ def test_a_form_gives_the_client_the_parsers_give_at_every_version(
         f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) {_BLINK} Chrome/131.0.0 Safari/537.36",
         f"Mozilla/5.0 (Windows NT 6.1; Win64; x64) {_BLINK} Chrome/109.0.0.0 Safari/537.36",
         f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) {_BLINK} Chrome/131.0.0.0",
-        f"Mozilla/5.0 (iPad; CPU OS 17_6 like Mac OS X) {_WEBKIT} Version/17.6 Mobile/15E148 Safari/604.1",
+        f"Mozilla/5.0 (iPad; CPU OS 17_6 like Mac OS X) {_WEBKIT} Version/17.6 Safari/604.1",
+        f"Mozilla/5.0 (iPod touch; CPU iPhone OS 12_5 like Mac OS X) {_WEBKIT} Version/12.1 Mobile/15E148 Safari/604.1",
     ],
 )
 def test_a_user_agent_that_is_not_a_form_whole_is_read_by_the_parsers(
@@ -114,11 +146,18 @@ def test_a_user_agent_that_is_not_a_form_whole_is_read_by_the_parsers(
     assert with_forms(ua) == parsers_only(ua)
 
 
+def _form(prefix: str, token: str | None = None) -> Form:
+    return next(f for f in FORMS if f.example.startswith(prefix) and (token is None or f" {token}/" in f.example))
+
+
 def test_a_form_the_parsers_read_otherwise_is_not_used() -> None:
     """Read on its example when the detector is built: a form is dropped where the parsers name
-    another version than its shape says, where the bot check matches it, or where they read nothing."""
+    another version than its shape says, where the bot check matches it or finds a token the form
+    does not have, or where they read nothing."""
     detector = Detector.default()
-    chrome, firefox = FORMS[0], FORMS[4]
+    chrome = _form("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit")
+    firefox = _form("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:")
+    edge = _form("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit", "Edg")
 
     class Part:
         def __init__(self, family: str, *version: str | None) -> None:
@@ -128,21 +167,22 @@ def test_a_form_the_parsers_read_otherwise_is_not_used() -> None:
     def wrong_version(ua: str) -> tuple[Part | None, Part | None]:
         return Part("Chrome", "131", "0"), Part("Windows", "10")
 
-    def a_bot(ua: str) -> tuple[str | None, str | None]:
-        return "Chrome-Lighthouse", None
-
-    assert Forms((chrome, firefox), detector._bot_and_next, detector._browser_and_os).kept == (chrome, firefox)
-    assert Forms((chrome, firefox), detector._bot_and_next, wrong_version).kept == ()
-    assert Forms((chrome,), a_bot, detector._browser_and_os).kept == ()
-    assert Forms((chrome,), detector._bot_and_next, lambda ua: (None, None)).kept == ()
-    assert Forms((), detector._bot_and_next, detector._browser_and_os).read(chrome.example) is None
+    assert _forms(detector, (chrome, firefox, edge)).kept == (chrome, firefox, edge)
+    assert _forms(detector, (chrome, firefox), browser_and_os=wrong_version).kept == ()
+    assert _forms(detector, (chrome, edge), bot_and_next=lambda ua: ("Chrome-Lighthouse", None)).kept == ()
+    assert _forms(detector, (chrome,), bot_and_next=lambda ua: (None, "Edg")).kept == ()  # a token it has not
+    assert _forms(detector, (edge,), bot_and_next=lambda ua: (None, None)).kept == ()  # no token found
+    assert _forms(detector, (edge,), token_named=lambda ua, then: None).kept == ()  # not read as the browser's
+    assert _forms(detector, (chrome,), browser_and_os=lambda ua: (None, None)).kept == ()
+    assert _forms(detector, ()).read(chrome.example) is None
 
 
 def test_a_form_whose_example_is_not_of_it_is_an_error() -> None:
     detector = Detector.default()
-    broken = FORMS[0]._replace(example=FORMS[4].example)
-    with pytest.raises(ValueError, match=re.escape(f"not of its form: '{FORMS[4].example}'")):
-        Forms((broken,), detector._bot_and_next, detector._browser_and_os)
+    firefox = _form("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:")
+    broken = FORMS[0]._replace(example=firefox.example)
+    with pytest.raises(ValueError, match=re.escape(f"not of its form: '{firefox.example}'")):
+        _forms(detector, (broken,))
 
 
 def test_the_os_read_from_a_forms_numbers_is_the_parsers() -> None:
@@ -150,9 +190,26 @@ def test_the_os_read_from_a_forms_numbers_is_the_parsers() -> None:
     (since Safari 26 they differ: the OS token is frozen at 18.6)."""
     detector = Detector.default()
     ua = f"Mozilla/5.0 (iPhone; CPU iPhone OS 18_6 like Mac OS X) {_WEBKIT} Version/26.1 Mobile/15E148 Safari/604.1"
-    browser, os = detector._forms.read(ua) or (None, None)
-    assert browser is not None and os is not None
+    named, browser, os = detector._forms.read(ua) or (None, None, None)
+    assert named is None and browser is not None and os is not None
     assert (browser.family, browser.major, browser.minor, browser.patch) == ("Mobile Safari", "26", "1", None)
     assert (os.family, os.major, os.minor, os.patch) == ("iOS", "18", "6", None)
     client = detector(ua)
     assert (client.browser, client.version, client.os_version) == ("safari_ios", "26.1", "26.1")
+
+
+def test_a_form_its_token_names_reads_the_os_from_its_numbers() -> None:
+    """Chrome on the iPhone: CriOS/ names it (its version as written), iOS's version is the form's."""
+    detector = Detector.default()
+    ua = f"Mozilla/5.0 (iPhone; CPU iPhone OS 17_6_1 like Mac OS X) {_WEBKIT} CriOS/131.0.6778.73 Mobile/15E148"
+    ua += " Safari/604.1"
+    named, browser, os = detector._forms.read(ua) or (None, None, None)
+    assert (named, browser) == ("CriOS", None) and os is not None
+    assert (os.family, os.major, os.minor, os.patch) == ("iOS", "17", "6", "1")
+    client = detector(ua)
+    assert (client.browser, client.version, client.os, client.os_version) == (
+        "chrome_ios",
+        "131.0.6778.73",
+        "iOS",
+        "17.6.1",
+    )

@@ -231,7 +231,7 @@ class Detector:
         same = getattr(bots, "then", None) == tuple(self.after_bots())
         self._scan: Callable[[str], tuple[str | None, int | None]] | None = scan if same else None
         # the fixed forms most browsers send, read without the parsers where they read them alike
-        self._forms = Forms(FORMS, self._bot_and_next, self._browser_and_os)
+        self._forms = Forms(FORMS, self._bot_and_next, self._browser_and_os, self._token_named)
 
     @staticmethod
     def after_bots() -> list[str]:
@@ -258,6 +258,13 @@ class Detector:
             first = self._marks_then_tokens.extract(ua)
             return None, first.family if first is not None else None
         return None, None if then is None else self._after_bots[then]
+
+    def _token_named(self, ua: str, then: str) -> tuple[str, str] | None:
+        """The browser's token ``then`` (what the pass after the bot patterns found first) and its
+        version, where `__call__` reads only the OS beside it (no device name in ``ua``)."""
+        if then == _AGENT or without_device_names(ua) != ua:
+            return None
+        return self._tokens.at(ua, then)
 
     def _not_a_name(self, ua: str, bot: str) -> str | None:
         """``bot``, unless crawlerdetect matched a device's or a browser's own name in ``ua``
@@ -288,7 +295,8 @@ class Detector:
         browser: Part | None
         parsed_os: Part | None
         if (form := self._forms.read(ua)) is not None:
-            browser, parsed_os = form  # no bot, no agent's mark, no token: as the parsers read it
+            named, browser, parsed_os = form  # no bot, no agent's mark: as the parsers read it
+            token = self._tokens.at(ua, named) if named is not None else None
         else:
             bot, first = self._bot_and_next(ua)
             if bot:

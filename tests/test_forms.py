@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from browsercheck._detect import Detector
+from browsercheck._detect import FORMS_AFTER, Detector
 from browsercheck._forms import FORMS, Form, Forms
 
 _BLINK = "AppleWebKit/537.36 (KHTML, like Gecko)"
@@ -74,9 +74,16 @@ _SENT = {
 @pytest.fixture(scope="module")
 def detectors() -> tuple[Detector, Detector]:
     """The default detector, and one that reads every User-Agent with the parsers."""
-    with_forms, parsers_only = Detector.default(), Detector.default()
-    parsers_only._forms = _forms(parsers_only, ())
+    with_forms, parsers_only = _reading_forms(), Detector.default()
+    parsers_only._use_forms((), after=0)
     return with_forms, parsers_only
+
+
+def _reading_forms() -> Detector:
+    """The default detector, reading forms from the first User-Agent on."""
+    detector = Detector.default()
+    detector._use_forms(FORMS, after=0)
+    return detector
 
 
 def _forms(detector: Detector, forms: tuple[Form, ...] = FORMS, **parts: Any) -> Forms:
@@ -93,7 +100,7 @@ def test_every_form_is_read_as_the_parsers_read_its_example(detectors: tuple[Det
     """Were one dropped (ua-parser's rules read it otherwise now), its User-Agents would cost the
     parsers again: this names it."""
     with_forms, _ = detectors
-    assert [form.example for form in with_forms._forms.kept] == [form.example for form in FORMS]
+    assert [form.example for form in with_forms._built_forms().kept] == [form.example for form in FORMS]
     assert len(FORMS) == len(_SENT)
 
 
@@ -104,7 +111,7 @@ def test_a_form_gives_the_client_the_parsers_give_at_every_version(
     with_forms, parsers_only = detectors
     r = random.Random(form)
     sent = [_SENT[form](r, major) for major in range(1, 400)]
-    assert all(with_forms._forms.read(ua) is not None for ua in sent), "the test's User-Agents are of the form"
+    assert all(with_forms._read_form(ua) is not None for ua in sent), "the test's User-Agents are of the form"
     for ua in sent:
         assert with_forms(ua) == parsers_only(ua), ua
 
@@ -127,6 +134,11 @@ def test_a_form_gives_the_client_the_parsers_give_at_every_version(
         f"Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) {_WEBKIT} Mobile/15E148 Instagram 355.0.0",
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0 SeaMonkey/2.53",
         # the form with something changed: spacing, case, other digits, cut short
+        f"Mozilla/5.0 ({_WIN}) {_BLINK} Chrome/1234567890123.0.0.0 Safari/537.36",  # an agent's time stamp
+        f"Mozilla/5.0 (iPad; CPU OS 16_7 like Mac OS X) {_WEBKIT} Version/16.6 Mobile/IOI Safari/604.1",  # a bot
+        f"Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) {_WEBKIT} Version/17.6 Mobile/WIRE Safari/604.1",
+        f"Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) {_WEBKIT} CriOS/131.0.6778.73 Mobile/XBLWP7"
+        " Safari/604.1",  # ua-parser reads Windows Phone there
         f" Mozilla/5.0 (Windows NT 10.0; Win64; x64) {_BLINK} Chrome/131.0.0.0 Safari/537.36",
         f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) {_BLINK} Chrome/131.0.0.0 Safari/537.36 ",
         f"Mozilla/5.0 (windows nt 10.0; Win64; x64) {_BLINK} Chrome/131.0.0.0 Safari/537.36",
@@ -142,7 +154,7 @@ def test_a_user_agent_that_is_not_a_form_whole_is_read_by_the_parsers(
     ua: str, detectors: tuple[Detector, Detector]
 ) -> None:
     with_forms, parsers_only = detectors
-    assert with_forms._forms.read(ua) is None
+    assert with_forms._read_form(ua) is None
     assert with_forms(ua) == parsers_only(ua)
 
 
@@ -188,9 +200,9 @@ def test_a_form_whose_example_is_not_of_it_is_an_error() -> None:
 def test_the_os_read_from_a_forms_numbers_is_the_parsers() -> None:
     """Safari on the iPhone: iOS's version comes from the form's numbers, Safari's from Version/
     (since Safari 26 they differ: the OS token is frozen at 18.6)."""
-    detector = Detector.default()
+    detector = _reading_forms()
     ua = f"Mozilla/5.0 (iPhone; CPU iPhone OS 18_6 like Mac OS X) {_WEBKIT} Version/26.1 Mobile/15E148 Safari/604.1"
-    named, browser, os = detector._forms.read(ua) or (None, None, None)
+    named, browser, os = detector._read_form(ua) or (None, None, None)
     assert named is None and browser is not None and os is not None
     assert (browser.family, browser.major, browser.minor, browser.patch) == ("Mobile Safari", "26", "1", None)
     assert (os.family, os.major, os.minor, os.patch) == ("iOS", "18", "6", None)
@@ -200,10 +212,10 @@ def test_the_os_read_from_a_forms_numbers_is_the_parsers() -> None:
 
 def test_a_form_its_token_names_reads_the_os_from_its_numbers() -> None:
     """Chrome on the iPhone: CriOS/ names it (its version as written), iOS's version is the form's."""
-    detector = Detector.default()
+    detector = _reading_forms()
     ua = f"Mozilla/5.0 (iPhone; CPU iPhone OS 17_6_1 like Mac OS X) {_WEBKIT} CriOS/131.0.6778.73 Mobile/15E148"
     ua += " Safari/604.1"
-    named, browser, os = detector._forms.read(ua) or (None, None, None)
+    named, browser, os = detector._read_form(ua) or (None, None, None)
     assert (named, browser) == ("CriOS", None) and os is not None
     assert (os.family, os.major, os.minor, os.patch) == ("iOS", "17", "6", "1")
     client = detector(ua)
@@ -213,3 +225,27 @@ def test_a_form_its_token_names_reads_the_os_from_its_numbers() -> None:
         "iOS",
         "17.6.1",
     )
+
+
+def test_the_default_detector_reads_forms_only_once_it_has_read_many() -> None:
+    """Building the forms costs a few milliseconds, which they save only over about as many
+    User-Agents: a process that judges a few does not build them, its first verdict does not wait."""
+    detector = Detector.default()
+    chrome = FORMS[0].example
+    for _ in range(FORMS_AFTER - 1):
+        detector(chrome)
+    assert not isinstance(getattr(detector._read_form, "__self__", None), Forms)
+    detector(chrome)  # read by the parsers still: the forms are built after it
+    assert isinstance(getattr(detector._read_form, "__self__", None), Forms)
+    assert detector._read_form(chrome) is not None
+
+
+def test_a_detector_of_ones_own_parts_asks_them_of_every_user_agent() -> None:
+    """The forms are checked against the shipped bot patterns and rules, not against others: a bot
+    check of one's own is asked of a form's User-Agent too."""
+    from browsercheck._resolver import NativeResolver
+
+    chrome = FORMS[0].example
+    detector = Detector(NativeResolver.builtin(), lambda ua: "Blocked" if ua == chrome else None)
+    for _ in range(FORMS_AFTER + 1):
+        assert detector(chrome).bot == "Blocked"

@@ -50,11 +50,16 @@ class Form(NamedTuple):
     example: str
 
 
-_CHROME = r"([0-9]+)\.([0-9]+)\.([0-9]+)\.([0-9]+)"
+# Numbers of at most six digits and iOS builds as Apple writes them ("15E148", "22A3354"): a 13-digit
+# number is a time stamp to the agents' marks ("Name/1700000000000"), and a word after Mobile/ can be
+# a bot's name or a product ua-parser knows
+_N = "[0-9]{1,6}"
+_BUILD = "[0-9]{2}[A-Z][0-9]{1,4}[a-z]?"
+_CHROME = rf"({_N})\.({_N})\.({_N})\.({_N})"
 _BLINK = "AppleWebKit/537.36 (KHTML, like Gecko) Chrome/"
-_FIREFOX = r"[0-9]+\.[0-9]+\) Gecko/20100101 Firefox/([0-9]+)\.([0-9]+)"
-_SAFARI = r"([0-9]+)\.([0-9]+)(?:\.([0-9]+))?"
-_IOS = r"([0-9]+)_([0-9]+)(?:_([0-9]+))?"
+_FIREFOX = rf"{_N}\.{_N}\) Gecko/20100101 Firefox/({_N})\.({_N})"
+_SAFARI = rf"({_N})\.({_N})(?:\.({_N}))?"
+_IOS = rf"({_N})_({_N})(?:_({_N}))?"
 _WEBKIT = r"AppleWebKit/605\.1\.15 \(KHTML, like Gecko\)"
 
 FORMS = (
@@ -67,7 +72,7 @@ FORMS = (
     ),
     Form(  # Edge: its token Edg/ names it
         f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) {_BLINK}",
-        rf"{_CHROME} Safari/537\.36 Edg/[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+",
+        rf"{_CHROME} Safari/537\.36 Edg/{_N}\.{_N}\.{_N}\.{_N}",
         (),
         (),
         f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) {_BLINK}131.0.0.0 Safari/537.36 Edg/131.0.0.0",
@@ -81,7 +86,7 @@ FORMS = (
     ),
     Form(
         f"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) {_BLINK}",
-        rf"{_CHROME} Safari/537\.36 Edg/[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+",
+        rf"{_CHROME} Safari/537\.36 Edg/{_N}\.{_N}\.{_N}\.{_N}",
         (),
         (),
         f"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) {_BLINK}131.0.0.0 Safari/537.36 Edg/131.0.0.0",
@@ -123,7 +128,7 @@ FORMS = (
     ),
     Form(
         "Mozilla/5.0 (iPhone; CPU iPhone OS ",
-        rf"{_IOS} like Mac OS X\) {_WEBKIT} Version/{_SAFARI} Mobile/[0-9A-Z]+ Safari/604\.1",
+        rf"{_IOS} like Mac OS X\) {_WEBKIT} Version/{_SAFARI} Mobile/{_BUILD} Safari/604\.1",
         (4, 5, 6),
         (1, 2, 3),
         "Mozilla/5.0 (iPhone; CPU iPhone OS 17_6_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko)"
@@ -131,7 +136,7 @@ FORMS = (
     ),
     Form(  # Chrome and Firefox on the iPhone: their tokens CriOS/ and FxiOS/ name them
         "Mozilla/5.0 (iPhone; CPU iPhone OS ",
-        rf"{_IOS} like Mac OS X\) {_WEBKIT} CriOS/[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+ Mobile/[0-9A-Z]+ Safari/604\.1",
+        rf"{_IOS} like Mac OS X\) {_WEBKIT} CriOS/{_N}\.{_N}\.{_N}\.{_N} Mobile/{_BUILD} Safari/604\.1",
         (),
         (1, 2, 3),
         "Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko)"
@@ -139,7 +144,7 @@ FORMS = (
     ),
     Form(
         "Mozilla/5.0 (iPhone; CPU iPhone OS ",
-        rf"{_IOS} like Mac OS X\) {_WEBKIT} FxiOS/[0-9]+\.[0-9]+(?:\.[0-9]+)? Mobile/[0-9A-Z]+ Safari/605\.1\.15",
+        rf"{_IOS} like Mac OS X\) {_WEBKIT} FxiOS/{_N}\.{_N}(?:\.{_N})? Mobile/{_BUILD} Safari/605\.1\.15",
         (),
         (1, 2, 3),
         "Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko)"
@@ -147,7 +152,7 @@ FORMS = (
     ),
     Form(  # an iPad before iPadOS 13, or one asking for mobile sites (since, it sends the Mac's form)
         "Mozilla/5.0 (iPad; CPU OS ",
-        rf"{_IOS} like Mac OS X\) {_WEBKIT} Version/{_SAFARI} Mobile/[0-9A-Z]+ Safari/604\.1",
+        rf"{_IOS} like Mac OS X\) {_WEBKIT} Version/{_SAFARI} Mobile/{_BUILD} Safari/604\.1",
         (4, 5, 6),
         (1, 2, 3),
         "Mozilla/5.0 (iPad; CPU OS 16_7 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.6"
@@ -167,13 +172,17 @@ FORMS = (
 Token = tuple[str, str]
 """A browser's own token and its version, as `ProductTokens.at` finds it: ``("Edg", "131.0.0.0")``."""
 
+FormRead = tuple[str | None, Read | None, Read]
+"""What `Forms.read` tells of a User-Agent of a form: the name of the token that names the browser,
+or the browser (the other ``None``), and the OS."""
+
 
 class _Known(NamedTuple):
-    """A form the parsers read as its shape says: the browser's family and version's groups (in
-    the alternation of all forms) or the token that names it, and the OS (whole where its text is
-    fixed)."""
+    """A form the parsers read as its shape says: the browser's family and its version's groups (in
+    the alternation of all forms), or the name of the token that names the browser; and the OS:
+    its family and version's groups, or the whole OS where the form's text of it is fixed."""
 
-    browser: str
+    browser: str | None
     browser_groups: tuple[int, ...]
     token: str | None
     os: str | Read
@@ -199,26 +208,27 @@ class Forms:
         """Each form is kept if, on its example, the bot check finds no bot and nothing after it
         (no agent's mark, no browser's token; for a form its token names, a token that
         ``token_named`` reads as the browser's), and ``browser_and_os`` reads what the form's shape
-        says."""
-        # one alternation of all forms, compiled once (3 ms of start-up as a regex each; a fifth of
-        # the time of trying each in turn), forms that follow each other with the same prefix under
-        # it once (the prefix is not read again for the next). Each form ends in an empty group
-        # named by its place, which tells which matched, and where the next one's groups start
+        says. (That the bot check and the parsers read every User-Agent of a form so is not
+        checked here: `tests/test_forms.py` sweeps each form's versions for the shipped ones.)"""
+        # one alternation of all forms, tried in a fifth of the time of each form in turn; forms that
+        # follow each other with the same prefix share it (it is not read again for the next). Each
+        # form ends in an empty group named by its place, which tells which matched, and where the
+        # next one's groups start
         alternatives = []
         for prefix, alike in itertools.groupby(enumerate(forms), key=lambda numbered: numbered[1].prefix):
             rests = "|".join(f"{form.rest}(?P<_{k}>)" for k, form in alike)
             alternatives.append(f"{re.escape(prefix)}(?:{rests})")
         pattern = re.compile("|".join(alternatives), re.ASCII)
         self._fullmatch = pattern.fullmatch if forms else _none
-        starts = [0, *(pattern.groupindex[f"_{k}"] for k in range(len(forms)))]
+        starts = [pattern.groupindex[f"_{k - 1}"] if k else 0 for k in range(len(forms))]
         self._known = [
             _learn(form, k, start, self._fullmatch, bot_and_next, browser_and_os, token_named)
-            for k, (form, start) in enumerate(zip(forms, starts, strict=False))
+            for k, (form, start) in enumerate(zip(forms, starts, strict=True))
         ]
         self.kept = tuple(form for form, known in zip(forms, self._known, strict=True) if known is not None)
         """The forms read without the parsers."""
 
-    def read(self, ua: str) -> tuple[str | None, Read | None, Read] | None:
+    def read(self, ua: str) -> FormRead | None:
         m = self._fullmatch(ua)
         if m is None:
             return None
@@ -226,8 +236,8 @@ class Forms:
         if known is None:
             return None
         os = known.os if isinstance(known.os, Read) else _version(known.os, m, known.os_groups)
-        if known.token is not None:
-            return known.token, None, os  # the form has it after a space, a digit after its "/"
+        if known.browser is None:
+            return known.token, None, os  # the form has the token after a space, a digit after its "/"
         return None, _version(known.browser, m, known.browser_groups), os
 
 
@@ -252,19 +262,21 @@ def _learn(
         raise ValueError(f"the example of a User-Agent form is not of its form: {form.example!r}")
     bot, then = bot_and_next(form.example)
     browser, os = browser_and_os(form.example)
-    if bot is not None or browser is None or os is None:
+    if bot is not None or os is None:
         return None
     browser_groups = tuple(start + i for i in form.browser)
-    if form.browser:  # the version's numbers say it, and nothing is found after the bot patterns
-        if then is not None or _fields(browser) != _version(browser.family, m, browser_groups):
+    if not form.browser:  # its token names it: the browser as ua-parser reads it is not asked for
+        if then is None or token_named(form.example, then) is None:
             return None
-    elif then is None or token_named(form.example, then) is None:  # its token names it
+        family, token = None, then
+    elif then is not None or browser is None or _fields(browser) != _version(browser.family, m, browser_groups):
         return None
+    else:
+        family, token = browser.family, None
     os_groups = tuple(start + i for i in form.os)
     if form.os and _fields(os) != _version(os.family, m, os_groups):
         return None
-    fixed_os = os.family if form.os else _fields(os)
-    return _Known(browser.family, browser_groups, then if not form.browser else None, fixed_os, os_groups)
+    return _Known(family, browser_groups, token, os.family if form.os else _fields(os), os_groups)
 
 
 def _version(family: str, m: re.Match[str], groups: tuple[int, ...]) -> Read:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+import browsercheck
 from browsercheck._detect import FORMS_AFTER, Detector
 from browsercheck._forms import FORMS, Form, Forms
 
@@ -249,3 +250,33 @@ def test_a_detector_of_ones_own_parts_asks_them_of_every_user_agent() -> None:
     detector = Detector(NativeResolver.builtin(), lambda ua: "Blocked" if ua == chrome else None)
     for _ in range(FORMS_AFTER + 1):
         assert detector(chrome).bot == "Blocked"
+
+
+def test_a_detector_told_of_many_user_agents_builds_its_forms_at_once() -> None:
+    """An audit or a column says how many distinct User-Agents it is about to read: as many as the
+    detector would read before building its forms, and it builds them now."""
+    detector = Detector.default()
+    detector.expect(FORMS_AFTER - 1)
+    assert not isinstance(getattr(detector._read_form, "__self__", None), Forms)
+    for _ in range(10):
+        detector(FORMS[0].example)
+    detector.expect(FORMS_AFTER - 10)
+    assert isinstance(getattr(detector._read_form, "__self__", None), Forms)
+    own = Detector(detector._resolver, detector._bots)
+    own.expect(10 * FORMS_AFTER)  # a detector of one's own parts reads no forms, however many
+    assert own._read_form(FORMS[0].example) is None
+
+
+def test_a_checker_passes_what_it_expects_to_its_detector() -> None:
+    detector = Detector.default()
+    browsercheck.Checker(detector=detector).expect(FORMS_AFTER)
+    assert isinstance(getattr(detector._read_form, "__self__", None), Forms)
+    browsercheck.Checker(detector=lambda ua: detector(ua)).expect(FORMS_AFTER)  # any callable: nothing to tell
+
+
+@pytest.mark.parametrize(("browser", "os"), [((1,), ()), ((1, 2), (1,)), ((1, 2, 3, 4, 4), ())])
+def test_a_form_reads_a_version_from_two_to_four_groups(browser: tuple[int, ...], os: tuple[int, ...]) -> None:
+    detector = Detector.default()
+    form = FORMS[0]._replace(browser=browser, os=os)
+    with pytest.raises(ValueError, match="a form's version is read from two to four groups"):
+        _forms(detector, (form,))

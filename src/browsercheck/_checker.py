@@ -164,6 +164,14 @@ class Checker:
         detector = self._detector if self._detector is not None else shared_detector()
         return detector(user_agent)
 
+    def expect(self, count: int) -> None:
+        """Say that ``count`` User-Agents are about to be detected (an audit's, a column's distinct
+        values), for the detector to prepare what pays off over as many (`Detector.expect`)."""
+        detector = self._detector if self._detector is not None else shared_detector()
+        expect = getattr(detector, "expect", None)  # a detector of one's own may be any callable
+        if expect is not None:
+            expect(count)
+
     def clear_cache(self) -> None:
         self._cache.clear()
 

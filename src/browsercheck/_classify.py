@@ -60,6 +60,7 @@ def _judged(uniques: Sequence[str | None], checker: Checker) -> list[Row]:
     the audit does (the parsers then find what they read still in the processor's caches)."""
     from ._judge import status
 
+    checker.expect(len(uniques))
     detect, policy = checker.detect, checker.policy
     judged: dict[str, Row] = {}
     for ua in sorted({"" if u is None else u for u in uniques}):

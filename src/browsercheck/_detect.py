@@ -275,6 +275,13 @@ class Detector:
         self._forms, self._reads_to_forms = forms, after
         self._read_form = self._until_forms if after > 0 else self._built_forms().read
 
+    def expect(self, count: int) -> None:
+        """Say that ``count`` User-Agents are about to be read (an audit's, a column's distinct
+        values): the forms are built now, where they would be before those are read anyway."""
+        if 0 < self._reads_to_forms <= count:
+            self._reads_to_forms = 0
+            self._read_form = self._built_forms().read
+
     def _until_forms(self, ua: str) -> None:
         """`_read_form` until `_use_forms`' count is reached: no User-Agent is read as a form."""
         self._reads_to_forms -= 1

@@ -1,5 +1,6 @@
-"""The records detection and judging make through `make_client` and `make_verdict` are the records
-their dataclasses make: every field set, in its place, and as immutable, hashable and picklable."""
+"""The records detection, judging and the audit's report make through `make_client`, `make_verdict`
+and `make_stats` are the records their dataclasses make: every field set, in its place, and as
+immutable, hashable and picklable."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 
 import browsercheck
 from browsercheck._model import Client, Device, Status, Verdict, make_client, make_verdict
+from browsercheck.audit._report import UserAgentStats, make_stats
 
 
 def _chrome_client() -> Client:
@@ -69,10 +71,24 @@ def test_make_verdict_sets_each_field_as_the_dataclass_does() -> None:
         made.status = Status.SUPPORTED  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("record", [Client, Verdict], ids=lambda cls: cls.__name__)
+def test_make_stats_sets_each_field_as_the_dataclass_does() -> None:
+    fields = ("Mozilla/5.0 ...", 7, 3, Status.OUTDATED, "chrome", "Google Chrome", "109", Status.SUPPORTED)
+    made, expected = make_stats(*fields), UserAgentStats(*fields)
+    assert [getattr(made, f.name) for f in dataclasses.fields(UserAgentStats)] == list(fields)
+    assert made == expected and hash(made) == hash(expected)
+    assert pickle.loads(pickle.dumps(made)) == made
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.requests = 8  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("record", [Client, Verdict, UserAgentStats], ids=lambda cls: cls.__name__)
 def test_the_fast_constructors_know_every_field(record: type) -> None:
     """A field added to a record must be added to its maker: both follow the slots' order."""
-    makers: dict[type, Callable[..., object]] = {Client: make_client, Verdict: make_verdict}
+    makers: dict[type, Callable[..., object]] = {
+        Client: make_client,
+        Verdict: make_verdict,
+        UserAgentStats: make_stats,
+    }
     named = list(inspect.signature(makers[record]).parameters)
     never_detected = ("model", "from_hints")  # set by Client Hints only: make_client sets them empty
     assert [f.name for f in dataclasses.fields(record) if f.name not in never_detected] == named

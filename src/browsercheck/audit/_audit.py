@@ -27,7 +27,7 @@ from ._logfields import resolve_for
 from ._logformats import decode, line_format, unescape
 from ._logread import Source, inspect
 from ._processes import can_fork, forked_batches
-from ._report import AuditReport, UserAgentStats
+from ._report import AuditReport, UserAgentStats, make_stats
 from ._tally import Tally
 
 if TYPE_CHECKING:
@@ -221,8 +221,7 @@ def build_report(
     ``notes`` are said after the counts' own; ``by_day``: people's requests per status per day
     (`AuditReport.by_day`), if counted."""
     stats = [
-        UserAgentStats(ua, requests, visitors, *judgements[ua])
-        for ua, (requests, visitors) in counts.user_agents.items()
+        make_stats(ua, requests, visitors, *judgements[ua]) for ua, (requests, visitors) in counts.user_agents.items()
     ]
     return AuditReport(
         policy=_name(policy),

@@ -39,6 +39,35 @@ class UserAgentStats:
     compare_status: Status | None = None
 
 
+# Made as `make_client` makes a Client (through the slots' descriptors, not the frozen dataclass's
+# __init__): a report has a row per distinct User-Agent (28,000 rows: 0.06 s to 0.03)
+_STATS = [getattr(UserAgentStats, name).__set__ for name in UserAgentStats.__slots__]
+_set_ua, _set_requests, _set_visitors, _set_status, _set_browser, _set_name, _set_major, _set_compare = _STATS
+
+
+def make_stats(
+    user_agent: str,
+    requests: int,
+    visitors: int,
+    status: Status,
+    browser: str | None,
+    name: str,
+    major: str | None,
+    compare_status: Status | None,
+) -> UserAgentStats:
+    """``UserAgentStats(...)``, faster."""
+    stats: UserAgentStats = object.__new__(UserAgentStats)
+    _set_ua(stats, user_agent)
+    _set_requests(stats, requests)
+    _set_visitors(stats, visitors)
+    _set_status(stats, status)
+    _set_browser(stats, browser)
+    _set_name(stats, name)
+    _set_major(stats, major)
+    _set_compare(stats, compare_status)
+    return stats
+
+
 @dataclass(frozen=True, slots=True)
 class Count:
     requests: int

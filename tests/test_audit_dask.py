@@ -87,7 +87,7 @@ def test_the_shares_of_the_user_agents_are_even_runs_that_take_each_once(total: 
     User-Agents than shares: some runs are empty)."""
     merged = _dask.UserAgents(tuple(f"agent/{i:03}" for i in range(total)))
     runs = [_dask.share(merged, number, 8) for number in range(8)]
-    assert [ua for run in runs for ua in run] == list(merged.sorted)
+    assert [ua for run in runs for ua in run] == list(merged.user_agents)
     assert max(map(len, runs)) - min(map(len, runs)) <= 1
 
 
@@ -100,12 +100,12 @@ def test_the_parts_user_agents_are_merged_sorted_and_judged_once(logs: list[Path
     counts = _dask.counts_of_tally(_dask.merge_part_tallies(*tallies))
     policy = browsercheck.default_policy()
     merged = _dask.merge_user_agents(*listed)
-    assert list(merged.sorted) == sorted(counts.user_agents)
+    assert list(merged.user_agents) == sorted(counts.user_agents)
     judged = [_dask.judge_share(number, 4, policy, None, merged).judged for number in range(4)]
     assert sum(map(len, judged)) == len(counts.user_agents)  # none twice
     assert {ua for part in judged for ua in part} == set(counts.user_agents)
-    assert set(listed[0].sorted) & set(listed[1].sorted), "the two logs were meant to share User-Agents"
-    assert all(list(part.sorted) == sorted(part.sorted) for part in listed)
+    assert set(listed[0].user_agents) & set(listed[1].user_agents), "the two logs were meant to share User-Agents"
+    assert all(list(part.user_agents) == sorted(set(part.user_agents)) for part in listed)
 
 
 def test_a_workers_tasks_judge_under_one_policy_object() -> None:
@@ -516,3 +516,16 @@ def test_the_html_report_on_dask_has_no_day_chart_and_says_why(
     assert 'id="by-day"' in here and 'id="by-day"' not in there  # the local audit reads the log again for it
     assert "people per day not charted: on Dask" in err
     assert there.startswith("<!DOCTYPE html>") and 'id="by-status"' in there and "Internet Explorer" in there
+
+
+@pytest.mark.parametrize(
+    ("task", "named"),
+    [
+        ("merge_part_tallies-6c8f7fc4", "merging tallies (task merge_part_tallies-6c8f7fc4)"),
+        ("merge_user_agents-f5eb62b6", "judging: merging User-Agents (task merge_user_agents-f5eb62b6)"),
+        ("something-else-1", "task something-else-1"),
+    ],
+)
+def test_a_lost_merge_is_named_by_what_it_merged(task: str, named: str) -> None:
+    """A merge has no part of its own to name (`_LABELS` holds the counting and judging tasks')."""
+    assert _dask._part_named(task) == named

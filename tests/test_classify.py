@@ -55,12 +55,20 @@ def test_pandas_series_gives_a_dataframe_on_its_index() -> None:
     assert rows == expected()
 
 
+@pytest.mark.parametrize("threaded", [False, True], ids=["one-take", "a-take-per-column"])
 @pytest.mark.parametrize("chunked", [False, True], ids=["array", "chunked-array"])
-def test_pyarrow_gives_a_table(chunked: bool) -> None:
+def test_pyarrow_gives_a_table(chunked: bool, threaded: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large column's answers are spread over its rows a column at a time, in threads: the same table."""
     pa = pytest.importorskip("pyarrow", reason="pyarrow is in the test extra")
+    from browsercheck import _classify
+
+    if threaded:
+        monkeypatch.setattr(_classify, "_THREADED_FROM_ROWS", 1)
+        monkeypatch.setattr(_classify, "_cores", lambda: 2)
     values = pa.chunked_array([VALUES[:3], VALUES[3:]]) if chunked else pa.array(VALUES)
     table = browsercheck.classify(values)
     assert isinstance(table, pa.Table) and table.column_names == COLUMNS
+    assert table.schema == pa.schema([(name, pa.string()) for name in COLUMNS])
     assert table.to_pylist() == expected()
 
 

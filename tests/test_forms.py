@@ -10,7 +10,7 @@ import pytest
 
 import browsercheck
 from browsercheck._detect import FORMS_AFTER, Detector
-from browsercheck._forms import FORMS, Form, Forms
+from browsercheck._forms import FORMS, Form, Forms, no_form
 
 _BLINK = "AppleWebKit/537.36 (KHTML, like Gecko)"
 _WIN = "Windows NT 10.0; Win64; x64"
@@ -256,22 +256,58 @@ def test_a_detector_told_of_many_user_agents_builds_its_forms_at_once() -> None:
     """An audit or a column says how many distinct User-Agents it is about to read: as many as the
     detector would read before building its forms, and it builds them now."""
     detector = Detector.default()
-    detector.expect(FORMS_AFTER - 1)
+    detector.expect_reads(FORMS_AFTER - 1)
     assert not isinstance(getattr(detector._read_form, "__self__", None), Forms)
     for _ in range(10):
         detector(FORMS[0].example)
-    detector.expect(FORMS_AFTER - 10)
+    detector.expect_reads(FORMS_AFTER - 10)
     assert isinstance(getattr(detector._read_form, "__self__", None), Forms)
     own = Detector(detector._resolver, detector._bots)
-    own.expect(10 * FORMS_AFTER)  # a detector of one's own parts reads no forms, however many
-    assert own._read_form(FORMS[0].example) is None
+    own.expect_reads(10 * FORMS_AFTER)  # a detector of one's own parts reads no forms, however many
+    assert own._read_form is no_form
 
 
-def test_a_checker_passes_what_it_expects_to_its_detector() -> None:
+def test_a_checker_tells_its_detector_what_it_expects() -> None:
     detector = Detector.default()
-    browsercheck.Checker(detector=detector).expect(FORMS_AFTER)
+    browsercheck.Checker(detector=detector)._expect_reads(FORMS_AFTER)
     assert isinstance(getattr(detector._read_form, "__self__", None), Forms)
-    browsercheck.Checker(detector=lambda ua: detector(ua)).expect(FORMS_AFTER)  # any callable: nothing to tell
+    told = []
+
+    class Callable:  # a detector of one's own: any callable, whatever else it has, is not told
+        def __call__(self, ua: str) -> browsercheck.Client:
+            return detector(ua)
+
+        def expect_reads(self, count: int) -> None:
+            told.append(count)
+
+    browsercheck.Checker(detector=Callable())._expect_reads(FORMS_AFTER)
+    assert told == []
+
+
+def test_an_audits_judging_and_a_column_tell_how_many_they_are_about_to_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Judged in bulk, the distinct User-Agents are counted out to the detector first, so that the
+    forms are built before the first one where there are enough to pay for them."""
+    from browsercheck.audit._audit import judge_user_agents
+
+    told: list[int] = []
+    monkeypatch.setattr(browsercheck.Checker, "_expect_reads", lambda self, count: told.append(count))
+    uas = [FORMS[0].example, FORMS[4].example, "curl/8.5.0"]
+    judge_user_agents(uas + uas)
+    assert told == [3]
+    pytest.importorskip("pyarrow")
+    import pyarrow as pa
+
+    browsercheck.classify(pa.array(uas * 5 + [None]))
+    assert told == [3, 4]
+
+
+def test_nothing_to_read_builds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from browsercheck import _checker
+
+    monkeypatch.setattr(_checker, "shared_detector", lambda: pytest.fail("the parsers were built"))
+    browsercheck.Checker()._expect_reads(0)
 
 
 @pytest.mark.parametrize(("browser", "os"), [((1,), ()), ((1, 2), (1,)), ((1, 2, 3, 4, 4), ())])

@@ -164,13 +164,17 @@ class Checker:
         detector = self._detector if self._detector is not None else shared_detector()
         return detector(user_agent)
 
-    def expect(self, count: int) -> None:
+    def _expect_reads(self, count: int) -> None:
         """Say that ``count`` User-Agents are about to be detected (an audit's, a column's distinct
-        values), for the detector to prepare what pays off over as many (`Detector.expect`)."""
+        values), for the default detector to build what pays off over as many
+        (`Detector.expect_reads`); a detector of one's own may be any callable, and is not told."""
+        if count <= 0:
+            return  # nothing to read: the parsers are not built for it
+        from ._detect import Detector
+
         detector = self._detector if self._detector is not None else shared_detector()
-        expect = getattr(detector, "expect", None)  # a detector of one's own may be any callable
-        if expect is not None:
-            expect(count)
+        if isinstance(detector, Detector):
+            detector.expect_reads(count)
 
     def clear_cache(self) -> None:
         self._cache.clear()

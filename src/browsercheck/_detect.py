@@ -43,7 +43,7 @@ from ._browsers import (
     WEBKIT,
     WINDOWS,
 )
-from ._forms import FORMS, Form, FormRead, Forms
+from ._forms import FORMS, Form, FormRead, Forms, no_form
 from ._model import Client, Device, make_client
 from ._tokens import ProductTokens
 
@@ -207,8 +207,8 @@ few User-Agents never builds them, and its first verdict does not wait for them.
 
 
 class Detector:
-    """``detector(ua) -> Client``. Safe to share between threads (what it changes after
-    construction is when it starts reading forms, and a race there only builds them twice).
+    """``detector(ua) -> Client``. Safe to share between threads: what it builds after construction
+    (the forms, a pass it needs for some bot checks) a race may build more than once, harmlessly.
 
     Both parts can be swapped: any ua-parser resolver (``ua_parser.BasicResolver(...)``), any
     callable that names a bot or returns ``None``. Such a detector asks them of every User-Agent:
@@ -240,7 +240,7 @@ class Detector:
         self._scan: Callable[[str], tuple[str | None, int | None]] | None = scan if same else None
         # the fixed forms most browsers send, read without the parsers (`_use_forms`): none here
         self._forms: tuple[Form, ...] = ()
-        self._read_form: Callable[[str], FormRead | None] = _no_form
+        self._read_form: Callable[[str], FormRead | None] = no_form
         self._reads_to_forms = 0
 
     @staticmethod
@@ -270,14 +270,14 @@ class Detector:
         return None, None if then is None else self._after_bots[then]
 
     def _use_forms(self, forms: tuple[Form, ...], after: int = FORMS_AFTER) -> None:
-        """Read ``forms`` without the parsers from the ``after``-th User-Agent on (they are built
-        then, on what the parsers read of each one's example)."""
+        """Read ``forms`` without the parsers after the ``after``-th User-Agent (they are built while
+        it is read, on what the parsers read of each form's example)."""
         self._forms, self._reads_to_forms = forms, after
         self._read_form = self._until_forms if after > 0 else self._built_forms().read
 
-    def expect(self, count: int) -> None:
+    def expect_reads(self, count: int) -> None:
         """Say that ``count`` User-Agents are about to be read (an audit's, a column's distinct
-        values): the forms are built now, where they would be before those are read anyway."""
+        values): the forms are built now, where they would be while those are read anyway."""
         if 0 < self._reads_to_forms <= count:
             self._reads_to_forms = 0
             self._read_form = self._built_forms().read
@@ -286,7 +286,7 @@ class Detector:
         """`_read_form` until `_use_forms`' count is reached: no User-Agent is read as a form."""
         self._reads_to_forms -= 1
         if self._reads_to_forms <= 0:
-            self._read_form = self._built_forms().read  # a race builds them twice: harmless
+            self._read_form = self._built_forms().read  # a race may build them more than once: harmless
 
     def _built_forms(self) -> Forms:
         return Forms(self._forms, self._bot_and_next, self._browser_and_os, self._token_named)
@@ -419,10 +419,6 @@ class Detector:
             frozenset(frozen),
             tuple(notes),
         )
-
-
-def _no_form(ua: str) -> None:
-    return None
 
 
 def _display_name(key: str | None, family: str) -> str:

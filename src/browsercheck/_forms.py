@@ -10,8 +10,8 @@ User-Agents are of these forms, and they are read in 7-12 us instead of 15-20.
 
 Only the shape of each form (a regex, and which of its numbers are the browser's and the OS's
 version) is written here. What the parsers name it (the browser's and the OS's family, an OS's
-fixed version, the token) is read from the parsers themselves when a detector is built, on an
-example of the form, and a form they read otherwise than its shape says (another version of
+fixed version, the token) is read from the parsers themselves when a detector builds its forms, on
+an example of each, and a form they read otherwise than its shape says (another version of
 ua-parser's rules, a bot pattern that matches it, another resolver) is not used: such User-Agents
 are then read by the parsers, as any other.
 """
@@ -219,7 +219,7 @@ class Forms:
             rests = "|".join(f"{form.rest}(?P<_{k}>)" for k, form in alike)
             alternatives.append(f"{re.escape(prefix)}(?:{rests})")
         pattern = re.compile("|".join(alternatives), re.ASCII)
-        self._fullmatch = pattern.fullmatch if forms else _none
+        self._fullmatch = pattern.fullmatch if forms else no_form
         starts = [pattern.groupindex[f"_{k - 1}"] if k else 0 for k in range(len(forms))]
         self._known = [
             _learn(form, k, start, self._fullmatch, bot_and_next, browser_and_os, token_named)
@@ -241,7 +241,8 @@ class Forms:
         return None, _version(known.browser, m, known.browser_groups), os
 
 
-def _none(ua: str) -> None:
+def no_form(ua: str) -> None:
+    """`Forms.read` where no form is read."""
     return None
 
 

@@ -372,9 +372,10 @@ class _Judge:
 
     def add(self, uas: list[str], workers: int = 1) -> None:
         """Judge ``uas``; with ``workers`` > 1 and many of them, in as many processes."""
-        self.checkers[0].expect(len(uas))  # before forking, so that the forks have what it builds
+        # the policies and the parsers loaded (`checkers`) before forking, so that the forks have
+        # them, and what the detector builds for as many User-Agents
+        self.checkers[0]._expect_reads(len(uas))
         if workers > 1 and len(uas) >= _PARALLEL_FROM_USER_AGENTS:
-            self.prepare()  # before forking, so that the forks have the parsers
             gc.freeze()  # as Python's docs advise before forking: the forks' collections then leave this
             # process's objects, and so their memory pages, untouched
             try:

@@ -118,8 +118,8 @@ def audit_on_dask(
         try:
             (counts,) = _gather(client, [counted])
             judged: dict[str, Judgement] = {}
-            for part in _gather(client, judging):
-                judged.update(part.judged)
+            for judged_share in _gather(client, judging):
+                judged.update(judged_share.judged)
         finally:
             for future in (*counting, counted, *sharing, *judging):
                 _LABELS.pop(future.key, None)
@@ -362,7 +362,7 @@ def _count_on(client: Any, parts: list[Part], fmt: LineFormat | None) -> tuple[l
 class UserAgents:
     """The distinct User-Agents (as sent) of a part, or of several merged: each once, in sorted order."""
 
-    sorted: tuple[str, ...]
+    user_agents: tuple[str, ...]
 
 
 def user_agents_of_part(tally: Tally) -> UserAgents:
@@ -373,7 +373,7 @@ def user_agents_of_part(tally: Tally) -> UserAgents:
 def merge_user_agents(*parts: UserAgents) -> UserAgents:
     """The User-Agents of several parts in one, each once (on a worker): a node of a reduction tree
     like the tallies', so that a judging task is sent one object, not one per part."""
-    runs = sorted(itertools.chain.from_iterable(part.sorted for part in parts))  # merges the sorted runs
+    runs = sorted(itertools.chain.from_iterable(part.user_agents for part in parts))  # merges the sorted runs
     return UserAgents(tuple(dict.fromkeys(runs)))  # a third of the time of sorting their set
 
 
@@ -386,14 +386,14 @@ class Judged:
     judged: dict[str, Judgement]
 
 
-def share(user_agents: UserAgents, number: int, shares: int) -> tuple[str, ...]:
+def share(merged: UserAgents, number: int, shares: int) -> tuple[str, ...]:
     """The ``number``-th of ``shares`` runs of the sorted User-Agents, as even as whole ones can be.
 
     Runs, not a hash's buckets: alike User-Agents (one browser's versions, say) are then judged one
     after another, and the parsers find what they read still in the processor's caches (28,000
     User-Agents judged in 8 buckets by CRC-32 took 13% longer than in sorted order, in one process)."""
-    total = len(user_agents.sorted)
-    return user_agents.sorted[total * number // shares : total * (number + 1) // shares]
+    total = len(merged.user_agents)
+    return merged.user_agents[total * number // shares : total * (number + 1) // shares]
 
 
 def judge_share(number: int, shares: int, policy: Policy, compare: Policy | None, merged: UserAgents) -> Judged:

@@ -41,8 +41,10 @@ class UserAgentStats:
 
 # Made as `make_client` makes a Client (through the slots' descriptors, not the frozen dataclass's
 # __init__): a report has a row per distinct User-Agent (28,000 rows: 0.06 s to 0.03)
-_STATS = [getattr(UserAgentStats, name).__set__ for name in UserAgentStats.__slots__]
-_set_ua, _set_requests, _set_visitors, _set_status, _set_browser, _set_name, _set_major, _set_compare = _STATS
+_STATS = {field: getattr(UserAgentStats, field).__set__ for field in UserAgentStats.__slots__}
+_set_ua, _set_requests, _set_visitors = _STATS["user_agent"], _STATS["requests"], _STATS["visitors"]
+_set_status, _set_browser, _set_name = _STATS["status"], _STATS["browser"], _STATS["name"]
+_set_major, _set_compare = _STATS["major"], _STATS["compare_status"]
 
 
 def make_stats(

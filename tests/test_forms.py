@@ -32,6 +32,14 @@ def _safari(r: random.Random, major: int) -> str:
     return f"{major}.{r.randint(0, 7)}" + (f".{r.randint(1, 3)}" if r.random() < 0.4 else "")
 
 
+def _mobile_safari(r: random.Random, v: int, device: str) -> str:
+    build = r.choice(["15E148", "21G93", "22A3354"])
+    return (
+        f"Mozilla/5.0 ({device} {_ios(r, v % 30)} like Mac OS X) {_WEBKIT}"
+        f" Version/{_safari(r, v % 30)} Mobile/{build} Safari/604.1"
+    )
+
+
 # the forms as browsers send them, written out here apart from the module's regexes
 _SENT = {
     "chrome windows": lambda r, v: f"Mozilla/5.0 ({_WIN}) {_BLINK} Chrome/{_chrome(r, v)} Safari/537.36",
@@ -50,10 +58,7 @@ _SENT = {
     "firefox linux": lambda r, v: (
         f"Mozilla/5.0 (X11; Linux x86_64; rv:{v}.0) Gecko/20100101 Firefox/{v}.{r.randint(0, 2)}"
     ),
-    "safari iphone": lambda r, v: (
-        f"Mozilla/5.0 (iPhone; CPU iPhone OS {_ios(r, v % 30)} like Mac OS X) {_WEBKIT}"
-        f" Version/{_safari(r, v % 30)} Mobile/{r.choice(['15E148', '21G93', '22A3354'])} Safari/604.1"
-    ),
+    "safari iphone": lambda r, v: _mobile_safari(r, v, "iPhone; CPU iPhone OS"),
     "chrome iphone": lambda r, v: (
         f"Mozilla/5.0 (iPhone; CPU iPhone OS {_ios(r, v % 30)} like Mac OS X) {_WEBKIT}"
         f" CriOS/{v}.0.{r.randint(1000, 7000)}.{r.randint(0, 300)} Mobile/15E148 Safari/604.1"
@@ -62,10 +67,7 @@ _SENT = {
         f"Mozilla/5.0 (iPhone; CPU iPhone OS {_ios(r, v % 30)} like Mac OS X) {_WEBKIT}"
         f" FxiOS/{v}.{r.randint(0, 3)}{r.choice(['', '.1'])} Mobile/15E148 Safari/605.1.15"
     ),
-    "safari ipad": lambda r, v: (
-        f"Mozilla/5.0 (iPad; CPU OS {_ios(r, v % 30)} like Mac OS X) {_WEBKIT}"
-        f" Version/{_safari(r, v % 30)} Mobile/{r.choice(['15E148', '21G93', '22A3354'])} Safari/604.1"
-    ),
+    "safari ipad": lambda r, v: _mobile_safari(r, v, "iPad; CPU OS"),
     "safari mac": lambda r, v: (
         f"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) {_WEBKIT} Version/{_safari(r, v % 30)} Safari/605.1.15"
     ),

@@ -61,6 +61,8 @@ _FIREFOX = rf"{_N}\.{_N}\) Gecko/20100101 Firefox/({_N})\.({_N})"
 _SAFARI = rf"({_N})\.({_N})(?:\.({_N}))?"
 _IOS = rf"({_N})_({_N})(?:_({_N}))?"
 _WEBKIT = r"AppleWebKit/605\.1\.15 \(KHTML, like Gecko\)"
+_MOBILE_SAFARI = rf"{_IOS} like Mac OS X\) {_WEBKIT} Version/{_SAFARI} Mobile/{_BUILD} Safari/604\.1"
+"""Safari on the iPhone and the iPad, after the device's name: iOS's version, then Safari's."""
 
 FORMS = (
     Form(
@@ -128,7 +130,7 @@ FORMS = (
     ),
     Form(
         "Mozilla/5.0 (iPhone; CPU iPhone OS ",
-        rf"{_IOS} like Mac OS X\) {_WEBKIT} Version/{_SAFARI} Mobile/{_BUILD} Safari/604\.1",
+        _MOBILE_SAFARI,
         (4, 5, 6),
         (1, 2, 3),
         "Mozilla/5.0 (iPhone; CPU iPhone OS 17_6_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko)"
@@ -152,7 +154,7 @@ FORMS = (
     ),
     Form(  # an iPad before iPadOS 13, or one asking for mobile sites (since, it sends the Mac's form)
         "Mozilla/5.0 (iPad; CPU OS ",
-        rf"{_IOS} like Mac OS X\) {_WEBKIT} Version/{_SAFARI} Mobile/{_BUILD} Safari/604\.1",
+        _MOBILE_SAFARI,
         (4, 5, 6),
         (1, 2, 3),
         "Mozilla/5.0 (iPad; CPU OS 16_7 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.6"

@@ -341,10 +341,10 @@ def _in_workers_only(monkeypatch: pytest.MonkeyPatch, failure: Callable[[], None
     parent = os.getpid()
     finish = tally.Tally.finish
 
-    def failing(self: tally.Tally) -> None:
+    def failing(self: tally.Tally, *, to_send: bool = False) -> None:
         if os.getpid() != parent:
             failure()
-        finish(self)
+        finish(self, to_send=to_send)
 
     monkeypatch.setattr(tally.Tally, "finish", failing)
 

@@ -437,6 +437,44 @@ Counter_visitors_by_user_agent(Counter *self, PyObject *Py_UNUSED(ignored))
     return out;
 }
 
+PyDoc_STRVAR(visitors_packed_doc,
+"visitors_packed() -> {user_agent: bytearray of the visitor hashes, 8 bytes each, little-endian}\n\n"
+"What visitors_by_user_agent() tells, without a Python int and set per visitor: for a tally that\n"
+"is sent to another process (about a tenth of the memory).");
+
+static PyObject *
+Counter_visitors_packed(Counter *self, PyObject *Py_UNUSED(ignored))
+{
+    PyObject *out = PyDict_New();
+    for (size_t i = 0; out != NULL && i <= self->visitor_mask; i++) {
+        VisitorSlot *slot = &self->visitors[i];
+        if (slot->hash == 0)
+            continue;
+        PyObject *packed = PyDict_GetItemWithError(out, slot->key); /* borrowed */
+        if (packed == NULL) {
+            if (PyErr_Occurred() || (packed = PyByteArray_FromStringAndSize(NULL, 0)) == NULL) {
+                Py_CLEAR(out);
+                break;
+            }
+            int rc = PyDict_SetItem(out, slot->key, packed);
+            Py_DECREF(packed); /* the dict holds it */
+            if (rc < 0) {
+                Py_CLEAR(out);
+                break;
+            }
+        }
+        Py_ssize_t used = PyByteArray_GET_SIZE(packed);
+        if (PyByteArray_Resize(packed, used + 8) < 0) { /* grows its allocation ahead, as a list does */
+            Py_CLEAR(out);
+            break;
+        }
+        unsigned char *at = (unsigned char *)PyByteArray_AS_STRING(packed) + used;
+        for (int b = 0; b < 8; b++)
+            at[b] = (unsigned char)(slot->addr >> (8 * b)); /* little-endian on every machine */
+    }
+    return out;
+}
+
 static PyObject *
 Counter_visitors(Counter *self, void *Py_UNUSED(closure))
 {
@@ -455,6 +493,7 @@ static PyMethodDef Counter_methods[] = {
     {"requests", (PyCFunction)Counter_requests, METH_NOARGS, requests_doc},
     {"visitors_by_user_agent", (PyCFunction)Counter_visitors_by_user_agent, METH_NOARGS,
      visitors_by_user_agent_doc},
+    {"visitors_packed", (PyCFunction)Counter_visitors_packed, METH_NOARGS, visitors_packed_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -166,7 +166,7 @@ def _worker(tasks: Any, results: Any, fmt: LineFormat | None) -> None:
         for task in iter(tasks.get, None):
             for done in count_task(task, tally):
                 results.put(("progress", done))
-        tally.finish()
+        tally.finish(to_send=True)
     except OSError as e:
         results.put(("error", read_error(e)))
     except Exception as e:  # a bug: reported, so that the audit stops instead of waiting for this worker

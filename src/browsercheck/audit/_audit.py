@@ -26,7 +26,7 @@ from ._days import count_days
 from ._logfields import resolve_for
 from ._logformats import decode, line_format, unescape
 from ._logread import Source, inspect
-from ._processes import can_fork, forked_batches
+from ._processes import can_fork, cores, forked_batches
 from ._report import AuditReport, UserAgentStats, make_stats
 from ._tally import Tally
 
@@ -296,11 +296,6 @@ def _worker_count(requested: int | None, sources: list[Source]) -> int:
     if all(s.size is not None and s.size < _PARALLEL_FROM_BYTES for s in sources):
         return 1
     return cores()
-
-
-def cores() -> int:
-    """The cores this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 # -- judging -------------------------------------------------------------------------------------------

@@ -45,6 +45,7 @@ from ._count import count_task, read_error
 from ._logfields import first_lines, learns_fields, resolve
 from ._logformats import LineFormat, line_format
 from ._logread import _CORRUPT, STDIN, Source, in_pieces, inspect, line_chunks
+from ._processes import cores
 from ._tally import Tally
 
 if TYPE_CHECKING:
@@ -168,10 +169,9 @@ def _client(dask: Any) -> Iterator[Any]:
     if not isinstance(dask, str) or not dask:
         raise ValueError(f"dask must be a distributed.Client, a scheduler address or 'local', got {dask!r:.80}")
     if dask == "local":
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
         with (
             distributed.LocalCluster(
-                n_workers=cores, threads_per_worker=1, processes=True, dashboard_address=":0"
+                n_workers=cores(), threads_per_worker=1, processes=True, dashboard_address=":0"
             ) as cluster,
             distributed.Client(cluster) as client,
         ):

@@ -29,6 +29,11 @@ def fork_context() -> Any:
     return multiprocessing.get_context("fork")
 
 
+def cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 

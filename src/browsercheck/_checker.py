@@ -161,8 +161,11 @@ class Checker:
 
     def detect(self, user_agent: str) -> Client:
         """What the User-Agent says, before any policy: uncached."""
-        detector = self._detector if self._detector is not None else shared_detector()
-        return detector(user_agent)
+        return self._detector_in_use()(user_agent)
+
+    def _detector_in_use(self) -> Callable[[str], Client]:
+        """The detector given, or the shared default one (built on first use)."""
+        return self._detector if self._detector is not None else shared_detector()
 
     def _expect_reads(self, count: int) -> None:
         """Say that ``count`` User-Agents are about to be detected (an audit's, a column's distinct
@@ -172,7 +175,7 @@ class Checker:
             return  # nothing to read: the parsers are not built for it
         from ._detect import Detector
 
-        detector = self._detector if self._detector is not None else shared_detector()
+        detector = self._detector_in_use()
         if isinstance(detector, Detector):
             detector.expect_reads(count)
 

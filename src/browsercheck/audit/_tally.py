@@ -236,7 +236,10 @@ class Tally:
             )
         for name in _STATE:
             setattr(self, name, state[name])
-        self._visitors, self._packed = {}, state["packed_visitors"]  # type: ignore[assignment]
+        # a tally pickled by a browsercheck before they were packed (a Dask worker not yet
+        # upgraded, say) carries its visitors as sets, under their own name
+        self._visitors = state.get("visitors", {})  # type: ignore[assignment]
+        self._packed = state.get("packed_visitors")  # type: ignore[assignment]
         self._counter = None
 
     def merge(self, other: Tally) -> None:

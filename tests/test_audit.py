@@ -19,6 +19,7 @@ import pytest
 import browsercheck
 from browsercheck import Status
 from browsercheck.audit import _audit as audit_module
+from browsercheck.audit import _count as count_module
 from browsercheck.audit import _logread as logread
 from browsercheck.audit import _tally as tally
 from browsercheck.audit._audit import progress_bar
@@ -225,6 +226,57 @@ def test_workers_count_the_same_as_one_process(tmp_path: Path, monkeypatch: pyte
     halves[1].write_bytes(b"".join(lines[12_345:]))
     both = browsercheck.audit(halves, workers=2)
     assert both.to_dict() == {**one.to_dict(), "sources": [str(h) for h in halves]}
+
+
+def test_with_workers_every_user_agent_is_offered_for_judging_before_the_counting_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While workers count, the audit's own process judges the User-Agents as they are first
+    counted (by a worker or by itself), taking a part of the logs only when none waits."""
+    path = tmp_path / "generated.log"
+    write_log(path, 30_000, user_agents=800)
+    monkeypatch.setattr(logread, "CHUNK_SIZE", 16 * 1024)
+    offered: list[bytes] = []
+    steps = []
+
+    class Recording:
+        def offer(self, user_agents: list[bytes]) -> None:
+            offered.extend(user_agents)
+
+        def step(self) -> bool:
+            steps.append(len(offered))
+            return False
+
+    sources = [logread.inspect(str(path))]
+    counted = count_module.count(sources, None, 2, None, meanwhile=lambda: None, alongside=Recording())
+    assert set(offered) == set(counted.requests) and len(counted.requests) > 700
+    assert steps  # asked for its work between parts
+    offered.clear()
+    alone = count_module.count(sources, None, 1, None, meanwhile=lambda: None, alongside=Recording())
+    assert offered == [] and alone.requests == counted.requests  # one process: judged after counting
+
+
+def test_user_agents_offered_while_counting_are_judged_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    judged: list[str] = []
+    judge_each = audit_module._judge_each
+
+    def recording(uas: list[str], *rest: Any) -> dict[str, audit_module.Judgement]:
+        judged.extend(uas)
+        return judge_each(uas, *rest)
+
+    monkeypatch.setattr(audit_module, "_judge_each", recording)
+    judge = audit_module._Judge(None, None)
+    assert not judge.step()  # nothing waits
+    judge.offer([IE11.encode(), b"-", rb"a \x22q\x22"])  # nginx's escape
+    judge.offer([IE11.encode(), rb"a \"q\""])  # another process saw them too; Apache's escape, alike
+    while judge.step():
+        pass
+    assert sorted(judged) == ["", IE11, 'a "q"']
+    judge.add(sorted([IE11, "", 'a "q"', CHROME_157]))  # after counting: only the rest
+    assert judged[3:] == [CHROME_157]
+    assert judge.done[IE11].status is Status.UNSUPPORTED
+    assert judge.done[CHROME_157].status is Status.SUPPORTED
+    assert judge.done[""].status is Status.UNKNOWN
 
 
 def test_visitors_are_sampled_past_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

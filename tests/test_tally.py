@@ -336,6 +336,37 @@ def test_a_tally_finished_to_be_sent_keeps_its_visitors_packed_and_tells_the_sam
     assert summary(to_send) == summary(as_sets)  # read where it was counted: unpacked then
 
 
+def test_new_user_agents_are_told_once_in_the_order_first_counted(counting: str) -> None:
+    """What the audit judges while the counting goes on: each User-Agent once, as logged."""
+    t = tally.Tally()
+    t.add_chunk(line("10.0.0.1", "b") + line("10.0.0.2", "a") + line("10.0.0.3", "b") + b"garbage\n")
+    assert t.new_user_agents() == [b"b", b"a"]
+    assert t.new_user_agents() == []
+    t.add_chunk(line("10.0.0.4", "a") + line("10.0.0.5", 'q \\"x\\"') + line("10.0.0.6", "-"))
+    assert t.new_user_agents() == [b'q \\"x\\"', b"-"]
+    t.finish()
+    assert set(t.requests) == {b"a", b"b", b'q \\"x\\"', b"-"}
+
+
+def test_a_tally_that_counted_no_visitor_takes_a_packed_one_as_it_is(counting: str) -> None:
+    """The audit's own process judges while its workers count, and counts no line: it takes the
+    workers' packed visitors without unpacking them, and tells the same as a tally with sets."""
+    lines = [line(f"10.0.{i % 7}.{i}", CHROME if i % 3 else "curl/8.5.0") for i in range(200)]
+    sent = pickle.loads(pickle.dumps(count([b"".join(lines)])))
+    as_sets = count([b"".join(lines)])
+    judged_only = count([])
+    judged_only.merge(sent)
+    assert judged_only._packed is not None  # not unpacked by the merge
+    for ua in (CHROME.encode(), b"curl/8.5.0", b"never seen"):
+        assert judged_only.visitor_count(ua) == len(as_sets.visitors.get(ua, ()))
+    assert judged_only._packed is not None  # nor by counting them
+    assert summary(judged_only) == summary(as_sets)
+    judged_only.merge(count([line("10.9.9.9", CHROME), line("10.0.0.1", CHROME)]))  # a second tally unions in
+    as_sets.merge(count([line("10.9.9.9", CHROME), line("10.0.0.1", CHROME)]))
+    assert summary(judged_only) == summary(as_sets)
+    assert judged_only.visitor_count(CHROME.encode()) == len(as_sets.visitors[CHROME.encode()])
+
+
 def test_a_pickled_tally_carries_its_visitors_packed(counting: str) -> None:
     """Pickled as sets of ints, a tally's visitors took about five times the bytes."""
     t = count([line(f"10.0.{i // 250}.{i % 250}", CHROME) for i in range(2_000)])

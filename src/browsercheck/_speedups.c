@@ -157,6 +157,7 @@ typedef struct {
     size_t visitor_mask, visitor_used;
     int level; /* visitors kept: visitor_hash(address) & (2**level - 1) == 0 */
     Py_ssize_t max_line; /* longer lines (without their line end) are malformed */
+    PyObject *fresh; /* list of the User-Agents first seen since take_new() */
 } Counter;
 
 #define FIRST_SIZE 1024
@@ -201,6 +202,10 @@ user_agent(Counter *self, const char *p, Py_ssize_t n)
     PyObject *key = PyBytes_FromStringAndSize(p, n);
     if (key == NULL)
         return NULL;
+    if (PyList_Append(self->fresh, key) < 0) {
+        Py_DECREF(key);
+        return NULL;
+    }
     self->uas[i] = (UserAgentSlot){h, key, 0};
     if (++self->ua_used * 2 > self->ua_mask + 1) {
         if (grow_uas(self) < 0)
@@ -291,6 +296,10 @@ Counter_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
         Py_DECREF(self);
         return PyErr_NoMemory();
     }
+    if ((self->fresh = PyList_New(0)) == NULL) {
+        Py_DECREF(self);
+        return NULL;
+    }
     return (PyObject *)self;
 }
 
@@ -303,6 +312,7 @@ Counter_dealloc(Counter *self)
         PyMem_Free(self->uas);
     }
     PyMem_Free(self->visitors); /* its keys are the User-Agent table's */
+    Py_XDECREF(self->fresh);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -485,6 +495,23 @@ Counter_visitors_packed(Counter *self, PyObject *Py_UNUSED(ignored))
     return out;
 }
 
+PyDoc_STRVAR(take_new_doc,
+"take_new() -> [user_agent, ...]\n"
+"\n"
+"The User-Agents (as logged) first seen since the last call, in the order seen: what the audit\n"
+"judges while the counting goes on.");
+
+static PyObject *
+Counter_take_new(Counter *self, PyObject *Py_UNUSED(ignored))
+{
+    PyObject *empty = PyList_New(0);
+    if (empty == NULL)
+        return NULL;
+    PyObject *taken = self->fresh;
+    self->fresh = empty;
+    return taken;
+}
+
 static PyObject *
 Counter_visitors(Counter *self, void *Py_UNUSED(closure))
 {
@@ -504,6 +531,7 @@ static PyMethodDef Counter_methods[] = {
     {"visitors_by_user_agent", (PyCFunction)Counter_visitors_by_user_agent, METH_NOARGS,
      visitors_by_user_agent_doc},
     {"visitors_packed", (PyCFunction)Counter_visitors_packed, METH_NOARGS, visitors_packed_doc},
+    {"take_new", (PyCFunction)Counter_take_new, METH_NOARGS, take_new_doc},
     {NULL, NULL, 0, NULL},
 };
 

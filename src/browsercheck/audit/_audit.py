@@ -1,9 +1,10 @@
 """Auditing access logs: count the lines, judge each distinct User-Agent once, report.
 
-With several cores, workers count (`_count`) while this process builds the parsers, then counts
-along; then the distinct User-Agents are judged by this process, and where there are many by forks
-of it too, which have the parsers built. Workers are forked (POSIX); elsewhere, or for small logs,
-everything runs in this process, one step after the other.
+With several cores, workers count (`_count`) while this process builds the parsers, then judges
+the User-Agents as the counting first finds them, and counts along only when none waits; those left
+when the counting ends are judged by this process, and where there are many by forks of it too,
+which have the parsers built. Workers are forked (POSIX); elsewhere, or for small logs, everything
+runs in this process, one step after the other.
 """
 
 from __future__ import annotations
@@ -98,10 +99,11 @@ def audit(
     workers = _worker_count(workers, sources)
     started = time.perf_counter()
     judge = _Judge(policy, compare)
-    tally = count(sources, fmt, workers, progress, meanwhile=judge.prepare)  # policies load meanwhile
+    # the policies load, and User-Agents are judged as they are first counted, while workers count
+    tally = count(sources, fmt, workers, progress, meanwhile=judge.prepare, alongside=judge)
     counted = counts_of(tally)
     del tally  # its visitors' hashes, counted: what judging and the report make takes their place
-    judge.add(sorted(counted.user_agents), workers)  # in order, alike ones follow each other: a fifth faster
+    judge.add(sorted(counted.user_agents), workers)  # the rest; in order, alike ones follow each other
     days = None
     if by_day and spans_days(counted):
         status = {ua: judged.status for ua, judged in judge.done.items()}
@@ -313,7 +315,7 @@ def _distinct(tally: Tally) -> dict[str, tuple[int, int]]:
     for raw, requests in tally.requests.items():
         text = ua_text(raw)
         old_requests, old_visitors = out.get(text, (0, 0))
-        out[text] = (old_requests + requests, old_visitors + len(tally.visitors.get(raw, ())) * scale)
+        out[text] = (old_requests + requests, old_visitors + tally.visitor_count(raw) * scale)
     return out
 
 
@@ -346,6 +348,10 @@ class _Judge:
         self._sources = policy, compare
         self._checkers: tuple[Checker, Checker | None] | None = None
         self._done: dict[str, Judgement] = {}
+        self._offered: set[str] = set()
+        self._waiting: list[str] = []
+        """Offered, not yet judged: from `_next` on."""
+        self._next = 0
 
     def prepare(self) -> None:
         """Load the policies (raises `PolicyError`) and build the parsers (else built on first use)."""
@@ -365,8 +371,28 @@ class _Judge:
         assert self._checkers is not None
         return self._checkers
 
+    def offer(self, user_agents: list[bytes]) -> None:
+        """User-Agents (as logged) first counted by one of the counting processes, to be judged by
+        `step` while the counting goes on: each once, however many processes saw it."""
+        new = {text for raw in user_agents if (text := ua_text(raw)) not in self._offered}
+        self._offered |= new
+        self._waiting += sorted(new)  # in order, alike ones follow each other: a fifth faster
+
+    def step(self) -> bool:
+        """Judge the next few offered User-Agents; ``False`` if none is waiting."""
+        batch = self._waiting[self._next : self._next + _BATCH]
+        if not batch:
+            return False
+        self._done.update(self._judge_all(batch))
+        self._next += len(batch)
+        if self._next == len(self._waiting):
+            self._waiting, self._next = [], 0
+        return True
+
     def add(self, uas: list[str], workers: int = 1) -> None:
-        """Judge ``uas``; with ``workers`` > 1 and many of them, in as many processes."""
+        """Judge those of ``uas`` not judged yet; with ``workers`` > 1 and many of them, in as many
+        processes."""
+        uas = [ua for ua in uas if ua not in self._done]
         # the policies and the parsers loaded (`checkers`) before forking, so that the forks have
         # them, and what the detector builds for as many User-Agents
         self.checkers[0]._expect_reads(len(uas))

@@ -9,7 +9,7 @@ queued at a time: memory stays bounded).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Protocol
 
 from ._logformats import LineFormat
 from ._logread import LogReadError, Source, chunks, ranges, read_range
@@ -18,6 +18,19 @@ from ._tally import Tally
 
 ProgressCallback = Callable[[int, int | None], None]
 """Called with (bytes read, total bytes or None) as the audit reads."""
+
+
+class Alongside(Protocol):
+    """Work this process does while its workers count, before counting along with them: the audit
+    judges the User-Agents counted so far (`_audit._Judge`), so that when the counting ends little
+    judging is left, and the cores are busy throughout."""
+
+    def offer(self, user_agents: list[bytes]) -> None:
+        """User-Agents (as logged) that a counting process saw for the first time."""
+
+    def step(self) -> bool:
+        """Do a little of the work (a millisecond or two); ``False`` if none is waiting."""
+
 
 Task = tuple[Any, ...]
 """("range", source, start, end), ("file", source), ("stream", source), or ("bytes", chunk): a chunk
@@ -30,12 +43,15 @@ def count(
     workers: int,
     progress: ProgressCallback | None,
     meanwhile: Callable[[], None],
+    alongside: Alongside | None = None,
 ) -> Tally:
     """Count ``sources``. ``meanwhile`` (loading what judging needs) runs before any line is read
-    here: first when counting in this process, while the workers count when there are workers."""
+    here: first when counting in this process, while the workers count when there are workers.
+    With workers, ``alongside`` is offered the User-Agents as they are first counted, and this
+    process does its work before it takes a part of the logs to count."""
     total = sum(s.size or 0 for s in sources) if all(s.size is not None for s in sources) else None
     if workers > 1:
-        return _count_in_workers(sources, fmt, workers, progress, total, meanwhile)
+        return _count_in_workers(sources, fmt, workers, progress, total, meanwhile, alongside)
     meanwhile()
     tally = Tally(fmt)
     done = 0
@@ -58,9 +74,11 @@ def _count_in_workers(
     progress: ProgressCallback | None,
     total: int | None,
     meanwhile: Callable[[], None],
+    alongside: Alongside | None,
 ) -> Tally:
     """Count in ``workers - 1`` forked processes while this one does ``meanwhile`` (builds the
-    parsers), then count along with them: the share each counts adjusts itself to the log."""
+    parsers), then count along with them, taking a part whenever ``alongside`` has nothing to do:
+    the share each counts adjusts itself to the log."""
     ctx = fork_context()
     helpers = workers - 1
     tasks_ahead = _tasks(sources, workers * 8)
@@ -78,13 +96,25 @@ def _count_in_workers(
             counted += value
             if progress:
                 progress(counted, total)
+        elif kind == "seen":
+            assert alongside is not None  # workers say what they see only when asked to
+            alongside.offer(value)
         elif kind == "error":
             raise LogReadError(value)
         else:
             theirs.append(value)
 
+    def received() -> None:
+        while not results.empty():  # the workers' progress and findings, as they come
+            handle(*receive(results, processes))
+
+    def work_alongside() -> bool:
+        # only while workers count: what waits when they are done is the caller's (in forks, if much)
+        return alongside is not None and len(theirs) < helpers and alongside.step()
+
     try:
-        processes += start(_worker, (tasks, results, fmt), helpers)  # in the try: an interrupt stops them
+        announce = alongside is not None
+        processes += start(_worker, (tasks, results, fmt, announce), helpers)  # in the try: an interrupt stops them
         for task in tasks_ahead:
             tasks.put(task)
         meanwhile()
@@ -98,15 +128,23 @@ def _count_in_workers(
         for _ in range(workers):
             tasks.put(None)  # one for each worker, and one for this process
         try:
-            for task in iter(tasks.get, None):
+            while True:
+                received()
+                if work_alongside():
+                    continue  # a part of the logs is taken only when nothing else waits
+                if (task := tasks.get()) is None:
+                    break
                 for done in count_task(task, tally):
                     handle("progress", done)
-                while not results.empty():  # the workers' progress too, as it comes
-                    handle(*receive(results, processes))
+                if alongside is not None:
+                    alongside.offer(tally.new_user_agents())
         except OSError as e:
             raise LogReadError(read_error(e)) from None
         while len(theirs) < helpers:
-            handle(*receive(results, processes))
+            if work_alongside():
+                received()
+            else:
+                handle(*receive(results, processes))
         tally.finish()
         for other in theirs:
             tally.merge(other)
@@ -160,12 +198,15 @@ def read_error(e: OSError) -> str:
     return f"{e.filename or 'log'}: cannot read: {e.strerror or e}"
 
 
-def _worker(tasks: Any, results: Any, fmt: LineFormat | None) -> None:
+def _worker(tasks: Any, results: Any, fmt: LineFormat | None, announce: bool) -> None:
+    """Count tasks until told to stop; ``announce``: say which User-Agents each task counted first."""
     tally = Tally(fmt)
     try:
         for task in iter(tasks.get, None):
             for done in count_task(task, tally):
                 results.put(("progress", done))
+            if announce and (new := tally.new_user_agents()):
+                results.put(("seen", new))
         tally.finish(to_send=True)
     except OSError as e:
         results.put(("error", read_error(e)))

@@ -80,6 +80,8 @@ class Tally:
         2**level, with all its User-Agents, so that tallies sampled at other levels merge."""
         self.first: datetime.datetime | None = None
         self.last: datetime.datetime | None = None
+        self._announced = 0
+        """How many of `requests` (in the order first seen) `new_user_agents` has given."""
 
     @property
     def visitors(self) -> dict[bytes, set[int]]:
@@ -114,6 +116,15 @@ class Tally:
         self.lines += lines
         self._time_of(bytes(chunk[:_TIME_SPAN]).split(b"\n", 10))
         self._time_of(reversed(bytes(chunk[-_TIME_SPAN:]).rsplit(b"\n", 11)))
+
+    def new_user_agents(self) -> list[bytes]:
+        """The User-Agents (as logged) first counted since the last call, in the order first seen:
+        the audit judges them while the counting goes on."""
+        if self._counter is not None:
+            return self._counter.take_new()
+        new = list(itertools.islice(self.requests, self._announced, None))  # a Counter keeps that order
+        self._announced += len(new)
+        return new
 
     def _add_combined(self, chunk: bytes) -> tuple[int, int]:
         """The lines of ``chunk`` and the malformed ones among them, counted in Python.
@@ -177,7 +188,16 @@ class Tally:
     def _visitor_count(self) -> int:
         if self._counter is not None:
             return self._counter.visitors
-        return sum(map(len, self.visitors.values()))
+        if self._packed is not None:
+            return sum(map(len, self._packed.values())) // 8
+        return sum(map(len, self._visitors.values()))
+
+    def visitor_count(self, user_agent: bytes) -> int:
+        """How many visitors (of those kept) sent ``user_agent`` (as logged), told without unpacking
+        packed ones."""
+        if self._packed is not None:
+            return len(self._packed.get(user_agent, b"")) // 8
+        return len(self._visitors.get(user_agent, ()))
 
     def _sample_more(self) -> None:
         self.visitor_level += 1
@@ -255,12 +275,17 @@ class Tally:
             self._sample_more()
         if other.visitor_level < self.visitor_level:
             self._keep_sampled(other.visitors)  # what the other kept at a lower level is filtered again
-        visitors = self.visitors
-        for ua, hashes in other._visitor_sets():
-            if (seen := visitors.get(ua)) is None:
-                visitors[ua] = hashes
-            else:
-                seen |= hashes
+        if other._packed is not None and self._packed is None and not self._visitors:
+            # this tally counted no visitor (its process judged while others counted): it takes
+            # the other's as they are packed, and a report counts them without unpacking them
+            self._packed = dict(other._packed)
+        else:
+            visitors = self.visitors
+            for ua, hashes in other._visitor_sets():
+                if (seen := visitors.get(ua)) is None:
+                    visitors[ua] = hashes
+                else:
+                    seen |= hashes
         self._keep_within_limit()
         for when in (other.first, other.last):
             if when is not None:

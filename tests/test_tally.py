@@ -346,6 +346,8 @@ def test_new_user_agents_are_told_once_in_the_order_first_counted(counting: str)
     assert t.new_user_agents() == [b'q \\"x\\"', b"-"]
     t.finish()
     assert set(t.requests) == {b"a", b"b", b'q \\"x\\"', b"-"}
+    assert t.new_user_agents() == []  # finished: those were told
+    assert pickle.loads(pickle.dumps(t)).new_user_agents() == []  # sent: told where counted
 
 
 def test_a_tally_that_counted_no_visitor_takes_a_packed_one_as_it_is(counting: str) -> None:

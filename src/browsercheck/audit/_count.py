@@ -127,19 +127,19 @@ def _count_in_workers(
             raise LogReadError(read_error(e)) from None
         for _ in range(workers):
             tasks.put(None)  # one for each worker, and one for this process
-        try:
-            while True:
-                received()
-                if work_alongside():
-                    continue  # a part of the logs is taken only when nothing else waits
-                if (task := tasks.get()) is None:
-                    break
+        while True:
+            received()
+            if work_alongside():
+                continue  # a part of the logs is taken only when nothing else waits
+            if (task := tasks.get()) is None:
+                break
+            try:
                 for done in count_task(task, tally):
                     handle("progress", done)
-                if alongside is not None:
-                    alongside.offer(tally.new_user_agents())
-        except OSError as e:
-            raise LogReadError(read_error(e)) from None
+                    if alongside is not None:
+                        alongside.offer(tally.new_user_agents())
+            except OSError as e:  # reading; not judging, which `alongside` does outside this
+                raise LogReadError(read_error(e)) from None
         while len(theirs) < helpers:
             if work_alongside():
                 received()
@@ -199,14 +199,15 @@ def read_error(e: OSError) -> str:
 
 
 def _worker(tasks: Any, results: Any, fmt: LineFormat | None, announce: bool) -> None:
-    """Count tasks until told to stop; ``announce``: say which User-Agents each task counted first."""
+    """Count tasks until told to stop; ``announce``: say which User-Agents were first counted, as
+    each piece of a task is (a compressed file's chunk by chunk, not only once it is all read)."""
     tally = Tally(fmt)
     try:
         for task in iter(tasks.get, None):
             for done in count_task(task, tally):
                 results.put(("progress", done))
-            if announce and (new := tally.new_user_agents()):
-                results.put(("seen", new))
+                if announce and (new := tally.new_user_agents()):
+                    results.put(("seen", new))
         tally.finish(to_send=True)
     except OSError as e:
         results.put(("error", read_error(e)))

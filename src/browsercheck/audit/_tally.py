@@ -1,11 +1,11 @@
 """Counting a log: requests per User-Agent, visitors, malformed lines, the time span.
 
 The audit's work scales with the distinct User-Agents, not the lines: lines are only counted here,
-each distinct User-Agent is judged once afterwards. The "combined" format, nearly every site's, is
-counted by `_speedups.CombinedCounter` (C), or where that could not be compiled by the same steps
-in Python: one comprehension over a chunk's lines with bytes methods (no regex: Python's ``re``
-scans a line character by character, ``bytes.rfind`` at memory speed). Every other format goes
-line by line through a `LineFormat`.
+each distinct User-Agent is judged once (`new_user_agents` tells which, while the counting goes on).
+The "combined" format, nearly every site's, is counted by `_speedups.CombinedCounter` (C), or
+where that could not be compiled by the same steps in Python: one comprehension over a chunk's
+lines with bytes methods (no regex: Python's ``re`` scans a line character by character,
+``bytes.rfind`` at memory speed). Every other format goes line by line through a `LineFormat`.
 
 Visitors (address + User-Agent) are told apart by a stable hash of the address (`_visitorhash`):
 a number in memory rather than the address, the same in every process and on every machine, so
@@ -13,7 +13,8 @@ that tallies counted anywhere merge. They are counted exactly up to
 `VISITOR_SAMPLE_LIMIT` distinct ones; past that a fixed share of them is kept (those whose hash
 ends in enough zero bits) and the count is scaled up: memory stays bounded however long the log.
 A tally sent to another process (a counting fork's, a Dask worker's) carries them packed, 8 bytes
-each, and is unpacked one User-Agent at a time as it is merged.
+each: merged into a tally that has visitors of its own, it is unpacked one User-Agent at a time;
+into one that has none (the audit's own, which judged while its workers counted), it is taken packed.
 """
 
 from __future__ import annotations
@@ -122,8 +123,10 @@ class Tally:
         the audit judges them while the counting goes on."""
         if self._counter is not None:
             return self._counter.take_new()
-        new = list(itertools.islice(self.requests, self._announced, None))  # a Counter keeps that order
-        self._announced += len(new)
+        # the newest keys, from the end: a Counter keeps the order keys came in
+        new = list(itertools.islice(reversed(self.requests), len(self.requests) - self._announced))
+        new.reverse()
+        self._announced = len(self.requests)
         return new
 
     def _add_combined(self, chunk: bytes) -> tuple[int, int]:
@@ -232,6 +235,7 @@ class Tally:
         (58,603 visitors: about 1 MB against 6.6)."""
         if self._counter is not None:
             self.requests = Counter(self._counter.requests())
+            self._announced = len(self.requests)  # `take_new` gave those counted so far
             if to_send:
                 self._visitors, self._packed = {}, self._counter.visitors_packed()
             else:
@@ -256,6 +260,7 @@ class Tally:
             )
         for name in _STATE:
             setattr(self, name, state[name])
+        self._announced = len(self.requests)
         # a tally pickled by a browsercheck before they were packed (a Dask worker not yet
         # upgraded, say) carries its visitors as sets, under their own name
         self._visitors = state.get("visitors", {})  # type: ignore[assignment]

@@ -377,6 +377,7 @@ class _Judge:
         new = {text for raw in user_agents if (text := ua_text(raw)) not in self._offered}
         self._offered |= new
         self._waiting += sorted(new)  # in order, alike ones follow each other: a fifth faster
+        self.checkers[0]._expect_reads(len(self._waiting) - self._next)  # what pays off over as many
 
     def step(self) -> bool:
         """Judge the next few offered User-Agents; ``False`` if none is waiting."""

@@ -46,9 +46,10 @@ def require_c_counter() -> type[CombinedCounter]:
 
 @pytest.fixture(params=["c", "python"])
 def counting(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Each test once with the C counter and once with the Python one."""
+    """Each test once with the C counter and once with the Python one (and its union of visitors)."""
     if request.param == "python":
         monkeypatch.setattr(tally, "compiled_counter", None)
+        monkeypatch.setattr(tally, "compiled_union", None)
     else:
         require_c_counter()
     return str(request.param)
@@ -367,6 +368,65 @@ def test_a_tally_that_counted_no_visitor_takes_a_packed_one_as_it_is(counting: s
     as_sets.merge(count([line("10.9.9.9", CHROME), line("10.0.0.1", CHROME)]))
     assert summary(judged_only) == summary(as_sets)
     assert judged_only.visitor_count(CHROME.encode()) == len(as_sets.visitors[CHROME.encode()])
+
+
+HASHES = st.lists(st.integers(0, 2**64 - 1) | st.integers(0, 40), max_size=40)
+
+
+@given(a=HASHES, b=HASHES)
+def test_the_union_of_packed_visitors_is_the_union_of_their_sets(a: list[int], b: list[int]) -> None:
+    """Both lists ascending, each hash once; so is their union, in C as in Python."""
+    union = tally._pack(sorted(set(a) | set(b)))
+    packed_a, packed_b = tally._pack(sorted(set(a))), tally._pack(sorted(set(b)))
+    assert tally._union(packed_a, packed_b) == union
+    if tally.compiled_union is not None:
+        assert tally.compiled_union(packed_a, packed_b) == union
+        assert tally.compiled_union(bytearray(packed_a), bytearray(packed_b)) == union
+
+
+def test_the_c_union_refuses_what_is_not_packed_hashes() -> None:
+    require_c_counter()
+    assert tally.compiled_union is not None
+    with pytest.raises(ValueError, match=r"8 bytes each, got 9 and 0 bytes"):
+        tally.compiled_union(b"123456789", b"")
+    with pytest.raises(TypeError, match="takes 2 arguments, got 1"):
+        tally.compiled_union(b"")  # type: ignore[call-arg]
+
+
+def test_packed_visitors_are_in_order_and_merge_packed(counting: str) -> None:
+    """A sent tally's visitors are ascending, as the union needs; merging sent tallies keeps them
+    packed (a Dask reduction makes no set), and tells what sets tell."""
+    lines = [line(f"10.{i % 5}.{i % 11}.{i}", CHROME if i % 3 else "curl/8.5.0") for i in range(300)]
+    parts = []
+    for i in range(3):
+        part = tally.Tally()
+        part.add_chunk(b"".join(lines[i::3]))
+        part.finish(to_send=True)  # packed by the C counter, where it counted
+        parts.append(pickle.loads(pickle.dumps(part)))
+    for part in parts:
+        for packed in part._packed.values():
+            hashes = list(tally._hashes(packed))
+            assert hashes == sorted(set(hashes))
+    reduced = count([])
+    for part in parts:
+        reduced.merge(part)
+    assert reduced._packed is not None
+    assert reduced.visitor_count(CHROME.encode()) == len(count([b"".join(lines)]).visitors[CHROME.encode()])
+    assert summary(reduced) == summary(count([b"".join(lines)]))
+
+
+def test_a_tally_packed_before_the_visitors_were_in_order_loads_in_order() -> None:
+    """As a browsercheck that packed them in its table's order pickled it (a Dask worker not yet upgraded)."""
+    t = count([line(f"10.0.0.{i}", CHROME) for i in range(50)])
+    state = t.__getstate__()
+    del state["visitors_sorted"]
+    descending = sorted(t.visitors[CHROME.encode()], reverse=True)
+    state["packed_visitors"] = {CHROME.encode(): tally._pack(descending)}
+    old = tally.Tally.__new__(tally.Tally)
+    old.__setstate__(state)
+    old.merge(pickle.loads(pickle.dumps(count([line("10.0.0.7", CHROME), line("10.9.9.9", CHROME)]))))
+    assert old.visitor_count(CHROME.encode()) == 51  # packed, each once
+    assert len(old.visitors[CHROME.encode()]) == 51
 
 
 def test_a_pickled_tally_carries_its_visitors_packed(counting: str) -> None:

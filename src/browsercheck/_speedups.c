@@ -466,9 +466,47 @@ Counter_visitors_by_user_agent(Counter *self, PyObject *Py_UNUSED(ignored))
 }
 
 PyDoc_STRVAR(visitors_packed_doc,
-"visitors_packed() -> {user_agent: bytearray of the visitor hashes, 8 bytes each, little-endian}\n\n"
+"visitors_packed() -> {user_agent: bytearray of the visitor hashes, 8 bytes each, little-endian,\n"
+"ascending}\n\n"
 "What visitors_by_user_agent() tells, without a Python int and set per visitor: for a tally that\n"
-"is sent to another process (a sixth of the memory: 1 MB against 6.6 for 58,603 visitors).");
+"is sent to another process (a sixth of the memory: 1 MB against 6.6 for 58,603 visitors). In\n"
+"order, so that two such lists unite in one pass (union_packed).");
+
+static void
+write_le64(unsigned char *at, uint64_t value)
+{
+    for (int b = 0; b < 8; b++)
+        at[b] = (unsigned char)(value >> (8 * b)); /* little-endian on every machine */
+}
+
+static int
+compare_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sort the hashes packed in a bytearray, ascending. */
+static int
+sort_packed(PyObject *packed)
+{
+    size_t n = (size_t)PyByteArray_GET_SIZE(packed) / 8;
+    unsigned char *bytes = (unsigned char *)PyByteArray_AS_STRING(packed);
+    if (n < 2)
+        return 0;
+    uint64_t *values = PyMem_Malloc(n * sizeof(uint64_t));
+    if (values == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        values[i] = read_le64(bytes + 8 * i);
+    qsort(values, n, sizeof(uint64_t), compare_u64);
+    for (size_t i = 0; i < n; i++)
+        write_le64(bytes + 8 * i, values[i]);
+    PyMem_Free(values);
+    return 0;
+}
 
 static PyObject *
 Counter_visitors_packed(Counter *self, PyObject *Py_UNUSED(ignored))
@@ -488,9 +526,13 @@ Counter_visitors_packed(Counter *self, PyObject *Py_UNUSED(ignored))
             Py_CLEAR(out);
             break;
         }
-        unsigned char *at = (unsigned char *)PyByteArray_AS_STRING(packed) + used;
-        for (int b = 0; b < 8; b++)
-            at[b] = (unsigned char)(slot->addr >> (8 * b)); /* little-endian on every machine */
+        write_le64((unsigned char *)PyByteArray_AS_STRING(packed) + used, slot->addr);
+    }
+    PyObject *packed;
+    Py_ssize_t at = 0;
+    while (out != NULL && PyDict_Next(out, &at, NULL, &packed)) {
+        if (sort_packed(packed) < 0)
+            Py_CLEAR(out);
     }
     return out;
 }
@@ -882,8 +924,65 @@ module_siphash(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t na
     return PyLong_FromUnsignedLongLong(h);
 }
 
+PyDoc_STRVAR(union_packed_doc,
+"union_packed(a, b, /) -> bytes\n"
+"\n"
+"The union of two lists of visitor hashes packed as CombinedCounter.visitors_packed() packs them\n"
+"(8 bytes each, little-endian, ascending, each once), packed alike: one pass over both, where a\n"
+"merge of tallies would otherwise make a Python int and set per visitor.");
+
+static PyObject *
+module_union_packed(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2) {
+        PyErr_Format(PyExc_TypeError, "union_packed() takes 2 arguments, got %zd", nargs);
+        return NULL;
+    }
+    Py_buffer a, b;
+    if (PyObject_GetBuffer(args[0], &a, PyBUF_SIMPLE) < 0)
+        return NULL;
+    if (PyObject_GetBuffer(args[1], &b, PyBUF_SIMPLE) < 0) {
+        PyBuffer_Release(&a);
+        return NULL;
+    }
+    PyObject *out = NULL;
+    if (a.len % 8 != 0 || b.len % 8 != 0) {
+        PyErr_Format(PyExc_ValueError, "union_packed(): hashes are 8 bytes each, got %zd and %zd bytes", a.len,
+                     b.len);
+        goto done;
+    }
+    out = PyBytes_FromStringAndSize(NULL, a.len + b.len);
+    if (out == NULL)
+        goto done;
+    const unsigned char *p = a.buf, *p_end = p + a.len, *q = b.buf, *q_end = q + b.len;
+    unsigned char *start = (unsigned char *)PyBytes_AS_STRING(out), *o = start;
+    while (p < p_end && q < q_end) {
+        uint64_t x = read_le64(p), y = read_le64(q);
+        if (x <= y) {
+            memcpy(o, p, 8);
+            p += 8;
+            q += x == y ? 8 : 0; /* in both: once */
+        }
+        else {
+            memcpy(o, q, 8);
+            q += 8;
+        }
+        o += 8;
+    }
+    memcpy(o, p, (size_t)(p_end - p)); /* what is left of one of them */
+    o += p_end - p;
+    memcpy(o, q, (size_t)(q_end - q));
+    o += q_end - q;
+    _PyBytes_Resize(&out, o - start); /* shrinks it, or sets an error and out to NULL */
+done:
+    PyBuffer_Release(&b);
+    PyBuffer_Release(&a);
+    return out;
+}
+
 static PyMethodDef module_methods[] = {
     {"siphash", (PyCFunction)(void (*)(void))module_siphash, METH_FASTCALL, siphash_doc},
+    {"union_packed", (PyCFunction)(void (*)(void))module_union_packed, METH_FASTCALL, union_packed_doc},
     {NULL, NULL, 0, NULL},
 };
 

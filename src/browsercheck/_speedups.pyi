@@ -5,6 +5,9 @@ from typing_extensions import Buffer
 def siphash(key: Buffer, data: Buffer, c_rounds: int, d_rounds: int, /) -> int:
     """SipHash-c-d of ``data`` under the 16-byte ``key`` (the visitor hash: 1, 3, its own key)."""
 
+def union_packed(a: Buffer, b: Buffer, /) -> bytes:
+    """The union of two ascending lists of visitor hashes, 8 bytes each, little-endian: packed alike."""
+
 class CombinedCounter:
     """Requests per User-Agent and visitors of combined log lines, counted in C (see `_tally`)."""
 

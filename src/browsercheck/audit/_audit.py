@@ -225,6 +225,31 @@ def build_report(
     stats = [
         make_stats(ua, requests, visitors, *judgements[ua]) for ua, (requests, visitors) in counts.user_agents.items()
     ]
+    return report_of(
+        counts,
+        stats,
+        policy=policy,
+        compare_policy=compare_policy,
+        sources=sources,
+        seconds=seconds,
+        notes=notes,
+        by_day=by_day,
+    )
+
+
+def report_of(
+    counts: Counts,
+    stats: list[UserAgentStats],
+    *,
+    policy: Policy | str,
+    compare_policy: Policy | str | None = None,
+    sources: Sequence[str] = (),
+    seconds: float = 0.0,
+    notes: Sequence[str] = (),
+    by_day: Mapping[datetime.date, Mapping[Status, int]] | None = None,
+) -> AuditReport:
+    """`build_report`'s report from its rows, a `make_stats` per User-Agent of ``counts``, in any
+    order (on Dask, made as each share's judgements come)."""
     return AuditReport(
         policy=_name(policy),
         compare_policy=None if compare_policy is None else _name(compare_policy),

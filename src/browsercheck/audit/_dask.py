@@ -35,9 +35,9 @@ from ._audit import (
     Counts,
     Judgement,
     PolicySource,
-    build_report,
     counts_of,
     judge_user_agents,
+    report_of,
     spans_days,
     ua_text,
 )
@@ -46,6 +46,7 @@ from ._logfields import first_lines, learns_fields, resolve
 from ._logformats import LineFormat, line_format
 from ._logread import _CORRUPT, STDIN, Source, in_pieces, inspect, line_chunks
 from ._processes import cores
+from ._report import make_stats
 from ._tally import Tally
 
 if TYPE_CHECKING:
@@ -118,15 +119,20 @@ def audit_on_dask(
         sharing, judging = _judge_on(client, counting, checker.policy, other.policy if other else None)
         try:
             (counts,) = _gather(client, [counted])
-            judged: dict[str, Judgement] = {}
-            for judged_share in _gather(client, judging):
-                judged.update(judged_share.judged)
+            counted_user_agents = counts.user_agents
+            stats = []
+            for judged_share in _as_done(client, judging):  # a share's rows are made while others are judged
+                stats += [
+                    make_stats(ua, *counted_user_agents[ua], *judged) for ua, judged in judged_share.judged.items()
+                ]
         finally:
             for future in (*counting, counted, *sharing, *judging):
                 _LABELS.pop(future.key, None)
-    return build_report(
+    if len(stats) != len(counted_user_agents):  # the shares cover the merged User-Agents once: never
+        raise AuditWorkerError(f"judging: {len(counted_user_agents) - len(stats)} User-Agents were not judged")
+    return report_of(
         counts,
-        judged,
+        stats,
         policy=checker.policy,
         compare_policy=other.policy if other else None,
         sources=names,
@@ -192,11 +198,26 @@ def _gather(client: Any, futures: list[Any]) -> list[Any]:
     try:
         return list(client.gather(futures))
     except distributed.KilledWorker as e:
-        task = e.args[0] if e.args else "a task"
-        raise AuditWorkerError(
-            f"{_part_named(task)}: lost with each worker that ran it (killed: out of memory?"
-            " a machine lost?), more often than Dask's allowed-failures: no report without it"
-        ) from None
+        raise _lost(e) from None
+
+
+def _as_done(client: Any, futures: list[Any]) -> Iterator[Any]:
+    """The futures' results as each is done, fetched meanwhile (`client.gather` fetches them all at
+    the end); errors as `_gather`'s."""
+    distributed = _distributed()
+    try:
+        for _, result in distributed.as_completed(futures, with_results=True):
+            yield result
+    except distributed.KilledWorker as e:
+        raise _lost(e) from None
+
+
+def _lost(e: Exception) -> AuditWorkerError:
+    task = e.args[0] if e.args else "a task"
+    return AuditWorkerError(
+        f"{_part_named(task)}: lost with each worker that ran it (killed: out of memory?"
+        " a machine lost?), more often than Dask's allowed-failures: no report without it"
+    )
 
 
 def _part_named(task: Any) -> str:

@@ -121,7 +121,7 @@ def audit_on_dask(
             (counts,) = _gather(client, [counted])
             counted_user_agents = counts.user_agents
             stats = []
-            for judged_share in _as_done(client, judging):  # a share's rows are made while others are judged
+            for judged_share in _as_done(judging):  # a share's rows are made while others are judged
                 stats += [
                     make_stats(ua, *counted_user_agents[ua], *judged) for ua, judged in judged_share.judged.items()
                 ]
@@ -201,7 +201,7 @@ def _gather(client: Any, futures: list[Any]) -> list[Any]:
         raise _lost(e) from None
 
 
-def _as_done(client: Any, futures: list[Any]) -> Iterator[Any]:
+def _as_done(futures: list[Any]) -> Iterator[Any]:
     """The futures' results as each is done, fetched meanwhile (`client.gather` fetches them all at
     the end); errors as `_gather`'s."""
     distributed = _distributed()

@@ -196,6 +196,38 @@ def test_one_client_audits_again_and_again(logs: list[Path]) -> None:
             assert report_json(browsercheck.audit(logs[1:3], dask=client)) == expected
 
 
+def test_a_client_that_is_not_dasks_default_audits(logs: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A service may keep its client out of Dask's defaults (``set_as_default=False``): the audit
+    waits for its tasks on that client, not on a default client there is none of."""
+    expected = report_json(browsercheck.audit(logs[1:3], workers=1))
+
+    def no_default() -> None:
+        raise ValueError("No clients found")
+
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", host="127.0.0.1"
+        ) as local,
+        distributed.Client(local, set_as_default=False) as client,
+    ):
+        monkeypatch.setattr(distributed.client, "default_client", no_default)
+        assert report_json(browsercheck.audit(logs[1:3], dask=client)) == expected
+
+
+def test_a_cancelled_run_is_named_not_taken_for_judgements(cluster: Any) -> None:
+    """A task cancelled (a client's restart, a lost scheduler) stops the audit naming it; taken as a
+    run's judgements, its cancellation made an AttributeError."""
+    done = cluster.submit(int, "1", pure=False)
+    waiting = cluster.submit(time.sleep, 30, pure=False)
+    _dask._LABELS[waiting.key] = "judging User-Agents, share 2 of 2"
+    try:
+        waiting.cancel()
+        with pytest.raises(browsercheck.AuditWorkerError, match=r"share 2 of 2: cancelled .*no report without it"):
+            list(_dask._as_done(cluster, [done, waiting]))
+    finally:
+        _dask._LABELS.pop(waiting.key, None)
+
+
 def test_dask_local_starts_a_cluster_of_its_own_and_closes_it(
     logs: list[Path], capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -121,7 +121,7 @@ def audit_on_dask(
             (counts,) = _gather(client, [counted])
             counted_user_agents = counts.user_agents
             stats = []
-            for judged_share in _as_done(judging):  # a share's rows are made while others are judged
+            for judged_share in _as_done(client, judging):  # a share's rows are made while others are judged
                 stats += [
                     make_stats(ua, *counted_user_agents[ua], *judged) for ua, judged in judged_share.judged.items()
                 ]
@@ -201,13 +201,21 @@ def _gather(client: Any, futures: list[Any]) -> list[Any]:
         raise _lost(e) from None
 
 
-def _as_done(futures: list[Any]) -> Iterator[Any]:
+def _as_done(client: Any, futures: list[Any]) -> Iterator[Any]:
     """The futures' results as each is done, fetched meanwhile (`client.gather` fetches them all at
-    the end); errors as `_gather`'s."""
+    the end); errors as `_gather`'s, and a cancelled one named (``with_results`` would hand out its
+    cancellation as a result)."""
     distributed = _distributed()
     try:
-        for _, result in distributed.as_completed(futures, with_results=True):
-            yield result
+        # on the client's loop: without it, Dask's default client's, and none where the client given
+        # was made with set_as_default=False
+        for future in distributed.as_completed(futures, loop=client.loop):
+            if future.cancelled():
+                raise AuditWorkerError(
+                    f"{_part_named(future.key)}: cancelled (the client restarted or lost its scheduler?):"
+                    " no report without it"
+                )
+            yield future.result()
     except distributed.KilledWorker as e:
         raise _lost(e) from None
 

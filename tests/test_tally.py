@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import itertools
 import json
@@ -413,6 +414,23 @@ def test_packed_visitors_are_in_order_and_merge_packed(counting: str) -> None:
     assert reduced._packed is not None
     assert reduced.visitor_count(CHROME.encode()) == len(count([b"".join(lines)]).visitors[CHROME.encode()])
     assert summary(reduced) == summary(count([b"".join(lines)]))
+
+
+def test_a_tally_merged_in_stays_as_it_was_counted(counting: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`merge_tallies` changes only the first tally: one merged into it, held as sets, packed or
+    sampled at a lower level, still tells its own counts after, and after later merges into the
+    first (a day's tally kept beside the month's it went into)."""
+    monkeypatch.setattr(tally, "VISITOR_SAMPLE_LIMIT", 40)
+    days = [count([line(f"10.{day}.0.{i}", CHROME) for i in range(30)]) for day in range(3)]
+    sent = [pickle.loads(pickle.dumps(day)) for day in days]
+    sampled = count([line(f"10.9.{i // 250}.{i % 250}", CHROME) for i in range(200)])  # past the limit
+    assert sampled.visitor_level > 0
+    for parts in (days, sent, [days[0], sampled, days[1]]):
+        before = copy.deepcopy([summary(part) for part in parts])  # a summary holds the tally's own sets
+        month = count([])
+        for part in parts:
+            month.merge(part)
+        assert [summary(part) for part in parts] == before
 
 
 def test_a_tally_packed_before_the_visitors_were_in_order_loads_in_order() -> None:

@@ -27,7 +27,7 @@ import heapq
 import itertools
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
@@ -296,13 +296,18 @@ class Tally:
         self.requests.update(other.requests)
         while self.visitor_level < other.visitor_level:
             self._sample_more()
+        # the other's visitors are read, never changed: it stays as it was counted
+        theirs_packed: Mapping[bytes, Packed] | None = other._packed
+        theirs_sets: Iterable[tuple[bytes, set[int]]] = other._visitor_sets()
         if other.visitor_level < self.visitor_level:
-            self._keep_sampled(other.visitors)  # what the other kept at a lower level is filtered again
-        if self._packed is not None or (other._packed is not None and not self._visitors):
-            self._unite_packed(other)
+            kept = dict(theirs_sets)  # what the other kept at a lower level, filtered again: a copy
+            self._keep_sampled(kept)
+            theirs_packed, theirs_sets = None, kept.items()
+        if self._packed is not None or (theirs_packed is not None and not self._visitors):
+            self._unite_packed(theirs_packed if theirs_packed is not None else _packed(dict(theirs_sets)))
         else:
             visitors = self.visitors
-            for ua, hashes in other._visitor_sets():
+            for ua, hashes in theirs_sets:
                 if (seen := visitors.get(ua)) is None:
                     visitors[ua] = hashes
                 else:
@@ -312,24 +317,23 @@ class Tally:
             if when is not None:
                 self._seen(when)
 
-    def _unite_packed(self, other: Tally) -> None:
-        """Merge ``other``'s visitors into this tally's packed ones (or none: the audit's own
-        tally, which judged while its workers counted; a Dask reduction's): one pass over the two
-        lists of a User-Agent, in order, where sets would take a Python int and set entry per
-        visitor, and a report counts them packed."""
+    def _unite_packed(self, theirs: Mapping[bytes, Packed]) -> None:
+        """Merge another tally's visitors, packed, into this tally's packed ones (or none: the
+        audit's own tally, which judged while its workers counted; a Dask reduction's): one pass
+        over the two lists of a User-Agent, in order, where sets would take a Python int and set
+        entry per visitor, and a report counts them packed."""
         mine: dict[bytes, Packed] = {} if self._packed is None else dict(self._packed)
-        theirs = other._packed if other._packed is not None else _packed(other._visitors)
         union = compiled_union or _union
         for ua, hashes in theirs.items():
             seen = mine.get(ua)
             mine[ua] = hashes if seen is None else union(seen, hashes)  # never changed in place: shared
         self._visitors, self._packed = {}, mine
 
-    def _visitor_sets(self) -> Iterable[tuple[bytes, set[int]]]:
-        """The visitors per User-Agent, the packed ones unpacked one User-Agent at a time (a merge
-        holds no second copy of them all)."""
+    def _visitor_sets(self) -> Iterator[tuple[bytes, set[int]]]:
+        """The visitors per User-Agent, in sets of their own (a merge grows them), the packed ones
+        unpacked one User-Agent at a time (a merge holds no second copy of them all)."""
         if self._packed is None:
-            return self._visitors.items()
+            return ((ua, set(hashes)) for ua, hashes in self._visitors.items())
         return ((ua, set(_hashes(packed))) for ua, packed in self._packed.items())
 
 

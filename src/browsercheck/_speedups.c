@@ -441,28 +441,39 @@ new_bytearray(void)
     return PyByteArray_FromStringAndSize(NULL, 0);
 }
 
-PyDoc_STRVAR(visitors_by_user_agent_doc,
-"visitors_by_user_agent() -> {user_agent: {visitor hash of the address, ...}}");
-
+/* {user_agent: group of its visitors' hashes}: the visitor table walked once, each User-Agent's
+ * group made by make() when first met and each hash put in by add() (0, or -1 with an error set). */
 static PyObject *
-Counter_visitors_by_user_agent(Counter *self, PyObject *Py_UNUSED(ignored))
+visitors_grouped(Counter *self, PyObject *(*make)(void), int (*add)(PyObject *group, uint64_t addr))
 {
     PyObject *out = PyDict_New();
     for (size_t i = 0; out != NULL && i <= self->visitor_mask; i++) {
         VisitorSlot *slot = &self->visitors[i];
         if (slot->hash == 0)
             continue;
-        PyObject *addrs = group_of(out, slot->key, new_set);
-        if (addrs == NULL) {
+        PyObject *group = group_of(out, slot->key, make);
+        if (group == NULL || add(group, slot->addr) < 0)
             Py_CLEAR(out);
-            break;
-        }
-        PyObject *addr = PyLong_FromUnsignedLongLong(slot->addr);
-        if (addr == NULL || PySet_Add(addrs, addr) < 0)
-            Py_CLEAR(out);
-        Py_XDECREF(addr);
     }
     return out;
+}
+
+static int
+add_to_set(PyObject *set, uint64_t addr)
+{
+    PyObject *value = PyLong_FromUnsignedLongLong(addr);
+    int rc = value == NULL ? -1 : PySet_Add(set, value);
+    Py_XDECREF(value);
+    return rc;
+}
+
+PyDoc_STRVAR(visitors_by_user_agent_doc,
+"visitors_by_user_agent() -> {user_agent: {visitor hash of the address, ...}}");
+
+static PyObject *
+Counter_visitors_by_user_agent(Counter *self, PyObject *Py_UNUSED(ignored))
+{
+    return visitors_grouped(self, new_set, add_to_set);
 }
 
 PyDoc_STRVAR(visitors_packed_doc,
@@ -508,26 +519,20 @@ sort_packed(PyObject *packed)
     return 0;
 }
 
+static int
+append_packed(PyObject *packed, uint64_t addr)
+{
+    Py_ssize_t used = PyByteArray_GET_SIZE(packed);
+    if (PyByteArray_Resize(packed, used + 8) < 0) /* grows its allocation ahead, as a list does */
+        return -1;
+    write_le64((unsigned char *)PyByteArray_AS_STRING(packed) + used, addr);
+    return 0;
+}
+
 static PyObject *
 Counter_visitors_packed(Counter *self, PyObject *Py_UNUSED(ignored))
 {
-    PyObject *out = PyDict_New();
-    for (size_t i = 0; out != NULL && i <= self->visitor_mask; i++) {
-        VisitorSlot *slot = &self->visitors[i];
-        if (slot->hash == 0)
-            continue;
-        PyObject *packed = group_of(out, slot->key, new_bytearray);
-        if (packed == NULL) {
-            Py_CLEAR(out);
-            break;
-        }
-        Py_ssize_t used = PyByteArray_GET_SIZE(packed);
-        if (PyByteArray_Resize(packed, used + 8) < 0) { /* grows its allocation ahead, as a list does */
-            Py_CLEAR(out);
-            break;
-        }
-        write_le64((unsigned char *)PyByteArray_AS_STRING(packed) + used, slot->addr);
-    }
+    PyObject *out = visitors_grouped(self, new_bytearray, append_packed);
     PyObject *packed;
     Py_ssize_t at = 0;
     while (out != NULL && PyDict_Next(out, &at, NULL, &packed)) {

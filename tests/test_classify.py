@@ -23,13 +23,17 @@ SAFARI_IOS_15 = (
     " Version/15.6.6 Mobile/15E148 Safari/604.1"
 )
 VALUES = [IE11, CHROME_157, None, GOOGLEBOT, IE11, SAFARI_IOS_15, CHROME_157]
+MISSING_LATER = [IE11, CHROME_157, GOOGLEBOT, IE11, None, SAFARI_IOS_15, CHROME_157]
+"""The same values, the missing one after the first three rows: in the rest, where the head is
+those three (`threaded`)."""
+NO_BOTS = [IE11, SAFARI_IOS_15, CHROME_157, IE11]
 COLUMNS = ["status", "browser", "version", "os", "os_version", "bot"]
 
 
-def expected() -> list[dict[str, Any]]:
+def expected(values: list[str | None] = VALUES) -> list[dict[str, Any]]:
     """Row by row, what check() says of each value."""
     rows = []
-    for ua in VALUES:
+    for ua in values:
         verdict = browsercheck.check(ua)
         c = verdict.client
         rows.append(
@@ -45,44 +49,88 @@ def expected() -> list[dict[str, Any]]:
     return rows
 
 
-def test_pandas_series_gives_a_dataframe_on_its_index() -> None:
+def threaded(monkeypatch: pytest.MonkeyPatch, head_one_in: int = 2) -> None:
+    """Take a large column's way on a small one: its head (here ``len // head_one_in`` rows) judged
+    while a thread reads the rest, on two cores."""
+    from browsercheck import _classify
+
+    monkeypatch.setattr(_classify, "_THREADED_FROM_ROWS", 1)
+    monkeypatch.setattr(_classify, "_HEAD_ONE_IN", head_one_in)
+    monkeypatch.setattr(_classify, "_cores", lambda: 2)
+
+
+@pytest.mark.parametrize("values", [VALUES, NO_BOTS], ids=["with-a-bot", "no-bots"])
+def test_pandas_series_gives_a_dataframe_on_its_index(values: list[str | None]) -> None:
+    """Each column of the type pandas gives those strings (in pandas 3 its string type; object
+    where all are missing, as the bot column of people)."""
     pd = pytest.importorskip("pandas", reason="pandas is in the test extra")
-    series = pd.Series(VALUES, index=[10, 11, 12, 13, 14, 15, 16], name="ua")
+    series = pd.Series(values, index=range(10, 10 + len(values)), name="ua")
     table = browsercheck.classify(series)
     assert isinstance(table, pd.DataFrame) and list(table.columns) == COLUMNS
     assert list(table.index) == list(series.index)
     rows = [{k: (None if pd.isna(v) else v) for k, v in row.items()} for row in table.to_dict("records")]
-    assert rows == expected()
+    assert rows == expected(values)
+    assert [table[name].dtype for name in COLUMNS] == [
+        pd.Series([row[name] for row in expected(values)]).dtype for name in COLUMNS
+    ]
 
 
-@pytest.mark.parametrize("threaded", [False, True], ids=["one-take", "a-take-per-column"])
+@pytest.mark.parametrize("values", [VALUES, MISSING_LATER], ids=["missing-in-head", "missing-in-rest"])
+@pytest.mark.parametrize("large", [False, True], ids=["one-take", "head-judged-while-the-rest-is-encoded"])
 @pytest.mark.parametrize("chunked", [False, True], ids=["array", "chunked-array"])
-def test_pyarrow_gives_a_table(chunked: bool, threaded: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A large column's answers are spread over its rows a column at a time, in threads: the same table."""
+def test_pyarrow_gives_a_table(
+    chunked: bool, large: bool, values: list[str | None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large column's head is judged while a thread encodes the rest, and the answers are spread
+    over the rows in threads: the same table. (The rest holds values of the head and values first
+    seen there.)"""
     pa = pytest.importorskip("pyarrow", reason="pyarrow is in the test extra")
-    from browsercheck import _classify
-
-    if threaded:
-        monkeypatch.setattr(_classify, "_THREADED_FROM_ROWS", 1)
-        monkeypatch.setattr(_classify, "_cores", lambda: 2)
-    values = pa.chunked_array([VALUES[:3], VALUES[3:]]) if chunked else pa.array(VALUES)
-    table = browsercheck.classify(values)
+    if large:
+        threaded(monkeypatch)
+    column = pa.chunked_array([values[:3], values[3:]]) if chunked else pa.array(values)
+    table = browsercheck.classify(column)
     assert isinstance(table, pa.Table) and table.column_names == COLUMNS
     assert table.schema == pa.schema([(name, pa.string()) for name in COLUMNS])
-    assert table.to_pylist() == expected()
+    assert table.to_pylist() == expected(values)
 
 
-def test_polars_series_gives_a_dataframe_in_order() -> None:
+@pytest.mark.parametrize("values", [VALUES, MISSING_LATER], ids=["missing-in-head", "missing-in-rest"])
+@pytest.mark.parametrize("large", [False, True], ids=["at-once", "head-judged-while-the-rest-is-read"])
+def test_polars_series_gives_a_dataframe_in_order(
+    large: bool, values: list[str | None], monkeypatch: pytest.MonkeyPatch
+) -> None:
     pl = pytest.importorskip("polars", reason="polars is in the test extra")
-    table = browsercheck.classify(pl.Series("ua", VALUES))
+    if large:
+        threaded(monkeypatch)
+    table = browsercheck.classify(pl.Series("ua", values))
     assert isinstance(table, pl.DataFrame) and table.columns == COLUMNS
-    assert table.to_dicts() == expected()
+    assert table.to_dicts() == expected(values)
 
 
-def test_each_distinct_value_is_judged_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    pa = pytest.importorskip("pyarrow", reason="pyarrow is in the test extra")
+@pytest.mark.parametrize("library", ["pandas", "pyarrow", "polars"])
+def test_an_empty_column_gives_an_empty_table(library: str) -> None:
+    module = pytest.importorskip(library, reason=f"{library} is in the test extra")
+    if library == "pandas":
+        table = browsercheck.classify(module.Series([], dtype=object))
+        assert list(table.columns) == COLUMNS and len(table) == 0
+    elif library == "pyarrow":
+        table = browsercheck.classify(module.array([], type=module.string()))
+        assert table.schema == module.schema([(name, module.string()) for name in COLUMNS]) and table.num_rows == 0
+    else:
+        table = browsercheck.classify(module.Series("ua", [], dtype=module.String))
+        assert table.schema == dict.fromkeys(COLUMNS, module.String) and table.height == 0
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["at-once", "head-judged-while-the-rest-is-read"])
+@pytest.mark.parametrize("library", ["pyarrow", "polars"])
+def test_each_distinct_value_is_judged_once(library: str, large: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once, also where the rest of a large column holds values of its head and values first seen
+    there (the head, a seventh of the rows, holds only the first three values)."""
+    module = pytest.importorskip(library, reason=f"{library} is in the test extra")
     from browsercheck import _checker
 
+    if large:
+        threaded(monkeypatch, head_one_in=7)
     detected: list[str] = []
     original = _checker.Checker.detect
 
@@ -91,7 +139,8 @@ def test_each_distinct_value_is_judged_once(monkeypatch: pytest.MonkeyPatch) -> 
         return original(self, user_agent)
 
     monkeypatch.setattr(_checker.Checker, "detect", counting)
-    browsercheck.classify(pa.array(VALUES * 1000))
+    values = VALUES[:3] * 1000 + VALUES[3:] * 1000
+    browsercheck.classify(module.array(values) if library == "pyarrow" else module.Series("ua", values))
     assert sorted(detected) == sorted({"" if ua is None else ua for ua in VALUES})  # a missing value as none sent
 
 

@@ -5,13 +5,16 @@ immutable, hashable and picklable."""
 from __future__ import annotations
 
 import dataclasses
-import inspect
+import os
 import pickle
+import sys
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 import browsercheck
+from browsercheck import _model
 from browsercheck._model import Client, Device, Status, Verdict, make_client, make_verdict
 from browsercheck.audit._report import UserAgentStats, make_stats
 
@@ -81,14 +84,113 @@ def test_make_stats_sets_each_field_as_the_dataclass_does() -> None:
         made.requests = 8  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("record", [Client, Verdict, UserAgentStats], ids=lambda cls: cls.__name__)
-def test_the_fast_constructors_know_every_field(record: type) -> None:
-    """A field added to a record must be added to its maker: both follow the slots' order."""
-    makers: dict[type, Callable[..., object]] = {
-        Client: make_client,
-        Verdict: make_verdict,
-        UserAgentStats: make_stats,
+RECORDS = [Client, Verdict, UserAgentStats]
+
+
+def values_for(record: type) -> dict[str, object]:
+    """A value for each field of ``record``, none like another's (so that a field set from another's
+    place shows)."""
+    policy = browsercheck.default_policy()
+    client = _chrome_client()
+    kinds: dict[str, object] = {"status": Status.OUTDATED, "client": client, "policy": policy, "device": Device.TABLET}
+    return {
+        f.name: kinds.get(f.name, f"{f.name}-value") if f.name not in ("requests", "visitors") else len(f.name)
+        for f in dataclasses.fields(record)
     }
-    named = list(inspect.signature(makers[record]).parameters)
-    never_detected = ("model", "from_hints")  # set by Client Hints only: make_client sets them empty
-    assert [f.name for f in dataclasses.fields(record) if f.name not in never_detected] == named
+
+
+def require_slots_maker() -> type:
+    """The C maker; where it was not built the test skips, unless BROWSERCHECK_REQUIRE_SPEEDUPS=1
+    (as CI sets it), where that is a failure."""
+    try:
+        from browsercheck._speedups import SlotsMaker
+    except ImportError:
+        if os.environ.get("BROWSERCHECK_REQUIRE_SPEEDUPS") == "1":
+            pytest.fail("browsercheck._speedups is required here (BROWSERCHECK_REQUIRE_SPEEDUPS=1) but was not built")
+        pytest.skip("browsercheck._speedups was not built (no C compiler at install)")
+    return SlotsMaker
+
+
+@pytest.fixture(params=["c", "python"])
+def slots_maker(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Any]:
+    """`slots_maker` making its records in C, and through the slots' descriptors where `_speedups`
+    was not compiled."""
+    if request.param == "c":
+        require_slots_maker()
+    else:
+        monkeypatch.setitem(sys.modules, "browsercheck._speedups", None)  # its import fails, as uncompiled
+    return _model.slots_maker
+
+
+@pytest.mark.parametrize("record", RECORDS, ids=lambda cls: cls.__name__)
+def test_a_maker_makes_what_the_dataclass_makes(record: type, slots_maker: Callable[..., Any]) -> None:
+    """Every field in its place, some given in order and the others fixed; as immutable, hashable
+    (where the record is) and picklable as the dataclass's own."""
+    values = values_for(record)
+    names = list(values)
+    given, fixed = tuple(names[: len(names) // 2 + 1]), {name: values[name] for name in names[len(names) // 2 + 1 :]}
+    made = slots_maker(record, given, fixed)(*(values[name] for name in given))
+    expected = record(**values)
+    assert type(made) is record
+    assert {name: getattr(made, name) for name in names} == values
+    assert made == expected
+    if record is not Verdict:  # a Verdict holds its policy, which is not hashable
+        assert hash(made) == hash(expected)
+        assert pickle.loads(pickle.dumps(made)) == made
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(made, names[0], "changed")
+
+
+def test_a_maker_names_every_slot_once(slots_maker: Callable[..., Any]) -> None:
+    """A field added to a record and not to its maker is an error when the maker is made (at import
+    for browsercheck's own), not a record missing a field."""
+    fields = tuple(f.name for f in dataclasses.fields(Verdict))
+    with pytest.raises(ValueError, match=r"a maker of Verdict sets each of its slots .* once"):
+        slots_maker(Verdict, fields[:-1])
+    with pytest.raises(ValueError, match=r"a maker of Verdict"):
+        slots_maker(Verdict, fields, {"rule": None})
+    with pytest.raises(ValueError, match=r"a maker of Verdict"):
+        slots_maker(Verdict, (*fields, "label"))
+
+
+def test_a_maker_takes_its_fields_positionally(slots_maker: Callable[..., Any]) -> None:
+    fields = tuple(f.name for f in dataclasses.fields(UserAgentStats))
+    make = slots_maker(UserAgentStats, fields)
+    with pytest.raises((TypeError, ValueError)):
+        make("too", "few")
+    with pytest.raises(TypeError):
+        make(*range(len(fields)), user_agent="x")
+
+
+def test_the_c_maker_refuses_what_is_not_a_slot_of_the_class() -> None:
+    """Checked where the maker is made, as it writes into the record's memory: a property, a class's
+    own ``__new__``, a name of another class, a slot named twice."""
+    maker = require_slots_maker()
+    with pytest.raises(TypeError, match=r"'label' is not a slot of Client"):
+        maker(Client, ("label",), {})
+    with pytest.raises(AttributeError):
+        maker(Client, ("no_such_field",), {})
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Other:
+        browser: str
+
+    class Borrowing:
+        __slots__ = ("a",)
+        borrowed = Other.browser  # type: ignore[misc]  # another class's slot: its offset is not ours
+
+    with pytest.raises(TypeError, match=r"'borrowed' is not a slot of Borrowing"):
+        maker(Borrowing, ("a", "borrowed"), {})
+    with pytest.raises(TypeError, match=r"a slot of Client is named twice"):
+        maker(Client, ("browser", "browser"), {})
+
+    class OwnNew:
+        __slots__ = ("a",)
+
+        def __new__(cls) -> OwnNew:
+            return super().__new__(cls)
+
+    with pytest.raises(TypeError, match=r"OwnNew has a __new__ of its own"):
+        maker(OwnNew, ("a",), {})
+    with pytest.raises(TypeError, match=r"making a Client takes 1 positional arguments, got 2"):
+        maker(Client, ("browser",), {})("a", "b")

@@ -8,7 +8,8 @@
  * Python object is made only for each distinct User-Agent, when first seen. Everything else stays
  * in Python, which collects examples of malformed lines after.
  *
- * LiteralSet (further down) is the bot check's search for its plain-text patterns.
+ * LiteralSet (further down) is the bot check's search for its plain-text patterns, and SlotsMaker
+ * makes the records detection and judging make one of per User-Agent.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* memrchr; pyconfig.h defines it too on Linux */
@@ -17,6 +18,7 @@
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
+#include <structmember.h> /* T_OBJECT_EX, READONLY: named Py_T_OBJECT_EX, Py_READONLY from 3.12 on */
 
 /* -- finding the fields ------------------------------------------------------------------------ */
 
@@ -891,6 +893,152 @@ static PyTypeObject LiteralSetType = {
     .tp_methods = LiteralSet_methods,
 };
 
+/* -- making records ---------------------------------------------------------------------------- */
+
+/* SlotsMaker(cls, fields, fixed): maker(*values) is a new cls whose slots `fields` hold `values`, in
+ * order, and whose slots `fixed` (a dict) hold its values; cls's __init__ is not called, as
+ * object.__new__(cls) and each slot's descriptor would make it (a frozen dataclass's __init__ sets
+ * each field through object.__setattr__). One call instead of a descriptor call per slot: a
+ * Client of 14 fields in 0.19 us instead of 0.73. The slots are checked when the maker is made:
+ * each one a writable object slot of cls or of a class it derives from, cls made by
+ * object.__new__; whether every slot is named is the Python side's check (_model.slots_maker). */
+
+typedef struct {
+    PyObject_HEAD
+    vectorcallfunc vectorcall;
+    PyTypeObject *cls;
+    Py_ssize_t n_fields;   /* the first n_fields offsets are set from the arguments */
+    Py_ssize_t n_slots;    /* the rest from fixed_values */
+    Py_ssize_t *offsets;
+    PyObject **fixed_values;
+} SlotsMaker;
+
+static void
+SlotsMaker_dealloc(SlotsMaker *self)
+{
+    if (self->fixed_values != NULL) {
+        for (Py_ssize_t i = 0; i < self->n_slots - self->n_fields; i++)
+            Py_XDECREF(self->fixed_values[i]);
+        PyMem_Free(self->fixed_values);
+    }
+    PyMem_Free(self->offsets);
+    Py_XDECREF(self->cls);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* The offset of cls's slot `name` in its instances, or -1 with an error set. */
+static Py_ssize_t
+slot_offset(PyTypeObject *cls, PyObject *name)
+{
+    if (!PyUnicode_Check(name)) {
+        PyErr_Format(PyExc_TypeError, "SlotsMaker: a slot's name is a str, got %R", name);
+        return -1;
+    }
+    PyObject *descr = PyObject_GetAttr((PyObject *)cls, name);
+    if (descr == NULL)
+        return -1;
+    Py_ssize_t offset = -1;
+    if (!Py_IS_TYPE(descr, &PyMemberDescr_Type) || !PyType_IsSubtype(cls, PyDescr_TYPE(descr))) {
+        PyErr_Format(PyExc_TypeError, "SlotsMaker: %R is not a slot of %s", name, cls->tp_name);
+    }
+    else {
+        PyMemberDef *member = ((PyMemberDescrObject *)descr)->d_member;
+        if (member->type != T_OBJECT_EX || (member->flags & READONLY) || member->offset <= 0 ||
+            member->offset + (Py_ssize_t)sizeof(PyObject *) > cls->tp_basicsize)
+            PyErr_Format(PyExc_TypeError, "SlotsMaker: %s's slot %R does not hold an object", cls->tp_name, name);
+        else
+            offset = member->offset;
+    }
+    Py_DECREF(descr);
+    return offset;
+}
+
+static PyObject *SlotsMaker_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, PyObject *kwnames);
+
+static PyObject *
+SlotsMaker_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    static char *keywords[] = {"cls", "fields", "fixed", NULL};
+    PyObject *cls, *fields, *fixed;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!O!O!:SlotsMaker", keywords, &PyType_Type, &cls, &PyTuple_Type,
+                                     &fields, &PyDict_Type, &fixed))
+        return NULL;
+    if (((PyTypeObject *)cls)->tp_new != PyBaseObject_Type.tp_new) {
+        PyErr_Format(PyExc_TypeError, "SlotsMaker: %s has a __new__ of its own", ((PyTypeObject *)cls)->tp_name);
+        return NULL;
+    }
+    Py_ssize_t n_fields = PyTuple_GET_SIZE(fields), n_slots = n_fields + PyDict_GET_SIZE(fixed);
+    SlotsMaker *self = (SlotsMaker *)type->tp_alloc(type, 0);
+    if (self == NULL)
+        return NULL;
+    self->vectorcall = SlotsMaker_vectorcall;
+    self->cls = (PyTypeObject *)Py_NewRef(cls);
+    self->n_fields = n_fields;
+    self->n_slots = n_fields; /* grows as fixed values are taken (dealloc releases that many) */
+    self->offsets = PyMem_New(Py_ssize_t, n_slots + 1);
+    self->fixed_values = PyMem_New(PyObject *, n_slots - n_fields + 1);
+    if (self->offsets == NULL || self->fixed_values == NULL) {
+        Py_DECREF(self);
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t i = 0; i < n_fields; i++)
+        if ((self->offsets[i] = slot_offset(self->cls, PyTuple_GET_ITEM(fields, i))) < 0)
+            goto error;
+    Py_ssize_t pos = 0;
+    PyObject *name, *value;
+    while (PyDict_Next(fixed, &pos, &name, &value)) {
+        Py_ssize_t i = self->n_slots;
+        if ((self->offsets[i] = slot_offset(self->cls, name)) < 0)
+            goto error;
+        self->fixed_values[i - n_fields] = Py_NewRef(value);
+        self->n_slots++;
+    }
+    for (Py_ssize_t i = 0; i < n_slots; i++)
+        for (Py_ssize_t j = 0; j < i; j++)
+            if (self->offsets[i] == self->offsets[j]) {
+                PyErr_Format(PyExc_TypeError, "SlotsMaker: a slot of %s is named twice", self->cls->tp_name);
+                goto error;
+            }
+    return (PyObject *)self;
+error:
+    Py_DECREF(self);
+    return NULL;
+}
+
+static PyObject *
+SlotsMaker_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    SlotsMaker *self = (SlotsMaker *)callable;
+    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+    if (nargs != self->n_fields || (kwnames != NULL && PyTuple_GET_SIZE(kwnames) > 0)) {
+        PyErr_Format(PyExc_TypeError, "making a %s takes %zd positional arguments, got %zd%s", self->cls->tp_name,
+                     self->n_fields, nargs, kwnames != NULL && PyTuple_GET_SIZE(kwnames) > 0 ? " and keywords" : "");
+        return NULL;
+    }
+    PyObject *made = self->cls->tp_alloc(self->cls, 0); /* as object.__new__(cls): every slot NULL */
+    if (made == NULL)
+        return NULL;
+    char *base = (char *)made;
+    for (Py_ssize_t i = 0; i < nargs; i++)
+        *(PyObject **)(base + self->offsets[i]) = Py_NewRef(args[i]);
+    for (Py_ssize_t i = nargs; i < self->n_slots; i++)
+        *(PyObject **)(base + self->offsets[i]) = Py_NewRef(self->fixed_values[i - nargs]);
+    return made;
+}
+
+static PyTypeObject SlotsMakerType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "browsercheck._speedups.SlotsMaker",
+    .tp_doc = "SlotsMaker(cls, fields, fixed): maker(*values) is a new cls, its slots `fields` set to values\\n"
+              "in order and its slots `fixed` (a dict) to its values, without cls's __init__.",
+    .tp_basicsize = sizeof(SlotsMaker),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL,
+    .tp_new = SlotsMaker_new,
+    .tp_dealloc = (destructor)SlotsMaker_dealloc,
+    .tp_call = PyVectorcall_Call,
+    .tp_vectorcall_offset = offsetof(SlotsMaker, vectorcall),
+};
+
 PyDoc_STRVAR(siphash_doc,
 "siphash(key, data, c_rounds, d_rounds, /) -> int\n"
 "\n"
@@ -994,7 +1142,7 @@ static PyMethodDef module_methods[] = {
 static int
 module_exec(PyObject *module)
 {
-    if (PyModule_AddType(module, &CounterType) < 0)
+    if (PyModule_AddType(module, &CounterType) < 0 || PyModule_AddType(module, &SlotsMakerType) < 0)
         return -1;
     return PyModule_AddType(module, &LiteralSetType);
 }
@@ -1007,8 +1155,8 @@ static PyModuleDef_Slot module_slots[] = {
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "browsercheck._speedups",
-    .m_doc = "The audit's line counting and the bot check's plain-text search in C (optional: browsercheck\n"
-              "works without them, slower).",
+    .m_doc = "The audit's line counting, the bot check's plain-text search and the making of records in C\n"
+              "(optional: browsercheck works without them, slower).",
     .m_size = 0,
     .m_methods = module_methods,
     .m_slots = module_slots,

@@ -1,4 +1,5 @@
 from collections.abc import Sequence
+from typing import Any
 
 from typing_extensions import Buffer
 
@@ -31,3 +32,10 @@ class LiteralSet:
     def __init__(self, texts: Sequence[str]) -> None: ...
     def first(self, text: str, /) -> int | None:
         """The index of the first of the texts (in their order) that ``text`` contains, or ``None``."""
+
+class SlotsMaker:
+    """``maker(*values)``: a new ``cls``, its slots ``fields`` set to ``values`` in order and its slots
+    ``fixed`` to their values, without ``cls``'s ``__init__`` (see `_model.slots_maker`)."""
+
+    def __init__(self, cls: type, fields: tuple[str, ...], fixed: dict[str, object]) -> None: ...
+    def __call__(self, *values: object) -> Any: ...

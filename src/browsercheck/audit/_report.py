@@ -13,11 +13,11 @@ import io
 import json
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._model import Status
+from .._model import Status, slots_maker
 from .._visible import visible
 
 NO_ADDRESS = "the log has no client address"
@@ -39,35 +39,12 @@ class UserAgentStats:
     compare_status: Status | None = None
 
 
-# Made as `make_client` makes a Client (through the slots' descriptors, not the frozen dataclass's
-# __init__): a report has a row per distinct User-Agent (28,000 rows: 0.06 s to 0.03)
-_STATS = {field: getattr(UserAgentStats, field).__set__ for field in UserAgentStats.__slots__}
-_set_ua, _set_requests, _set_visitors = _STATS["user_agent"], _STATS["requests"], _STATS["visitors"]
-_set_status, _set_browser, _set_name = _STATS["status"], _STATS["browser"], _STATS["name"]
-_set_major, _set_compare = _STATS["major"], _STATS["compare_status"]
-
-
-def make_stats(
-    user_agent: str,
-    requests: int,
-    visitors: int,
-    status: Status,
-    browser: str | None,
-    name: str,
-    major: str | None,
-    compare_status: Status | None,
-) -> UserAgentStats:
-    """``UserAgentStats(...)``, faster."""
-    stats: UserAgentStats = object.__new__(UserAgentStats)
-    _set_ua(stats, user_agent)
-    _set_requests(stats, requests)
-    _set_visitors(stats, visitors)
-    _set_status(stats, status)
-    _set_browser(stats, browser)
-    _set_name(stats, name)
-    _set_major(stats, major)
-    _set_compare(stats, compare_status)
-    return stats
+make_stats: Callable[[str, int, int, Status, str | None, str, str | None, Status | None], UserAgentStats] = slots_maker(
+    UserAgentStats,
+    ("user_agent", "requests", "visitors", "status", "browser", "name", "major", "compare_status"),
+)
+"""``UserAgentStats(...)``, its fields in their order, faster (as `make_client` makes a Client): a
+report has a row per distinct User-Agent (28,000 rows: 0.06 s through ``__init__``)."""
 
 
 @dataclass(frozen=True, slots=True)

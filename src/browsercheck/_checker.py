@@ -39,16 +39,24 @@ _HINTS_OVERHEAD = 1024
 def _entry_cost(key: _Key, verdict: Verdict) -> int:
     """The bytes a cache entry holds: the strings the client chose (User-Agent, hints, and what
     detection copied from them into the verdict), plus the records around them."""
+    # loops, not sum() over generators: this is paid on every uncached check (1.7 us with them)
     size = sys.getsizeof
     if isinstance(key, str):
-        cost = size(key)
+        cost = size(key) + _ENTRY_OVERHEAD
     else:
-        cost = size(key[0]) + sum(size(hint) for hint in key[1] if hint is not None) + _HINTS_OVERHEAD
+        cost = size(key[0]) + _ENTRY_OVERHEAD + _HINTS_OVERHEAD
+        for hint in key[1]:
+            if hint is not None:
+                cost += size(hint)
     client = verdict.client
-    fields = (client.name, client.version, client.engine_version, client.os, client.os_version, client.model)
-    cost += sum(size(text) for text in fields if text is not None)
-    cost += sum(size(text) for text in verdict.reasons) + sum(size(text) for text in client.notes)
-    return cost + _ENTRY_OVERHEAD
+    for text in (client.name, client.version, client.engine_version, client.os, client.os_version, client.model):
+        if text is not None:
+            cost += size(text)
+    for text in verdict.reasons:
+        cost += size(text)
+    for text in client.notes:
+        cost += size(text)
+    return cost
 
 
 @functools.cache

@@ -4,10 +4,14 @@ immutable, hashable and picklable."""
 
 from __future__ import annotations
 
+import abc
 import dataclasses
+import gc
 import os
 import pickle
+import sqlite3
 import sys
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -154,12 +158,82 @@ def test_a_maker_names_every_slot_once(slots_maker: Callable[..., Any]) -> None:
 
 
 def test_a_maker_takes_its_fields_positionally(slots_maker: Callable[..., Any]) -> None:
-    fields = tuple(f.name for f in dataclasses.fields(UserAgentStats))
+    """Both makers say alike what was wrong with a call."""
+    fields = [f.name for f in dataclasses.fields(UserAgentStats)]  # any sequence of names
     make = slots_maker(UserAgentStats, fields)
-    with pytest.raises((TypeError, ValueError)):
+    with pytest.raises(TypeError, match=r"making a UserAgentStats takes 8 positional arguments, got 2"):
         make("too", "few")
     with pytest.raises(TypeError):
         make(*range(len(fields)), user_agent="x")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Base:
+    a: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Derived(_Base):
+    b: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True, weakref_slot=True)
+class _Weakly:
+    a: str
+
+
+def test_a_maker_sets_the_slots_of_the_classes_a_record_derives_from(slots_maker: Callable[..., Any]) -> None:
+    """And leaves ``__weakref__`` as ``object.__new__`` leaves it: the record can still be
+    referred to weakly."""
+    assert slots_maker(_Derived, ("a", "b"))("x", "y") == _Derived("x", "y")
+    with pytest.raises(ValueError, match=r"a maker of _Derived sets each of its slots \('a', 'b'\) once"):
+        slots_maker(_Derived, ("b",))  # would make a _Derived without its a
+    made = slots_maker(_Weakly, ("a",))("x")
+    assert made == _Weakly("x") and weakref.ref(made)() is made
+
+
+def test_a_maker_makes_only_what_object_new_makes(slots_maker: Callable[..., Any]) -> None:
+    class OwnNew:
+        __slots__ = ("a",)
+
+        def __new__(cls) -> OwnNew:
+            return super().__new__(cls)
+
+    class Abstract(abc.ABC):
+        __slots__ = ("a",)
+
+        @abc.abstractmethod
+        def f(self) -> None: ...
+
+    with pytest.raises(TypeError, match=r"OwnNew has a __new__ of its own"):
+        slots_maker(OwnNew, ("a",))
+    with pytest.raises(TypeError, match=r"Abstract is abstract"):
+        slots_maker(Abstract, ("a",))
+    with pytest.raises(TypeError, match=r"makes instances of a class, got 3"):
+        slots_maker(3, ("a",))
+
+
+def test_a_maker_holds_no_reference_it_does_not_give_back(slots_maker: Callable[..., Any]) -> None:
+    """What a record is made of is released with it, what a maker holds with the maker; a maker a
+    class holds (a cycle) is collected with it."""
+    value, fixed_value = "".join(["a", "value"]), "".join(["a", "fixed", "value"])
+    before = sys.getrefcount(value), sys.getrefcount(fixed_value)
+    make = slots_maker(_Derived, ("a",), {"b": fixed_value})
+    for _ in range(100):
+        made = make(value)
+    assert made.b is fixed_value
+    del made, make
+    assert (sys.getrefcount(value), sys.getrefcount(fixed_value)) == before
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Holding:
+        a: str
+
+    Holding.make = slots_maker(Holding, ("a",))  # type: ignore[attr-defined]
+    alive = weakref.ref(Holding)
+    del Holding
+    gc.collect()
+    assert alive() is None
 
 
 def test_the_c_maker_refuses_what_is_not_a_slot_of_the_class() -> None:
@@ -192,5 +266,29 @@ def test_the_c_maker_refuses_what_is_not_a_slot_of_the_class() -> None:
 
     with pytest.raises(TypeError, match=r"OwnNew has a __new__ of its own"):
         maker(OwnNew, ("a",), {})
-    with pytest.raises(TypeError, match=r"making a Client takes 1 positional arguments, got 2"):
+    with pytest.raises(TypeError, match=r"making a Client takes 1 positional argument, got 2"):
         maker(Client, ("browser",), {})("a", "b")
+    # a C member that is not a writable object slot (an int, a borrowed object, a read-only one)
+    with pytest.raises(TypeError, match=r"sqlite3.Cursor's slot 'row_factory' does not hold an object"):
+        maker(sqlite3.Cursor, ("row_factory",), {})
+
+
+def test_the_c_maker_reads_its_fixed_values_once() -> None:
+    """Looking a name up may run Python code that changes the dict of fixed values: the maker
+    reads what the dict held when it was given (a copy of its own), and never past it."""
+    maker = require_slots_maker()
+    fixed: dict[str, object] = {}
+
+    class Meddling(type):
+        def __getattribute__(cls, name: str) -> Any:
+            if name in ("a", "b"):
+                fixed.clear()  # frees what the dict held
+                fixed.update({f"x{i}": object() for i in range(50)})
+            return super().__getattribute__(name)
+
+    class Record(metaclass=Meddling):
+        __slots__ = ("a", "b")
+
+    fixed.update({"a": "".join(["fixed", "a"]), "b": "".join(["fixed", "b"])})
+    made = maker(Record, (), fixed)()
+    assert (made.a, made.b) == ("fixeda", "fixedb")

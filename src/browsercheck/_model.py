@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping
+import inspect
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -175,16 +176,26 @@ class Verdict:
         }
 
 
-def slots_maker(cls: type[_T], fields: tuple[str, ...], fixed: Mapping[str, object] | None = None) -> Callable[..., _T]:
+def slots_maker(cls: type[_T], fields: Sequence[str], fixed: Mapping[str, object] | None = None) -> Callable[..., _T]:
     """``make(*values)``: a new ``cls`` (a class with slots, a frozen dataclass's), its slots
     ``fields`` set to ``values`` in order and its slots ``fixed`` to their values, without its
     ``__init__``. A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``:
     1.8 us for a `Client`, a tenth of detecting one, and detection and judging make one per
     User-Agent. Made in C where `_speedups` was compiled (0.19 us), else through each slot's
-    descriptor (0.7-1.1 us). Every slot of ``cls`` must be named once (`ValueError`)."""
-    fixed = dict(fixed or {})
+    descriptor (0.7-1.1 us).
+
+    Every slot of ``cls`` and of the classes it derives from (but ``__dict__`` and ``__weakref__``,
+    left empty) must be named once (`ValueError`); ``cls`` must be made by ``object.__new__`` and
+    not be abstract (`TypeError`)."""
+    if not isinstance(cls, type):
+        raise TypeError(f"slots_maker() makes instances of a class, got {cls!r}")
+    if cls.__new__ is not object.__new__:
+        raise TypeError(f"slots_maker(): {cls.__name__} has a __new__ of its own")
+    if inspect.isabstract(cls):
+        raise TypeError(f"slots_maker(): {cls.__name__} is abstract")
+    fields, fixed = tuple(fields), dict(fixed or {})
     named = [*fields, *fixed]
-    slots = getattr(cls, "__slots__", ())
+    slots = _data_slots(cls)
     if sorted(named) != sorted(slots):
         raise ValueError(f"a maker of {cls.__name__} sets each of its slots {slots} once, got {tuple(named)}")
     try:
@@ -195,13 +206,29 @@ def slots_maker(cls: type[_T], fields: tuple[str, ...], fixed: Mapping[str, obje
     return maker
 
 
+def _data_slots(cls: type) -> tuple[str, ...]:
+    """The slots of ``cls`` and of the classes it derives from, base classes' first, that hold
+    data (not ``__dict__`` or ``__weakref__``)."""
+    slots: list[str] = []
+    for klass in reversed(cls.__mro__):
+        own = klass.__dict__.get("__slots__", ())
+        slots += [own] if isinstance(own, str) else [slot for slot in own if slot not in ("__dict__", "__weakref__")]
+    return tuple(slots)
+
+
 def _descriptors_maker(cls: type[_T], fields: tuple[str, ...], fixed: dict[str, object]) -> Callable[..., _T]:
     """`slots_maker`'s maker in Python: each slot set through its descriptor."""
     setters = [getattr(cls, field).__set__ for field in fields]
     constants = [(getattr(cls, field).__set__, value) for field, value in fixed.items()]
     new = object.__new__
+    count = len(fields)
 
     def make(*values: object) -> _T:
+        if len(values) != count:
+            raise TypeError(
+                f"making a {cls.__name__} takes {count} positional argument{'' if count == 1 else 's'},"
+                f" got {len(values)}"
+            )
         made: _T = new(cls)
         for set_field, value in zip(setters, values, strict=True):
             set_field(made, value)

@@ -155,6 +155,25 @@ def test_anything_else_is_refused_by_name() -> None:
         browsercheck.classify(VALUES)
 
 
+def test_a_column_of_other_than_strings_is_refused_by_its_type() -> None:
+    """pyarrow's and polars' columns of numbers, bytes or lists: named, not judged as something else."""
+    pa = pytest.importorskip("pyarrow", reason="pyarrow is in the test extra")
+    pl = pytest.importorskip("polars", reason="polars is in the test extra")
+    with pytest.raises(TypeError, match=r"got pyarrow\.lib\.Int64Array"):
+        browsercheck.classify(pa.array([1, 2]))
+    for series, dtype in ((pl.Series([1, 2]), "Int64"), (pl.Series([b"x"]), "Binary"), (pl.Series([["a"]]), "List")):
+        with pytest.raises(TypeError, match=rf"takes a polars Series of strings; got one of {dtype}"):
+            browsercheck.classify(series)
+
+
+@pytest.mark.parametrize("dtype", ["Categorical", "Enum", "Null"])
+def test_a_polars_column_of_categories_is_judged_as_strings(dtype: str) -> None:
+    pl = pytest.importorskip("polars", reason="polars is in the test extra")
+    values: list[str | None] = [IE11, None, GOOGLEBOT] if dtype != "Null" else [None, None]
+    kind = {"Categorical": pl.Categorical, "Enum": pl.Enum([IE11, GOOGLEBOT]), "Null": pl.Null}[dtype]
+    assert browsercheck.classify(pl.Series("ua", values, dtype=kind)).to_dicts() == expected(values)
+
+
 def recipe(marker: str) -> str:
     for block in re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S):
         if block.startswith(marker):

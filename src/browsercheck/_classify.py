@@ -37,11 +37,19 @@ def classify(values: Any, policy: Policy | None = None) -> Any:
     if module == "pyarrow" and _is_arrow_strings(values):
         return _pyarrow(values, checker)
     if module == "polars" and type(values).__name__ == "Series":
+        if not _is_polars_strings(values):
+            raise TypeError(f"classify() takes a polars Series of strings; got one of {values.dtype}")
         return _polars(values, checker)
     raise TypeError(
         "classify() takes a pandas Series, a pyarrow Array or ChunkedArray of strings, or a polars Series;"
         f" got {type(values).__module__}.{type(values).__qualname__}"
     )
+
+
+def _is_polars_strings(values: Any) -> bool:
+    import polars as pl
+
+    return isinstance(values.dtype, pl.String | pl.Categorical | pl.Enum | pl.Null)
 
 
 def _is_arrow_strings(values: Any) -> bool:

@@ -166,9 +166,14 @@ def test_a_column_of_other_than_strings_is_refused_by_its_type() -> None:
             browsercheck.classify(series)
 
 
+@pytest.mark.parametrize("large", [False, True], ids=["at-once", "head-judged-while-the-rest-is-read"])
 @pytest.mark.parametrize("dtype", ["Categorical", "Enum", "Null"])
-def test_a_polars_column_of_categories_is_judged_as_strings(dtype: str) -> None:
+def test_a_polars_column_of_categories_is_judged_as_strings(
+    dtype: str, large: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pl = pytest.importorskip("polars", reason="polars is in the test extra")
+    if large:
+        threaded(monkeypatch)
     values: list[str | None] = [IE11, None, GOOGLEBOT] if dtype != "Null" else [None, None]
     kind = {"Categorical": pl.Categorical, "Enum": pl.Enum([IE11, GOOGLEBOT]), "Null": pl.Null}[dtype]
     assert browsercheck.classify(pl.Series("ua", values, dtype=kind)).to_dicts() == expected(values)

@@ -154,8 +154,9 @@ _THREADED_FROM_ROWS = 100_000
 while its head is judged, and pyarrow's answers are spread over the rows in threads."""
 
 _HEAD_ONE_IN = 8
-"""The head judged while the rest is read is one row in this many: an eighth of the rows (on 2 cores, encoding seven
-eighths of a million rows takes less time than judging the eighth's 10,000 distinct values)."""
+"""The head judged while the rest is read is one row in this many: an eighth of the rows (on 2
+cores, encoding seven eighths of a million rows takes less time than judging the eighth's 10,000
+distinct values)."""
 
 
 def _cores() -> int:

@@ -59,11 +59,18 @@ def threaded(monkeypatch: pytest.MonkeyPatch, head_one_in: int = 2) -> None:
     monkeypatch.setattr(_classify, "_cores", lambda: 2)
 
 
-@pytest.mark.parametrize("values", [VALUES, NO_BOTS], ids=["with-a-bot", "no-bots"])
-def test_pandas_series_gives_a_dataframe_on_its_index(values: list[str | None]) -> None:
+@pytest.mark.parametrize("large", [False, True], ids=["at-once", "head-judged-while-the-rest-is-factorized"])
+@pytest.mark.parametrize(
+    "values", [VALUES, MISSING_LATER, NO_BOTS], ids=["missing-in-head", "missing-in-rest", "no-bots"]
+)
+def test_pandas_series_gives_a_dataframe_on_its_index(
+    values: list[str | None], large: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Each column of the type pandas gives those strings (in pandas 3 its string type; object
     where all are missing, as the bot column of people)."""
     pd = pytest.importorskip("pandas", reason="pandas is in the test extra")
+    if large:
+        threaded(monkeypatch)
     series = pd.Series(values, index=range(10, 10 + len(values)), name="ua")
     table = browsercheck.classify(series)
     assert isinstance(table, pd.DataFrame) and list(table.columns) == COLUMNS
@@ -122,7 +129,7 @@ def test_an_empty_column_gives_an_empty_table(library: str) -> None:
 
 
 @pytest.mark.parametrize("large", [False, True], ids=["at-once", "head-judged-while-the-rest-is-read"])
-@pytest.mark.parametrize("library", ["pyarrow", "polars"])
+@pytest.mark.parametrize("library", ["pandas", "pyarrow", "polars"])
 def test_each_distinct_value_is_judged_once(library: str, large: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     """Once, also where the rest of a large column holds values of its head and values first seen
     there (the head, a seventh of the rows, holds only the first three values)."""
@@ -140,7 +147,7 @@ def test_each_distinct_value_is_judged_once(library: str, large: bool, monkeypat
 
     monkeypatch.setattr(_checker.Checker, "detect", counting)
     values = VALUES[:3] * 1000 + VALUES[3:] * 1000
-    browsercheck.classify(module.array(values) if library == "pyarrow" else module.Series("ua", values))
+    browsercheck.classify(module.array(values) if library == "pyarrow" else module.Series(values))
     assert sorted(detected) == sorted({"" if ua is None else ua for ua in VALUES})  # a missing value as none sent
 
 

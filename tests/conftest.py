@@ -5,7 +5,7 @@ import shutil
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 import yaml
@@ -85,6 +85,14 @@ def _missing(what: str) -> None:
     if os.environ.get("BROWSERCHECK_REQUIRE_BROWSER") == "1":
         pytest.fail(f"{what} is required here (BROWSERCHECK_REQUIRE_BROWSER=1)")
     pytest.skip(f"{what} is not installed")
+
+
+def speedups_missing() -> NoReturn:
+    """For a test of `browsercheck._speedups` where it was not built: a skip, unless
+    BROWSERCHECK_REQUIRE_SPEEDUPS=1 (as CI sets it), where that is a failure."""
+    if os.environ.get("BROWSERCHECK_REQUIRE_SPEEDUPS") == "1":
+        pytest.fail("browsercheck._speedups is required here (BROWSERCHECK_REQUIRE_SPEEDUPS=1) but was not built")
+    pytest.skip("browsercheck._speedups was not built (no C compiler at install)")
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@ compiled (ua-parser-rs, in groups) name the same pattern for every User-Agent.""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -16,7 +15,7 @@ from browsercheck import _bots
 from browsercheck._bots import BotDetector
 from corpus import distinct_user_agents
 
-from .conftest import load_cases
+from .conftest import load_cases, speedups_missing
 
 if TYPE_CHECKING:
     from browsercheck._speedups import LiteralSet
@@ -26,9 +25,7 @@ def _literal_set_type() -> type[LiteralSet]:
     try:
         from browsercheck._speedups import LiteralSet
     except ImportError:
-        if os.environ.get("BROWSERCHECK_REQUIRE_SPEEDUPS") == "1":
-            pytest.fail("browsercheck._speedups is required here (BROWSERCHECK_REQUIRE_SPEEDUPS=1) but was not built")
-        pytest.skip("browsercheck._speedups was not built (no C compiler at install)")
+        speedups_missing()
     return LiteralSet
 
 

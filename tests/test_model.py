@@ -7,7 +7,6 @@ from __future__ import annotations
 import abc
 import dataclasses
 import gc
-import os
 import pickle
 import sqlite3
 import sys
@@ -21,6 +20,8 @@ import browsercheck
 from browsercheck import _model
 from browsercheck._model import Client, Device, Status, Verdict, make_client, make_verdict
 from browsercheck.audit._report import UserAgentStats, make_stats
+
+from .conftest import speedups_missing
 
 
 def _chrome_client() -> Client:
@@ -109,9 +110,7 @@ def require_slots_maker() -> type:
     try:
         from browsercheck._speedups import SlotsMaker
     except ImportError:
-        if os.environ.get("BROWSERCHECK_REQUIRE_SPEEDUPS") == "1":
-            pytest.fail("browsercheck._speedups is required here (BROWSERCHECK_REQUIRE_SPEEDUPS=1) but was not built")
-        pytest.skip("browsercheck._speedups was not built (no C compiler at install)")
+        speedups_missing()
     return SlotsMaker
 
 

@@ -23,6 +23,8 @@ from browsercheck.audit import _tally as tally
 from browsercheck.audit import _visitorhash
 from browsercheck.audit._visitorhash import visitor_hash
 
+from .conftest import speedups_missing
+
 if TYPE_CHECKING:
     from browsercheck._speedups import CombinedCounter
 
@@ -39,9 +41,7 @@ def require_c_counter() -> type[CombinedCounter]:
     """The C counter; where it was not built the test skips, unless BROWSERCHECK_REQUIRE_SPEEDUPS=1
     (as CI sets it), where that is a failure."""
     if tally.compiled_counter is None:
-        if os.environ.get("BROWSERCHECK_REQUIRE_SPEEDUPS") == "1":
-            pytest.fail("browsercheck._speedups is required here (BROWSERCHECK_REQUIRE_SPEEDUPS=1) but was not built")
-        pytest.skip("browsercheck._speedups was not built (no C compiler at install)")
+        speedups_missing()
     return tally.compiled_counter
 
 

@@ -114,6 +114,32 @@ def test_polars_series_gives_a_dataframe_in_order(
     assert table.to_dicts() == expected(values)
 
 
+def _pandas_columns() -> dict[str, Any]:
+    """pandas columns of other types than text, and of pyarrow's other text types, each with two
+    values a pandas Index holds as one or cannot look up (0.0 and -0.0 apart in pyarrow's floats,
+    overlapping intervals): factorized whole, as a small column is."""
+    pd = pytest.importorskip("pandas", reason="pandas is in the test extra")
+    pa = pytest.importorskip("pyarrow", reason="pyarrow is in the test extra")
+    text = [IE11, None, GOOGLEBOT, IE11, CHROME_157, None, SAFARI_IOS_15]
+    return {
+        "string_view": pd.Series(text, dtype=pd.ArrowDtype(pa.string_view())),
+        "pyarrow floats": pd.Series([0.0, -0.0, 1.5, -0.0, None, 0.0, 2.5], dtype="double[pyarrow]"),
+        "intervals": pd.Series(pd.arrays.IntervalArray.from_tuples([(0, 2), (1, 3), (0, 2), (1, 3), (2, 4)])),
+        "categories": pd.Series(text, dtype="category"),
+    }
+
+
+@pytest.mark.parametrize("name", ["string_view", "pyarrow floats", "intervals", "categories"])
+def test_a_large_pandas_column_of_another_type_gives_what_a_small_one_gives(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pd = pytest.importorskip("pandas", reason="pandas is in the test extra")
+    series = _pandas_columns()[name]
+    small = browsercheck.classify(series)
+    threaded(monkeypatch)
+    pd.testing.assert_frame_equal(browsercheck.classify(series), small, check_exact=True)
+
+
 @pytest.mark.parametrize("library", ["pandas", "pyarrow", "polars"])
 def test_an_empty_column_gives_an_empty_table(library: str) -> None:
     module = pytest.importorskip(library, reason=f"{library} is in the test extra")

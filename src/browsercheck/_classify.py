@@ -93,7 +93,7 @@ def _pandas(values: Any, checker: Checker) -> Any:
     import pandas as pd
 
     cores = _cores()
-    if len(values) < _THREADED_FROM_ROWS or cores < 2:
+    if len(values) < _THREADED_FROM_ROWS or cores < 2 or not _pandas_strings(values):
         codes, uniques = pd.factorize(values, use_na_sentinel=False)  # a missing value is one of the uniques
         texts = _pandas_texts(uniques)
         return _pandas_table(_judge_new(texts, checker, {}), texts, codes, values.index, map)
@@ -115,11 +115,26 @@ def _pandas(values: Any, checker: Checker) -> Any:
         return _pandas_table(_judge_new(texts, checker, known), texts, codes, values.index, pool.map)
 
 
+def _pandas_strings(values: Any) -> bool:
+    """Whether ``values`` hold text as pandas does (object, its string types, pyarrow's strings): the
+    head's distinct values then renumber the rest's as factorizing them whole would. Other types
+    are factorized whole: pyarrow's floats keep 0.0 and -0.0 apart where a pandas Index does not,
+    overlapping intervals and some pyarrow types cannot be looked up in an Index at all."""
+    import pandas as pd
+
+    dtype = values.dtype
+    if isinstance(dtype, pd.ArrowDtype):  # pyarrow is installed: it holds the values
+        import pyarrow as pa
+
+        return bool(pa.types.is_string(dtype.pyarrow_dtype) or pa.types.is_large_string(dtype.pyarrow_dtype))
+    return pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype)
+
+
 def _pandas_texts(uniques: Any) -> list[str | None]:
     """pandas' distinct values as text, a missing one as ``None``."""
     import pandas as pd
 
-    return [None if missing else str(u) for u, missing in zip(uniques, pd.isna(uniques), strict=True)]
+    return [None if pd.isna(u) else str(u) for u in uniques]
 
 
 def _pandas_table(known: dict[str, Row], texts: list[str | None], codes: Any, index: Any, each: Any) -> Any:

@@ -192,8 +192,10 @@ def test_a_column_of_other_than_strings_is_refused_by_its_type() -> None:
     """pyarrow's and polars' columns of numbers, bytes or lists: named, not judged as something else."""
     pa = pytest.importorskip("pyarrow", reason="pyarrow is in the test extra")
     pl = pytest.importorskip("polars", reason="polars is in the test extra")
-    with pytest.raises(TypeError, match=r"got pyarrow\.lib\.Int64Array"):
+    with pytest.raises(TypeError, match=r"got pyarrow\.lib\.Int64Array of int64"):
         browsercheck.classify(pa.array([1, 2]))
+    with pytest.raises(TypeError, match=r"got pyarrow\.lib\.ChunkedArray of string_view"):
+        browsercheck.classify(pa.chunked_array([pa.array(["a"], type=pa.string_view())]))
     for series, dtype in ((pl.Series([1, 2]), "Int64"), (pl.Series([b"x"]), "Binary"), (pl.Series([["a"]]), "List")):
         with pytest.raises(TypeError, match=rf"takes a polars Series of strings; got one of {dtype}"):
             browsercheck.classify(series)

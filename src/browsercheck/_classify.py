@@ -40,9 +40,10 @@ def classify(values: Any, policy: Policy | None = None) -> Any:
         if not _is_polars_strings(values):
             raise TypeError(f"classify() takes a polars Series of strings; got one of {values.dtype}")
         return _polars(values, checker)
+    of_type = f" of {values.type}" if module == "pyarrow" and hasattr(values, "type") else ""
     raise TypeError(
         "classify() takes a pandas Series, a pyarrow Array or ChunkedArray of strings, or a polars Series;"
-        f" got {type(values).__module__}.{type(values).__qualname__}"
+        f" got {type(values).__module__}.{type(values).__qualname__}{of_type}"
     )
 
 

@@ -1025,7 +1025,9 @@ SlotsMaker_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     for (Py_ssize_t i = 0; i < n_slots; i++)
         for (Py_ssize_t j = 0; j < i; j++)
             if (self->offsets[i] == self->offsets[j]) {
-                PyErr_Format(PyExc_TypeError, "SlotsMaker: a slot of %s is named twice", made_type->tp_name);
+                PyObject *name = i < n_fields ? PyTuple_GET_ITEM(fields, i)
+                                              : PyTuple_GET_ITEM(PyList_GET_ITEM(items, i - n_fields), 0);
+                PyErr_Format(PyExc_TypeError, "SlotsMaker: %s's slot %R is named twice", made_type->tp_name, name);
                 goto error;
             }
     Py_DECREF(items);
@@ -1065,7 +1067,7 @@ SlotsMaker_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, 
 static PyTypeObject SlotsMakerType = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "browsercheck._speedups.SlotsMaker",
-    .tp_doc = "SlotsMaker(cls, fields, fixed): maker(*values) is a new cls, its slots `fields` set to values\\n"
+    .tp_doc = "SlotsMaker(cls, fields, fixed): maker(*values) is a new cls, its slots `fields` set to values\n"
               "in order and its slots `fixed` (a dict) to its values, without cls's __init__.",
     .tp_basicsize = sizeof(SlotsMaker),
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL | Py_TPFLAGS_HAVE_GC,

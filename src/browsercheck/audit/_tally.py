@@ -298,16 +298,18 @@ class Tally:
             self._sample_more()
         # the other's visitors are read, never changed: it stays as it was counted
         theirs_packed: Mapping[bytes, Packed] | None = other._packed
-        theirs_sets: Iterable[tuple[bytes, set[int]]] = other._visitor_sets()
+        kept: dict[bytes, set[int]] | None = None
         if other.visitor_level < self.visitor_level:
-            kept = dict(theirs_sets)  # what the other kept at a lower level, filtered again: a copy
+            kept = dict(other._visitor_sets())  # what the other kept at a lower level, filtered again: a copy
             self._keep_sampled(kept)
-            theirs_packed, theirs_sets = None, kept.items()
+            theirs_packed = None
         if self._packed is not None or (theirs_packed is not None and not self._visitors):
-            self._unite_packed(theirs_packed if theirs_packed is not None else _packed(dict(theirs_sets)))
+            if theirs_packed is None:  # packed from their sets as they are: packing only reads them
+                theirs_packed = _packed(kept if kept is not None else other._visitors)
+            self._unite_packed(theirs_packed)
         else:
             visitors = self.visitors
-            for ua, hashes in theirs_sets:
+            for ua, hashes in kept.items() if kept is not None else other._visitor_sets():
                 if (seen := visitors.get(ua)) is None:
                     visitors[ua] = hashes
                 else:

@@ -61,12 +61,6 @@ def _is_arrow_strings(values: Any) -> bool:
     )
 
 
-def _judged(uniques: Sequence[str | None], checker: Checker) -> list[Row]:
-    """A row per value, as ``checker.check`` would judge it (a missing value as no User-Agent)."""
-    judged = _judge_new(uniques, checker, {})
-    return [judged[_text(u)] for u in uniques]
-
-
 def _judge_new(values: Sequence[str | None], checker: Checker, judged: dict[str, Row]) -> dict[str, Row]:
     """Judge those of ``values`` that ``judged`` (rows by User-Agent) does not hold yet, and add
     their rows to it; returns ``judged``. Uncached, each value once; only the status is asked of
@@ -87,6 +81,12 @@ def _judge_new(values: Sequence[str | None], checker: Checker, judged: dict[str,
 def _text(value: str | None) -> str:
     """A value as it is judged: a missing one as no User-Agent sent."""
     return "" if value is None else value
+
+
+def _by_column(judged: dict[str, Row], values: Sequence[str | None]) -> list[list[str | None]]:
+    """The answers for ``values`` (each judged in ``judged``), a list per column of `COLUMNS`."""
+    rows = [judged[_text(u)] for u in values]
+    return [[row[i] for row in rows] for i in range(len(COLUMNS))]
 
 
 def _pandas(values: Any, checker: Checker) -> Any:
@@ -143,11 +143,10 @@ def _pandas_table(known: dict[str, Row], texts: list[str | None], codes: Any, in
     a column at a time through ``each`` (``map``, or a pool's)."""
     import pandas as pd
 
-    rows = [known[_text(u)] for u in texts]
     # the type pandas gives these strings (in pandas 3, its string type) is told from the distinct
     # values' answers, then taken over the rows: told from the rows, a million objects a column, it
     # took 0.29 s of 0.54 for six columns
-    answers = [pd.Series([row[i] for row in rows]).array for i in range(len(COLUMNS))]
+    answers = [pd.Series(column).array for column in _by_column(known, texts)]
     columns = each(lambda column: column.take(codes), answers)
     return pd.DataFrame(dict(zip(COLUMNS, columns, strict=True)), index=index)
 
@@ -193,9 +192,8 @@ def _arrow_rows(dictionary: list[str | None], checker: Checker, judged: dict[str
     (those judged here are added to it)."""
     import pyarrow as pa
 
-    judged = _judge_new(dictionary, checker, judged)
-    rows = [judged[_text(u)] for u in dictionary]
-    return pa.table({name: pa.array([row[i] for row in rows], type=pa.string()) for i, name in enumerate(COLUMNS)})
+    columns = _by_column(_judge_new(dictionary, checker, judged), dictionary)
+    return pa.table({name: pa.array(column, type=pa.string()) for name, column in zip(COLUMNS, columns, strict=True)})
 
 
 _THREADED_FROM_ROWS = 100_000
@@ -220,9 +218,9 @@ def _polars(values: Any, checker: Checker) -> Any:
     import polars as pl
 
     key = "__user_agent__"
+    known: dict[str, Row] = {}
     if len(values) < _THREADED_FROM_ROWS or _cores() < 2:
         uniques = values.unique().to_list()
-        rows = _judged(uniques, checker)
     else:
         # as for pyarrow: the head's distinct values are judged while a thread finds the rest's
         # (polars lets go of the GIL); 1M rows on 2 cores: 0.22 s against 0.27
@@ -230,12 +228,11 @@ def _polars(values: Any, checker: Checker) -> Any:
         with ThreadPoolExecutor(max_workers=1) as pool:
             finding = pool.submit(lambda: values.slice(head).unique())
             head_uniques = values.slice(0, head).unique()
-            known = _judge_new(head_uniques.to_list(), checker, {})
+            known = _judge_new(head_uniques.to_list(), checker, known)
             uniques = pl.concat([head_uniques, finding.result()]).unique().to_list()
-        known = _judge_new(uniques, checker, known)
-        rows = [known[_text(u)] for u in uniques]
+    columns = _by_column(_judge_new(uniques, checker, known), uniques)
     judged = pl.DataFrame(
-        {key: uniques, **{name: [row[i] for row in rows] for i, name in enumerate(COLUMNS)}},
+        {key: uniques, **dict(zip(COLUMNS, columns, strict=True))},
         schema={key: values.dtype, **dict.fromkeys(COLUMNS, pl.String)},
     )
     joined = pl.DataFrame({key: values}).join(judged, on=key, how="left", nulls_equal=True, maintain_order="left")

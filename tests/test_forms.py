@@ -52,11 +52,35 @@ _SENT = {
         f"Mozilla/5.0 ({_WIN}) {_BLINK} Chrome/{_chrome(r, v)} Safari/537.36"
         f" Edg/{v}.0.{r.randint(0, 3000)}.{r.randint(0, 99)}"
     ),
+    "opera windows": lambda r, v: (
+        f"Mozilla/5.0 ({_WIN}) {_BLINK} Chrome/{_chrome(r, v)} Safari/537.36"
+        f" OPR/{v % 150}.0.{r.randint(0, 5999)}.{r.randint(0, 99)}"
+    ),
+    "vivaldi windows": lambda r, v: (
+        f"Mozilla/5.0 ({_WIN}) {_BLINK} Chrome/{_chrome(r, v)} Safari/537.36"
+        f" Vivaldi/{v % 12}.{r.randint(0, 9)}.{r.randint(0, 3999)}.{r.randint(0, 99)}"
+    ),
+    "yandex windows": lambda r, v: (
+        f"Mozilla/5.0 ({_WIN}) {_BLINK} Chrome/{_chrome(r, v)} Safari/537.36"
+        f" YaBrowser/{v % 30}.{r.randint(1, 12)}.{r.randint(0, 9)}.{r.randint(0, 999)} Yowser/2.5"
+    ),
+    "chrome windows 32-bit": lambda r, v: (
+        f"Mozilla/5.0 (Windows NT 10.0; WOW64) {_BLINK} Chrome/{_chrome(r, v)} Safari/537.36"
+    ),
+    "chrome windows 7": lambda r, v: (
+        f"Mozilla/5.0 (Windows NT 6.1; Win64; x64) {_BLINK} Chrome/{_chrome(r, v)} Safari/537.36"
+    ),
+    "chrome windows 8.1": lambda r, v: (
+        f"Mozilla/5.0 (Windows NT 6.3; Win64; x64) {_BLINK} Chrome/{_chrome(r, v)} Safari/537.36"
+    ),
     "edge mac": lambda r, v: f"Mozilla/5.0 ({_MAC}) {_BLINK} Chrome/{_chrome(r, v)} Safari/537.36 Edg/{_chrome(r, v)}",
     "firefox windows": lambda r, v: f"Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:{v}.0) Gecko/20100101 Firefox/{v}.0",
     "firefox mac": lambda r, v: f"Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:{v}.0) Gecko/20100101 Firefox/{v}.0",
     "firefox linux": lambda r, v: (
         f"Mozilla/5.0 (X11; Linux x86_64; rv:{v}.0) Gecko/20100101 Firefox/{v}.{r.randint(0, 2)}"
+    ),
+    "firefox ubuntu": lambda r, v: (
+        f"Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:{v}.0) Gecko/20100101 Firefox/{v}.{r.randint(0, 2)}"
     ),
     "safari iphone": lambda r, v: _mobile_safari(r, v, "iPhone; CPU iPhone OS"),
     "chrome iphone": lambda r, v: (
@@ -125,7 +149,10 @@ def test_a_form_gives_the_client_the_parsers_give_at_every_version(
         # a token after the form: another browser, or a program dressed as one
         f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) {_BLINK} Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0 Agency/93.8",
         f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) {_BLINK} Chrome/131.0.0.0 Safari/537.36 Edge/18.19045",
-        f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) {_BLINK} Chrome/131.0.0.0 Safari/537.36 OPR/116.0.0.0",
+        f"Mozilla/5.0 ({_WIN}) {_BLINK} Chrome/131.0.0.0 Safari/537.36 OPR/116.0.0.0 (Edition Yx GX)",
+        f"Mozilla/5.0 ({_WIN}) {_BLINK} Chrome/131.0.0.0 Safari/537.36 Vivaldi/7.0.3495.27 Bot/1.0",
+        f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) {_BLINK} Chrome/131.0.0.0 YaBrowser/24.12.0.0 Safari/537.36",
+        f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) {_BLINK} Chrome/131.0.0.0 Safari/537.36 YaBrowser/24.12.0.0",
         f"Mozilla/5.0 (X11; Linux x86_64) {_BLINK} HeadlessChrome/131.0.0.0 Safari/537.36",
         f"Mozilla/5.0 (X11; Linux x86_64) {_BLINK} Chrome/131.0.0.0 Safari/537.36 (compatible; Googlebot/2.1)",
         f"Mozilla/5.0 (Linux; Android 10; K) {_BLINK} Chrome/131.0.0.0 Mobile Safari/537.36 [FB_IAB/FB4A;FBAV/490.0]",
@@ -147,7 +174,9 @@ def test_a_form_gives_the_client_the_parsers_give_at_every_version(
         f"Mozilla/5.0 (windows nt 10.0; Win64; x64) {_BLINK} Chrome/131.0.0.0 Safari/537.36",
         f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) {_BLINK} Chrome/\u0661\u0663\u0661.0.0.0 Safari/537.36",
         f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) {_BLINK} Chrome/131.0.0 Safari/537.36",
-        f"Mozilla/5.0 (Windows NT 6.1; Win64; x64) {_BLINK} Chrome/109.0.0.0 Safari/537.36",
+        f"Mozilla/5.0 (Windows NT 6.2; Win64; x64) {_BLINK} Chrome/109.0.0.0 Safari/537.36",
+        f"Mozilla/5.0 (Windows NT 6.1; WOW64) {_BLINK} Chrome/109.0.0.0 Safari/537.36",
+        "Mozilla/5.0 (X11; Ubuntu; Linux i686; rv:133.0) Gecko/20100101 Firefox/133.0",
         f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) {_BLINK} Chrome/131.0.0.0",
         f"Mozilla/5.0 (iPad; CPU OS 17_6 like Mac OS X) {_WEBKIT} Version/17.6 Safari/604.1",
         f"Mozilla/5.0 (iPod touch; CPU iPhone OS 12_5 like Mac OS X) {_WEBKIT} Version/12.1 Mobile/15E148 Safari/604.1",

@@ -201,8 +201,8 @@ _EMPTY = _no_browser("Unknown", Device.UNKNOWN, notes=("no User-Agent was sent",
 
 
 FORMS_AFTER = 1_000
-"""User-Agents `Detector.default` reads before it builds its `Forms`: compiling them takes 2.5-3 ms,
-which they save only over about as many (7 us on two User-Agents in five). A process that judges a
+"""User-Agents `Detector.default` reads before it builds its `Forms`: compiling them takes 3-4 ms,
+which they save only over about as many (5 us on one User-Agent in two). A process that judges a
 few User-Agents never builds them, and its first verdict does not wait for them."""
 
 

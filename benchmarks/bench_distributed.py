@@ -139,16 +139,19 @@ def counts_table(folder: Path, repeat: int, before: str | None) -> None:
 
 def classify_against_loop(repeat: int, before: str | None) -> None:
     print("1M rows, 10,000 distinct User-Agents (pyarrow):")
-    for name, src in [("", None), *([(f"before ({before}) ", before)] if before else [])]:
-        loops, spreads = [], []
-        for _ in range(repeat):  # in turns
-            loops.append(float(in_fresh_python(_CLASSIFY, "loop", src=src)[0]))
-            spreads.append(float(in_fresh_python(_CLASSIFY, "classify", src=src)[0]))
-        loop, spread = statistics.median(loops), statistics.median(spreads)
-        pairs = sorted(a / b for a, b in zip(loops, spreads, strict=True))
+    trees = [("", None), *([(f"before ({before}) ", before)] if before else [])]
+    loops: dict[str, list[float]] = {name: [] for name, _ in trees}
+    spreads: dict[str, list[float]] = {name: [] for name, _ in trees}
+    for _ in range(repeat):  # in turns, the trees too: this machine's speed drifts within a minute
+        for name, src in trees:
+            loops[name].append(float(in_fresh_python(_CLASSIFY, "loop", src=src)[0]))
+            spreads[name].append(float(in_fresh_python(_CLASSIFY, "classify", src=src)[0]))
+    for name, _ in trees:
+        loop, spread = statistics.median(loops[name]), statistics.median(spreads[name])
+        pairs = sorted(a / b for a, b in zip(loops[name], spreads[name], strict=True))
         print(f"  {name}[check(ua) for ua in values]: {loop:6.2f} s (median of {repeat})")
         print(
-            f"  {name}classify(values):             {spread:6.2f} s  ({loop / spread:.1f}x;"
+            f"  {name}classify(values):             {spread:6.3f} s  ({loop / spread:.1f}x;"
             f" {pairs[0]:.1f}-{pairs[-1]:.1f}x run by run; target >= 5x)"
         )
 

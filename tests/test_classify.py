@@ -165,13 +165,18 @@ def test_each_distinct_value_is_judged_once(library: str, large: bool, monkeypat
     if large:
         threaded(monkeypatch, head_one_in=7)
     detected: list[str] = []
-    original = _checker.Checker.detect
+    original = _checker.Checker._detector_in_use
 
-    def counting(self: Any, user_agent: str) -> Any:
-        detected.append(user_agent)
-        return original(self, user_agent)
+    def counting(self: Any) -> Any:  # the detector a checker detects with, counting what it reads
+        detect = original(self)
 
-    monkeypatch.setattr(_checker.Checker, "detect", counting)
+        def counted(user_agent: str) -> Any:
+            detected.append(user_agent)
+            return detect(user_agent)
+
+        return counted
+
+    monkeypatch.setattr(_checker.Checker, "_detector_in_use", counting)
     values = VALUES[:3] * 1000 + VALUES[3:] * 1000
     browsercheck.classify(module.array(values) if library == "pyarrow" else module.Series(values))
     assert sorted(detected) == sorted({"" if ua is None else ua for ua in VALUES})  # a missing value as none sent

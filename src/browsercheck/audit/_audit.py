@@ -435,7 +435,7 @@ class _Judge:
 
     def _judge_all(self, uas: list[str]) -> dict[str, Judgement]:
         checker, other = self.checkers
-        return _judge_each(uas, checker.detect, checker.policy, other.policy if other else None)
+        return _judge_each(uas, checker._detector_in_use(), checker.policy, other.policy if other else None)
 
     @property
     def done(self) -> dict[str, Judgement]:

@@ -201,7 +201,7 @@ _EMPTY = _no_browser("Unknown", Device.UNKNOWN, notes=("no User-Agent was sent",
 
 
 FORMS_AFTER = 1_000
-"""User-Agents `Detector.default` reads before it builds its `Forms`: compiling them takes 3-4 ms,
+"""User-Agents `Detector.default` reads before it builds its `Forms`: compiling them takes 4-5 ms,
 which they save only over about as many (5 us on one User-Agent in two). A process that judges a
 few User-Agents never builds them, and its first verdict does not wait for them."""
 

@@ -1,14 +1,14 @@
 """The few User-Agents most browsers send, read without the parsers.
 
-Chrome on Windows (10 and 11, 8.1, 7; 64- and 32-bit), macOS, Linux and (reduced) Android; Edge,
-Opera, Vivaldi and Yandex Browser on Windows, Edge on macOS; Firefox on the desktop; Safari, Chrome
-and Firefox on the iPhone, Safari on the iPad and the Mac send their User-Agents in fixed forms
-where only version numbers change. A User-Agent that is one of them, whole, needs no bot patterns
-(none matches it) and no ua-parser rules (they read what the numbers say; where the browser's own
-token names it, the token is read as `Detector` reads it): those take more than half the time of
-reading a browser. In the benchmark corpus and logs, about half of the distinct User-Agents are of
-these forms (39% before Opera, Vivaldi, Yandex and the older Windows were added), and they are
-read in 4-5 us instead of 9-11 (on 2026-12-01's machine).
+Chrome on Windows (10 and 11, 8.1, 7; 64- and 32-bit), macOS, Linux and Android (reduced: phones
+and tablets); Edge, Opera, Vivaldi and Yandex Browser on Windows, Edge on macOS; Samsung Internet
+(reduced); Firefox on the desktop and on Android; Safari, Chrome, Firefox and Edge on the iPhone,
+Safari and Chrome on the iPad, Safari on the Mac send their User-Agents in fixed forms where only
+version numbers change. A User-Agent that is one of them, whole, needs no bot patterns (none
+matches it) and no ua-parser rules (they read what the numbers say; where the browser's own token
+names it, the token is read as `Detector` reads it): those take more than half the time of reading
+a browser. In the benchmark corpus and logs, about half of the distinct User-Agents are of these
+forms (39% before the forms of 2026-12-01 were added), read in 4-5 us instead of 9-11.
 
 Only the shape of each form (a regex, and which of its numbers are the browser's and the OS's
 version) is written here. What the parsers name it (the browser's and the OS's family, an OS's
@@ -59,6 +59,7 @@ _N = "[0-9]{1,6}"
 _BUILD = "[0-9]{2}[A-Z][0-9]{1,4}[a-z]?"
 _CHROME = rf"({_N})\.({_N})\.({_N})\.({_N})"
 _BLINK = "AppleWebKit/537.36 (KHTML, like Gecko) Chrome/"
+_SAMSUNG = "AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/"
 _FIREFOX = rf"{_N}\.{_N}\) Gecko/20100101 Firefox/({_N})\.({_N})"
 _SAFARI = rf"({_N})\.({_N})(?:\.({_N}))?"
 _IOS = rf"({_N})_({_N})(?:_({_N}))?"
@@ -151,6 +152,27 @@ FORMS = (
         (),
         f"Mozilla/5.0 (Linux; Android 10; K) {_BLINK}131.0.0.0 Mobile Safari/537.36",
     ),
+    Form(  # on Android tablets: no "Mobile"
+        f"Mozilla/5.0 (Linux; Android 10; K) {_BLINK}",
+        rf"{_CHROME} Safari/537\.36",
+        (1, 2, 3, 4),
+        (),
+        f"Mozilla/5.0 (Linux; Android 10; K) {_BLINK}131.0.0.0 Safari/537.36",
+    ),
+    Form(  # Samsung Internet's reduced User-Agent, on phones and tablets
+        f"Mozilla/5.0 (Linux; Android 10; K) {_SAMSUNG}",
+        rf"({_N})\.({_N}) Chrome/{_N}\.{_N}\.{_N}\.{_N} Mobile Safari/537\.36",
+        (1, 2),
+        (),
+        f"Mozilla/5.0 (Linux; Android 10; K) {_SAMSUNG}27.0 Chrome/125.0.0.0 Mobile Safari/537.36",
+    ),
+    Form(
+        f"Mozilla/5.0 (Linux; Android 10; K) {_SAMSUNG}",
+        rf"({_N})\.({_N}) Chrome/{_N}\.{_N}\.{_N}\.{_N} Safari/537\.36",
+        (1, 2),
+        (),
+        f"Mozilla/5.0 (Linux; Android 10; K) {_SAMSUNG}27.0 Chrome/125.0.0.0 Safari/537.36",
+    ),
     Form(
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:",
         _FIREFOX,
@@ -179,6 +201,20 @@ FORMS = (
         (),
         "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
     ),
+    Form(  # Firefox on Android: Android's major version alone, then the device class
+        "Mozilla/5.0 (Android ",
+        rf"({_N}); Mobile; rv:{_N}\.{_N}\) Gecko/{_N}\.{_N} Firefox/({_N})\.({_N})",
+        (2, 3),
+        (1,),
+        "Mozilla/5.0 (Android 14; Mobile; rv:133.0) Gecko/133.0 Firefox/133.0",
+    ),
+    Form(
+        "Mozilla/5.0 (Android ",
+        rf"({_N}); Tablet; rv:{_N}\.{_N}\) Gecko/{_N}\.{_N} Firefox/({_N})\.({_N})",
+        (2, 3),
+        (1,),
+        "Mozilla/5.0 (Android 14; Tablet; rv:133.0) Gecko/133.0 Firefox/133.0",
+    ),
     Form(
         "Mozilla/5.0 (iPhone; CPU iPhone OS ",
         _MOBILE_SAFARI,
@@ -203,6 +239,15 @@ FORMS = (
         "Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko)"
         " FxiOS/133.0 Mobile/15E148 Safari/605.1.15",
     ),
+    Form(  # Edge on the iPhone: its token EdgiOS/ names it
+        "Mozilla/5.0 (iPhone; CPU iPhone OS ",
+        rf"{_IOS} like Mac OS X\) {_WEBKIT} Version/{_N}\.{_N} EdgiOS/{_N}\.{_N}\.{_N}\.{_N} Mobile/{_BUILD}"
+        r" Safari/605\.1\.15",
+        (),
+        (1, 2, 3),
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko)"
+        " Version/17.0 EdgiOS/131.0.2903.92 Mobile/15E148 Safari/605.1.15",
+    ),
     Form(  # an iPad before iPadOS 13, or one asking for mobile sites (since, it sends the Mac's form)
         "Mozilla/5.0 (iPad; CPU OS ",
         _MOBILE_SAFARI,
@@ -210,6 +255,14 @@ FORMS = (
         (1, 2, 3),
         "Mozilla/5.0 (iPad; CPU OS 16_7 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.6"
         " Mobile/15E148 Safari/604.1",
+    ),
+    Form(  # Chrome on the iPad: its token CriOS/ names it
+        "Mozilla/5.0 (iPad; CPU OS ",
+        rf"{_IOS} like Mac OS X\) {_WEBKIT} CriOS/{_N}\.{_N}\.{_N}\.{_N} Mobile/{_BUILD} Safari/604\.1",
+        (),
+        (1, 2, 3),
+        "Mozilla/5.0 (iPad; CPU OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko)"
+        " CriOS/131.0.6778.73 Mobile/15E148 Safari/604.1",
     ),
     Form(
         "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/",
@@ -314,8 +367,8 @@ def _learn(
     m = fullmatch(form.example)
     if m is None or m.lastgroup != f"_{k}":
         raise ValueError(f"the example of a User-Agent form is not of its form: {form.example!r}")
-    if any(0 < len(groups) < 2 or len(groups) > 4 for groups in (form.browser, form.os)):
-        raise ValueError(f"a form's version is read from two to four groups: {form.example!r}")
+    if any(len(groups) > 4 for groups in (form.browser, form.os)):
+        raise ValueError(f"a form's version is read from at most four groups: {form.example!r}")
     bot, then = bot_and_next(form.example)
     browser, os = browser_and_os(form.example)
     if bot is not None or os is None:
@@ -336,9 +389,10 @@ def _learn(
 
 
 def _version(family: str, m: re.Match[str], groups: tuple[int, ...]) -> Read:
-    # two groups or more (`_learn`), so that group() gives a tuple; made as Read._make makes it,
-    # without its call: a third of the time (what a form saves is spent on such calls)
-    return _new(Read, (family, *m.group(*groups), *_PADDING[len(groups)]))
+    # made as Read._make makes it, without its call: a third of the time (what a form saves is spent
+    # on such calls); group() of two groups or more gives a tuple, of one its text
+    numbers = m.group(*groups) if len(groups) > 1 else (m.group(groups[0]),)
+    return _new(Read, (family, *numbers, *_PADDING[len(groups)]))
 
 
 _new = tuple.__new__

@@ -66,6 +66,46 @@ def test_literal_set_agrees_with_a_plain_search(texts: list[str], text: str) -> 
     assert _literal_set_type()(texts).first(text) == _first_contained(texts, text)
 
 
+def _places(texts: Sequence[str], text: str) -> list[int]:
+    return [i for i in range(len(text)) if any(text.startswith(t, i) for t in texts)]
+
+
+@pytest.mark.parametrize(
+    ("texts", "text", "expected"),
+    [
+        (["ab", "b", "abc", "bcd", "x"], "zabcd xx", [1, 2, 6, 7]),  # texts inside texts, and ending alike
+        (["bcd", "abcde"], "abcde", [0, 1]),  # the longer one ends after, and starts before
+        (["aa"], "aaaa", [0, 1, 2]),  # overlapping
+        (["bot"], "rob\u00f6t \U0001f916 bot", [8]),  # places in characters, whatever their width
+        (["bot"], "", []),
+        (["bot"], "BOT", []),
+    ],
+    ids=lambda value: repr(value)[:30],
+)
+def test_literal_set_tells_where_each_text_starts(texts: list[str], text: str, expected: list[int]) -> None:
+    assert _literal_set_type()(texts, starts=True).starts(text) == expected
+
+
+@settings(max_examples=500)
+@given(
+    st.lists(st.text("abc.-/", min_size=1, max_size=4), max_size=12),
+    st.text(st.sampled_from("abc.-/xé\u0131\U0001f916"), max_size=40),
+)
+def test_literal_set_starts_agree_with_a_plain_search(texts: list[str], text: str) -> None:
+    found = _literal_set_type()(texts, starts=True)
+    assert found.starts(text) == _places(texts, text)
+    assert found.first(text) == _first_contained(texts, text)  # the same as without starts
+
+
+def test_literal_set_starts_need_it_made_so_and_no_empty_text() -> None:
+    with pytest.raises(ValueError, match="made with starts=True"):
+        _literal_set_type()(["bot"]).starts("bot")
+    with pytest.raises(ValueError, match="text 1 is empty: it starts nowhere"):
+        _literal_set_type()(["bot", ""], starts=True)
+    with pytest.raises(TypeError, match="bytes"):
+        _literal_set_type()(["bot"], starts=True).starts(b"bot")  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("texts", [["bot", "caf\u00e9"], ["bot", b"spider"]], ids=["non-ASCII", "bytes"])
 def test_literal_set_refuses_what_is_not_ascii_text(texts: list[object]) -> None:
     with pytest.raises(ValueError, match="text 1 is not an ASCII str"):

@@ -6,20 +6,22 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 
 import pytest
 from crawlerdetect.providers import crawlers, exclusions
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from browsercheck._bots import BotDetector, _CaseBlind, known_starts
+from browsercheck._bots import BotDetector, _CaseBlind, _leading_text, exclusions_stripper, known_starts
 from corpus import distinct_user_agents
 
-from .conftest import load_cases
+from .conftest import load_cases, speedups_missing
 
 IGNORING_CASE = re.compile("|".join(exclusions.data), re.IGNORECASE)
 # as `BotDetector` writes them: each alternative starting with known text (compared with the above)
-EXCLUSIONS = "|".join(branch for pattern in exclusions.data for branch in known_starts(pattern))
+BRANCHES = [branch for pattern in exclusions.data for branch in known_starts(pattern)]
+EXCLUSIONS = "|".join(BRANCHES)
 
 # the letters Python's re, ignoring case, matches to ASCII ones, in the words the exclusions name
 ODD_CASES = [
@@ -32,19 +34,43 @@ ODD_CASES = [
 ]
 
 
-def test_crawlerdetects_exclusions_run_on_the_folded_text() -> None:
+@pytest.fixture(scope="module", params=["tried where a branch starts", "tried everywhere"])
+def strip(request: pytest.FixtureRequest) -> Callable[[str], str]:
+    """The exclusions as the bot check strips them (in C, where a branch's leading text is), and as
+    ``re`` alone does (where `_speedups` was not built)."""
+    if request.param == "tried everywhere":
+        return _CaseBlind(EXCLUSIONS).removed_from
+    stripper = exclusions_stripper(BRANCHES)
+    if stripper._starts is None:
+        speedups_missing()
+    return stripper.removed_from
+
+
+def test_crawlerdetects_exclusions_run_on_the_folded_text_where_each_starts() -> None:
     assert _CaseBlind(EXCLUSIONS)._folded is not None
+    assert BotDetector.from_crawlerdetect()._exclusion_branches == BRANCHES
+    assert _leading_text("[ ]Intel") == " intel"  # a class of one character, as that character
+    if exclusions_stripper(BRANCHES)._starts is None:
+        speedups_missing()
 
 
 @pytest.mark.parametrize("ua", ODD_CASES)
-def test_same_text_left_as_re_ignoring_case(ua: str) -> None:
-    assert _CaseBlind(EXCLUSIONS).strip(ua) == IGNORING_CASE.sub("", ua)
+def test_same_text_left_as_re_ignoring_case(ua: str, strip: Callable[[str], str]) -> None:
+    assert strip(ua) == IGNORING_CASE.sub("", ua)
 
 
-def test_same_text_left_on_the_test_data_and_the_corpus() -> None:
-    strip = _CaseBlind(EXCLUSIONS).strip
+def test_same_text_left_on_the_test_data_and_the_corpus(strip: Callable[[str], str]) -> None:
     uas = {case["ua"] for case in load_cases("user_agents.yaml")} | set(distinct_user_agents(3000, seed=9))
     assert [ua for ua in uas if strip(ua) != IGNORING_CASE.sub("", ua)] == []
+
+
+def test_a_branch_whose_start_is_not_known_strips_everywhere() -> None:
+    """One branch without a leading text (a group first) and no place is known: ``re`` alone."""
+    branches = [*BRANCHES, "(?:Mobile|Tablet) Safari"]
+    stripper = exclusions_stripper(branches)
+    assert stripper._starts is None
+    ua = "Mozilla/5.0 (Linux; Android 14; K) Tablet Safari x"
+    assert stripper.removed_from(ua) == re.sub("|".join(branches), "", ua, flags=re.IGNORECASE) == " (; ; K)  x"
 
 
 @settings(max_examples=300)
@@ -54,7 +80,9 @@ def test_same_text_left_on_the_test_data_and_the_corpus() -> None:
 )
 def test_same_text_left_for_any_mix(words: list[str], noise: str) -> None:
     ua = noise.join(words) + noise
-    assert _CaseBlind(EXCLUSIONS).strip(ua) == IGNORING_CASE.sub("", ua)
+    expected = IGNORING_CASE.sub("", ua)
+    assert _CaseBlind(EXCLUSIONS).removed_from(ua) == expected
+    assert exclusions_stripper(BRANCHES).removed_from(ua) == expected
 
 
 @pytest.mark.parametrize(
@@ -73,7 +101,7 @@ def test_other_patterns_run_as_they_are(pattern: str) -> None:
     blind = _CaseBlind(pattern)
     assert blind._folded is None
     for text in ("KBOT is a Bot", "caf\u00e9 caf\u00c9 -bot", "\u0130bot xbot"):
-        assert blind.strip(text) == re.sub(pattern, "", text, flags=re.IGNORECASE)
+        assert blind.removed_from(text) == re.sub(pattern, "", text, flags=re.IGNORECASE)
         found = re.search(pattern, text, flags=re.IGNORECASE)
         assert blind.search(text) == (found.group() if found else None)
 
@@ -93,7 +121,7 @@ BOTS = [
 def test_each_pattern_finds_what_re_ignoring_case_finds() -> None:
     """The exact check of the first pattern the gate found: in lower case wherever that means the
     same (crawlerdetect's catch-all among them: 13 us a long User-Agent ignoring case, 3 us so)."""
-    texts = [*BOTS, *ODD_CASES, *(_CaseBlind(EXCLUSIONS).strip(ua) for ua in BOTS)]
+    texts = [*BOTS, *ODD_CASES, *(_CaseBlind(EXCLUSIONS).removed_from(ua) for ua in BOTS)]
     folded = 0
     for pattern in crawlers.data:
         blind = _CaseBlind(pattern)

@@ -611,7 +611,13 @@ static PyTypeObject CounterType = {
  * leads back to the start. The states near the start, where a pass over a browser's User-Agent
  * spends most of its steps, have a table of their moves (failure links followed); the deeper ones
  * a list of their children. A table for every state, as a DFA has, took 2.5 MB for these patterns
- * (this takes 0.3 MB); lists alone made the pass slower than the ua-parser-rs groups it replaces. */
+ * (this takes 0.3 MB); lists alone made the pass slower than the ua-parser-rs groups it replaces.
+ *
+ * LiteralSet(texts, starts=True).starts(text) is the list of the places where any of the texts
+ * starts in text, ascending: what `_bots._CaseBlind` asks of the texts its exclusions start with,
+ * to try them only there (Python's re tries each of 53 at every place). It keeps two numbers more a
+ * state, only where asked for: the length of the text ending there, and the nearest state on the
+ * failure path where one ends. */
 
 #define LITERAL_TABLE_DEPTH 2 /* the states up to this many characters from the start have a table */
 
@@ -628,6 +634,8 @@ typedef struct {
     int32_t *first; /* per state: the lowest index of a text ending there or at a suffix, or -1 */
     int32_t *row;   /* per state: its row of `table`, or -1 (a deep state) */
     int32_t *table; /* rows of n_classes: the state after reading each class of character */
+    int32_t *length; /* with starts: per state, the length of the text ending there, or 0... */
+    int32_t *output; /* ...and the nearest state on its failure path where a text ends, or 0 */
 } LiteralSet;
 
 static void
@@ -641,6 +649,8 @@ LiteralSet_dealloc(LiteralSet *self)
     PyMem_Free(self->first);
     PyMem_Free(self->row);
     PyMem_Free(self->table);
+    PyMem_Free(self->length);
+    PyMem_Free(self->output);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -676,7 +686,7 @@ LiteralSet_step(const LiteralSet *self, int32_t state, unsigned char c)
 }
 
 static int
-LiteralSet_build(LiteralSet *self, PyObject *texts)
+LiteralSet_build(LiteralSet *self, PyObject *texts, int starts)
 {
     Py_ssize_t n = PySequence_Fast_GET_SIZE(texts), total = 1;
     PyObject **items = PySequence_Fast_ITEMS(texts);
@@ -693,6 +703,10 @@ LiteralSet_build(LiteralSet *self, PyObject *texts)
         for (Py_ssize_t k = 0; k < len; k++)
             if (self->class_of[chars[k]] == 0)
                 self->class_of[chars[k]] = (unsigned char)n_classes++;
+        if (starts && len == 0) {
+            PyErr_Format(PyExc_ValueError, "LiteralSet: text %zd is empty: it starts nowhere", i);
+            return -1;
+        }
         total += len;
     }
     if (n > INT32_MAX || total > INT32_MAX) {
@@ -707,7 +721,12 @@ LiteralSet_build(LiteralSet *self, PyObject *texts)
     self->fail = PyMem_Malloc((size_t)total * sizeof(int32_t));
     self->first = PyMem_Malloc((size_t)total * sizeof(int32_t));
     int32_t *order = PyMem_Malloc((size_t)total * sizeof(int32_t)); /* the states breadth first */
-    if (!self->start || !self->child || !self->sibling || !self->label || !self->fail || !self->first || !order) {
+    if (starts) {
+        self->length = PyMem_Calloc((size_t)total, sizeof(int32_t));
+        self->output = PyMem_Calloc((size_t)total, sizeof(int32_t));
+    }
+    if (!self->start || !self->child || !self->sibling || !self->label || !self->fail || !self->first || !order ||
+        (starts && (!self->length || !self->output))) {
         PyMem_Free(order);
         PyErr_NoMemory();
         return -1; /* the dealloc frees the rest */
@@ -740,6 +759,8 @@ LiteralSet_build(LiteralSet *self, PyObject *texts)
             state = next;
         }
         self->first[state] = lowest(self->first[state], (int32_t)i);
+        if (starts)
+            self->length[state] = (int32_t)len;
     }
     /* breadth first: each state's failure link, and the texts ending at it inherited from there */
     Py_ssize_t head = 0, tail = 0;
@@ -758,6 +779,8 @@ LiteralSet_build(LiteralSet *self, PyObject *texts)
             int32_t link = LiteralSet_step(self, self->fail[state], self->label[next]);
             self->fail[next] = link;
             self->first[next] = lowest(self->first[next], self->first[link]);
+            if (starts)
+                self->output[next] = self->length[link] > 0 ? link : self->output[link];
             order[tail++] = next;
         }
     }
@@ -825,14 +848,15 @@ static PyObject *
 LiteralSet_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
     PyObject *texts;
-    static char *kwlist[] = {"texts", NULL};
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O:LiteralSet", kwlist, &texts))
+    int starts = 0;
+    static char *kwlist[] = {"texts", "starts", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|$p:LiteralSet", kwlist, &texts, &starts))
         return NULL;
     PyObject *sequence = PySequence_Fast(texts, "LiteralSet: texts must be a sequence of str");
     if (sequence == NULL)
         return NULL;
     LiteralSet *self = (LiteralSet *)type->tp_alloc(type, 0);
-    if (self != NULL && LiteralSet_build(self, sequence) < 0)
+    if (self != NULL && LiteralSet_build(self, sequence, starts) < 0)
         Py_CLEAR(self);
     Py_DECREF(sequence);
     return (PyObject *)self;
@@ -866,10 +890,54 @@ LiteralSet_first(LiteralSet *self, PyObject *text)
     return PyLong_FromLong(best);
 }
 
+PyDoc_STRVAR(starts_doc,
+"starts(text, /) -> list[int]\n"
+"\n"
+"The places where any of the texts starts in text, ascending (a LiteralSet made with starts=True).");
+
+static PyObject *
+LiteralSet_starts(LiteralSet *self, PyObject *text)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "starts() takes a str, got %.80s", Py_TYPE(text)->tp_name);
+        return NULL;
+    }
+    if (self->length == NULL) {
+        PyErr_SetString(PyExc_ValueError, "starts() needs a LiteralSet made with starts=True");
+        return NULL;
+    }
+    const int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    const Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+    /* a text found ends at i; a longer one ending later may start before it: marked, then listed */
+    unsigned char *at = PyMem_Calloc((size_t)len + 1, 1);
+    if (at == NULL)
+        return PyErr_NoMemory();
+    int32_t state = 0;
+    for (Py_ssize_t i = 0; i < len; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        unsigned char c = ch < 128 ? self->class_of[ch] : 0;
+        state = c == 0 ? 0 : LiteralSet_move(self, state, c);
+        for (int32_t s = self->length[state] > 0 ? state : self->output[state]; s != 0; s = self->output[s])
+            at[i + 1 - self->length[s]] = 1;
+    }
+    PyObject *places = PyList_New(0);
+    for (Py_ssize_t i = 0; places != NULL && i < len; i++) {
+        if (!at[i])
+            continue;
+        PyObject *place = PyLong_FromSsize_t(i);
+        if (place == NULL || PyList_Append(places, place) < 0)
+            Py_CLEAR(places);
+        Py_XDECREF(place);
+    }
+    PyMem_Free(at);
+    return places;
+}
+
 static PyObject *
 LiteralSet_sizeof(LiteralSet *self, PyObject *Py_UNUSED(ignored))
 {
-    size_t per_state = 5 * sizeof(int32_t) + 1, rows = 0;
+    size_t per_state = (self->length != NULL ? 7 : 5) * sizeof(int32_t) + 1, rows = 0;
     for (Py_ssize_t state = 0; state < self->n_states; state++)
         rows += self->row[state] >= 0;
     return PyLong_FromSize_t(sizeof(LiteralSet) + (rows + 1) * self->n_classes * sizeof(int32_t) +
@@ -878,6 +946,7 @@ LiteralSet_sizeof(LiteralSet *self, PyObject *Py_UNUSED(ignored))
 
 static PyMethodDef LiteralSet_methods[] = {
     {"first", (PyCFunction)LiteralSet_first, METH_O, first_doc},
+    {"starts", (PyCFunction)LiteralSet_starts, METH_O, starts_doc},
     {"__sizeof__", (PyCFunction)LiteralSet_sizeof, METH_NOARGS, NULL},
     {NULL, NULL, 0, NULL},
 };
@@ -885,7 +954,8 @@ static PyMethodDef LiteralSet_methods[] = {
 static PyTypeObject LiteralSetType = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "browsercheck._speedups.LiteralSet",
-    .tp_doc = "LiteralSet(texts): which of many ASCII texts a str contains, the first in their order.",
+    .tp_doc = "LiteralSet(texts, *, starts=False): which of many ASCII texts a str contains, the first in their\n"
+              "order; with starts, also where any of them starts.",
     .tp_basicsize = sizeof(LiteralSet),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_new = LiteralSet_new,

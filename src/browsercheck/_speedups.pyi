@@ -29,9 +29,11 @@ class CombinedCounter:
 class LiteralSet:
     """Which of many ASCII texts a str contains: Aho-Corasick, for the bot check's plain-text patterns."""
 
-    def __init__(self, texts: Sequence[str]) -> None: ...
+    def __init__(self, texts: Sequence[str], *, starts: bool = False) -> None: ...
     def first(self, text: str, /) -> int | None:
         """The index of the first of the texts (in their order) that ``text`` contains, or ``None``."""
+    def starts(self, text: str, /) -> list[int]:
+        """The places where any of the texts starts in ``text``, ascending (made with ``starts=True``)."""
 
 class SlotsMaker:
     """``maker(*values)``: a new ``cls``, its slots ``fields`` set to ``values`` in order and its slots

@@ -101,11 +101,24 @@ def test_the_parts_user_agents_are_merged_sorted_and_judged_once(logs: list[Path
     policy = browsercheck.default_policy()
     merged = _dask.merge_user_agents(*listed)
     assert list(merged.user_agents) == sorted(counts.user_agents)
-    judged = [_dask.judge_share(number, 4, policy, None, merged).judged for number in range(4)]
+    judged = [_dask.judge_share(number, 4, policy, None, merged).user_agents for number in range(4)]
     assert sum(map(len, judged)) == len(counts.user_agents)  # none twice
     assert {ua for part in judged for ua in part} == set(counts.user_agents)
     assert set(listed[0].user_agents) & set(listed[1].user_agents), "the two logs were meant to share User-Agents"
     assert all(list(part.user_agents) == sorted(set(part.user_agents)) for part in listed)
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_a_shares_judgements_travel_as_columns_and_come_back_whole(count: int) -> None:
+    from browsercheck._model import Status
+    from browsercheck.audit._audit import Judgement
+
+    judged = {
+        f"ua {i}": Judgement(Status.SUPPORTED, "firefox", "Firefox", str(130 + i), Status.UNSUPPORTED if i else None)
+        for i in range(count)
+    }
+    travelled = pickle.loads(pickle.dumps(_dask.Judged.of(judged)))
+    assert [(ua, Judgement(*fields)) for ua, *fields in travelled.rows()] == list(judged.items())
 
 
 def test_a_workers_tasks_judge_under_one_policy_object() -> None:

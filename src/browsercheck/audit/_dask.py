@@ -122,9 +122,7 @@ def audit_on_dask(
             counted_user_agents = counts.user_agents
             stats = []
             for judged_share in _as_done(client, judging):  # a share's rows are made while others are judged
-                stats += [
-                    make_stats(ua, *counted_user_agents[ua], *judged) for ua, judged in judged_share.judged.items()
-                ]
+                stats += [make_stats(ua, *counted_user_agents[ua], *judged) for ua, *judged in judged_share.rows()]
         finally:
             for future in (*counting, counted, *sharing, *judging):
                 _LABELS.pop(future.key, None)
@@ -410,9 +408,21 @@ def merge_user_agents(*parts: UserAgents) -> UserAgents:
 class Judged:
     """Judgements of a share of the User-Agents, in one object: Dask looks into lists and dicts
     that a task returns item by item (for 24,000 User-Agents that took twice as long as judging
-    them); an object of its own is pickled whole."""
+    them); an object of its own is pickled whole. Held as columns, the User-Agents and each field
+    of their `Judgement`: a share of 3,500 pickles in 1.4 ms and unpickles in 0.3, against 4.6 and
+    2.4 as a dict of judgements (an object each)."""
 
-    judged: dict[str, Judgement]
+    user_agents: tuple[str, ...]
+    fields: tuple[tuple[Any, ...], ...]
+    """A column per field of `Judgement`, in the User-Agents' order."""
+
+    @classmethod
+    def of(cls, judged: dict[str, Judgement]) -> Judged:
+        return cls(tuple(judged), tuple(zip(*judged.values(), strict=True)) or ((),) * len(Judgement._fields))
+
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        """``(user_agent, *judgement)`` for each User-Agent."""
+        return zip(self.user_agents, *self.fields, strict=True)
 
 
 def share(merged: UserAgents, number: int, shares: int) -> tuple[str, ...]:
@@ -428,7 +438,7 @@ def share(merged: UserAgents, number: int, shares: int) -> tuple[str, ...]:
 def judge_share(number: int, shares: int, policy: Policy, compare: Policy | None, merged: UserAgents) -> Judged:
     """Judge the User-Agents of the ``number``-th of ``shares`` (on a worker)."""
     compared = _one_of(compare) if compare is not None else None
-    return Judged(judge_user_agents(share(merged, number, shares), _one_of(policy), compared))
+    return Judged.of(judge_user_agents(share(merged, number, shares), _one_of(policy), compared))
 
 
 _POLICIES: weakref.WeakValueDictionary[bytes, Policy] = weakref.WeakValueDictionary()

@@ -160,23 +160,18 @@ def test_each_distinct_value_is_judged_once(library: str, large: bool, monkeypat
     """Once, also where the rest of a large column holds values of its head and values first seen
     there (the head, a seventh of the rows, holds only the first three values)."""
     module = pytest.importorskip(library, reason=f"{library} is in the test extra")
-    from browsercheck import _checker
+    from browsercheck._detect import Detector
 
     if large:
         threaded(monkeypatch, head_one_in=7)
     detected: list[str] = []
-    original = _checker.Checker._detector_in_use
+    original = Detector.__call__
 
-    def counting(self: Any) -> Any:  # the detector a checker detects with, counting what it reads
-        detect = original(self)
+    def counting(self: Detector, user_agent: str) -> Any:  # the shared detector itself, as classify calls it
+        detected.append(user_agent)
+        return original(self, user_agent)
 
-        def counted(user_agent: str) -> Any:
-            detected.append(user_agent)
-            return detect(user_agent)
-
-        return counted
-
-    monkeypatch.setattr(_checker.Checker, "_detector_in_use", counting)
+    monkeypatch.setattr(Detector, "__call__", counting)
     values = VALUES[:3] * 1000 + VALUES[3:] * 1000
     browsercheck.classify(module.array(values) if library == "pyarrow" else module.Series(values))
     assert sorted(detected) == sorted({"" if ua is None else ua for ua in VALUES})  # a missing value as none sent

@@ -421,7 +421,7 @@ class Judged:
         return cls(tuple(judged), tuple(zip(*judged.values(), strict=True)) or ((),) * len(Judgement._fields))
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
-        """``(user_agent, *judgement)`` for each User-Agent."""
+        """``(user_agent, *judgement)`` for each User-Agent (an iterator: read once)."""
         return zip(self.user_agents, *self.fields, strict=True)
 
 

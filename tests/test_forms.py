@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -41,7 +42,7 @@ def _mobile_safari(r: random.Random, v: int, device: str) -> str:
 
 
 # the forms as browsers send them, written out here apart from the module's regexes
-_SENT = {
+_SENT: dict[str, Callable[[random.Random, int], str]] = {
     "chrome windows": lambda r, v: f"Mozilla/5.0 ({_WIN}) {_BLINK} Chrome/{_chrome(r, v)} Safari/537.36",
     "chrome mac": lambda r, v: f"Mozilla/5.0 ({_MAC}) {_BLINK} Chrome/{_chrome(r, v)} Safari/537.36",
     "chrome linux": lambda r, v: f"Mozilla/5.0 (X11; Linux x86_64) {_BLINK} Chrome/{_chrome(r, v)} Safari/537.36",
@@ -72,8 +73,9 @@ _SENT = {
         f" Vivaldi/{v % 12}.{r.randint(0, 9)}.{r.randint(0, 3999)}.{r.randint(0, 99)}"
     ),
     "yandex windows": lambda r, v: (
-        f"Mozilla/5.0 ({_WIN}) {_BLINK} Chrome/{_chrome(r, v)} Safari/537.36"
-        f" YaBrowser/{v % 30}.{r.randint(1, 12)}.{r.randint(0, 9)}.{r.randint(0, 999)} Yowser/2.5"
+        f"Mozilla/5.0 ({_WIN}) {_BLINK} Chrome/{_chrome(r, v)}"
+        f" YaBrowser/{v % 30}.{r.randint(1, 12)}.{r.randint(0, 9)}.{r.randint(0, 999)}"
+        f"{r.choice(['', ' Yowser/2.5'])} Safari/537.36"
     ),
     "chrome windows 32-bit": lambda r, v: (
         f"Mozilla/5.0 (Windows NT 10.0; WOW64) {_BLINK} Chrome/{_chrome(r, v)} Safari/537.36"
@@ -110,7 +112,8 @@ _SENT = {
     ),
     "edge iphone": lambda r, v: (
         f"Mozilla/5.0 (iPhone; CPU iPhone OS {_ios(r, v % 30)} like Mac OS X) {_WEBKIT} Version/{v % 30}.0"
-        f" EdgiOS/{v}.0.{r.randint(1000, 3000)}.{r.randint(0, 99)} Mobile/15E148 Safari/605.1.15"
+        f" EdgiOS/{v}.{r.randint(1000, 3500)}.{r.randint(0, 99)} Mobile/15E148"
+        f" Safari/{r.choice(['605.1.15', '604.1'])}"
     ),
     "chrome ipad": lambda r, v: (
         f"Mozilla/5.0 (iPad; CPU OS {_ios(r, v % 30)} like Mac OS X) {_WEBKIT}"
@@ -153,7 +156,20 @@ def test_every_form_is_read_as_the_parsers_read_its_example(detectors: tuple[Det
     parsers again: this names it."""
     with_forms, _ = detectors
     assert [form.example for form in with_forms._built_forms().kept] == [form.example for form in FORMS]
-    assert len(FORMS) == len(_SENT)
+
+
+def test_each_form_is_swept_by_a_generator_of_its_own(detectors: tuple[Detector, Detector]) -> None:
+    """Each generator below writes one form, and no two the same one: a generator that drifted into
+    a neighbouring form (a tablet's into a phone's) would leave its own unswept."""
+    fullmatch = detectors[0]._built_forms()._fullmatch
+    written: dict[str, set[str | None]] = {}
+    for name, write in _SENT.items():
+        r = random.Random(name)
+        matches = [fullmatch(write(r, major)) for major in range(1, 400)]
+        written[name] = {m.lastgroup if m else None for m in matches}
+    assert all(len(forms) == 1 and None not in forms for forms in written.values()), written
+    swept = sorted(str(form) for forms in written.values() for form in forms)
+    assert swept == sorted(f"_{k}" for k in range(len(FORMS)))
 
 
 @pytest.mark.parametrize("form", sorted(_SENT))
@@ -176,8 +192,10 @@ def test_a_form_gives_the_client_the_parsers_give_at_every_version(
         f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) {_BLINK} Chrome/131.0.0.0 Safari/537.36 Edge/18.19045",
         f"Mozilla/5.0 ({_WIN}) {_BLINK} Chrome/131.0.0.0 Safari/537.36 OPR/116.0.0.0 (Edition Yx GX)",
         f"Mozilla/5.0 ({_WIN}) {_BLINK} Chrome/131.0.0.0 Safari/537.36 Vivaldi/7.0.3495.27 Bot/1.0",
-        f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) {_BLINK} Chrome/131.0.0.0 YaBrowser/24.12.0.0 Safari/537.36",
-        f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) {_BLINK} Chrome/131.0.0.0 Safari/537.36 YaBrowser/24.12.0.0",
+        f"Mozilla/5.0 ({_WIN}) {_BLINK} Chrome/131.0.0.0 Safari/537.36 YaBrowser/24.12.0.0 Yowser/2.5",  # not sent
+        f"Mozilla/5.0 ({_WIN}) {_BLINK} Chrome/131.0.0.0 YaBrowser/24.1.8.90.00 SA/3 Safari/537.36",
+        f"Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) {_WEBKIT} Version/17.0 EdgiOS/131.0.2903.92"
+        " Mobile/15E148 Safari/605.1.15",
         f"Mozilla/5.0 (X11; Linux x86_64) {_BLINK} HeadlessChrome/131.0.0.0 Safari/537.36",
         f"Mozilla/5.0 (X11; Linux x86_64) {_BLINK} Chrome/131.0.0.0 Safari/537.36 (compatible; Googlebot/2.1)",
         f"Mozilla/5.0 (Linux; Android 10; K) {_BLINK} Chrome/131.0.0.0 Mobile Safari/537.36 [FB_IAB/FB4A;FBAV/490.0]",

@@ -125,9 +125,11 @@ def detectors() -> tuple[BotDetector, BotDetector]:
     _bots._COMPILED = False
     try:
         fallback = BotDetector.from_crawlerdetect(then=_detector_then())
+        assert fallback("Googlebot/2.1") == "Googlebot"  # its exclusions, built on the first bot: re's too
     finally:
         _bots._COMPILED = True
     assert compiled._gate._literals is not None and fallback._gate._literals is None
+    assert fallback._exclusions is not None and fallback._exclusions._starts is None
     return compiled, fallback
 
 

@@ -64,6 +64,60 @@ def test_same_text_left_on_the_test_data_and_the_corpus(strip: Callable[[str], s
     assert [ua for ua in uas if strip(ua) != IGNORING_CASE.sub("", ua)] == []
 
 
+@pytest.mark.parametrize(
+    ("pattern", "leading"),
+    [
+        ("[ ]Intel", " intel"),  # a class of one character, as that character
+        (r"[\.]NET", ".net"),
+        (r"\.NET CLR [\d\.]*", ".net clr "),
+        ("Yandex(?!Search)", "yandex"),
+        ("a[ ]?b", "a"),  # an optional character: the text stops before it
+        (r"Foo\.?bar", "foo"),
+        ("abc{2}", "ab"),
+        ("ab+c", "ab"),  # once at least: what follows is not next to it
+        (r"x\[ ]y", "x[ "),  # an escaped bracket is text, and so is a lone "]"
+        (r"\\[ ]x", "\\ x"),  # an escaped backslash, then a class of one
+        (r"[\d]x", ""),  # a class of digits is no text
+        ("(?:Mobile )?Safari", ""),
+        ("Safari|Chrome", ""),
+        ("^Mozilla", ""),
+        ("caf\u00e9", ""),
+    ],
+)
+def test_a_patterns_leading_text(pattern: str, leading: str) -> None:
+    assert _leading_text(pattern) == leading
+    if leading:  # every match starts with it
+        for m in re.finditer(pattern, f"x {leading.upper()} {pattern} 12 Abc aB FOO.BAR x[ ]y", re.IGNORECASE):
+            assert m.group().lower().startswith(leading)
+
+
+def test_every_exclusion_is_stripped_where_it_stands() -> None:
+    """A text for each of crawlerdetect's exclusions (its leading text, then digits), in both
+    cases: stripped as ``re`` strips it, by the search that tries them only where they start."""
+    stripper = exclusions_stripper(BRANCHES)
+    for branch in BRANCHES:
+        lead = _leading_text(branch)
+        for text in (f"x{lead}9.9_9 y", f"({lead.upper()}/1.2;{lead}", f"{lead}{lead}"):
+            assert stripper.removed_from(text) == IGNORING_CASE.sub("", text), (branch, text)
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.tuples(st.text("abAB. ", min_size=1, max_size=3), st.sampled_from(["", "?", "*", "+", "[0-9]*", r"\.x"])),
+        min_size=1,
+        max_size=5,
+    ),
+    st.text(st.sampled_from("abAB. 09x\u0130\u0131"), max_size=30),
+)
+def test_any_branches_are_stripped_as_re_strips_them(branches: list[tuple[str, str]], text: str) -> None:
+    """Branches of text (escaped) and a tail that may make their last character optional: the
+    search tried where their leading texts are strips what ``re`` strips, ignoring case."""
+    written = [re.escape(head) + tail for head, tail in branches]
+    expected = re.sub("|".join(written), "", text, flags=re.IGNORECASE)
+    assert exclusions_stripper(written).removed_from(text) == expected
+
+
 def test_a_branch_whose_start_is_not_known_strips_everywhere() -> None:
     """One branch without a leading text (a group first) and no place is known: ``re`` alone."""
     branches = [*BRANCHES, "(?:Mobile|Tablet) Safari"]
@@ -87,10 +141,29 @@ def test_same_text_left_for_any_mix(words: list[str], noise: str) -> None:
 
 @pytest.mark.parametrize(
     "pattern",
-    [r"[0-Z]+bot", r"[A-z]bot", r"\Wbot", r"(?i)bot", r"\bbot", r"caf\u00e9"],
+    [
+        r"[0-Z]+bot",
+        r"[A-z]bot",
+        r"[0-_]bot",
+        r"[ -_]bot",
+        r"[!-~]bot",
+        r"[\--A]bot",
+        r"[]0-A]bot",
+        r"[a-]bot",
+        r"\Wbot",
+        r"(?i)bot",
+        r"\bbot",
+        r"caf\u00e9",
+    ],
     ids=[
         "a range from a digit to a letter",
         "a range across cases",
+        "a range of other characters holding A-Z",
+        "a range from a space holding A-Z",
+        "a range holding both cases",
+        "a range from an escape",
+        "a class starting with ]",
+        "a dash after a letter",
         "an escape of letters",
         "inline flags",
         "a boundary",
@@ -100,7 +173,7 @@ def test_same_text_left_for_any_mix(words: list[str], noise: str) -> None:
 def test_other_patterns_run_as_they_are(pattern: str) -> None:
     blind = _CaseBlind(pattern)
     assert blind._folded is None
-    for text in ("KBOT is a Bot", "caf\u00e9 caf\u00c9 -bot", "\u0130bot xbot"):
+    for text in ("KBOT is a Bot", "caf\u00e9 caf\u00c9 -bot", "\u0130bot xbot", "abot _bot Abot ]bot -bot"):
         assert blind.removed_from(text) == re.sub(pattern, "", text, flags=re.IGNORECASE)
         found = re.search(pattern, text, flags=re.IGNORECASE)
         assert blind.search(text) == (found.group() if found else None)
@@ -139,7 +212,7 @@ def test_each_pattern_finds_what_re_ignoring_case_finds() -> None:
 CASED = [chr(c) for c in range(sys.maxunicode + 1) if c < 128 or chr(c).lower() != chr(c) or chr(c).upper() != chr(c)]
 
 
-@pytest.mark.parametrize("pattern", [r"[A-Z]", r"[a-z0-9\-_]*x", r"[^a-f]", r"[K-S]x", r"[!-~]"])
+@pytest.mark.parametrize("pattern", [r"[A-Z]", r"[a-z0-9\-_]*x", r"[^a-f]", r"[K-S]x", r"[0-9_\-]x", r"[a-z-]x"])
 def test_a_class_of_letters_lowered_finds_on_the_folded_text_what_it_finds_ignoring_case(pattern: str) -> None:
     blind = _CaseBlind(pattern)
     assert blind._folded is not None

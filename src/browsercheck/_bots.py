@@ -92,7 +92,7 @@ class _PatternSet:
             self._native, rejected = _native_syntax(groups + others + then)
         python = [(i, p) for i, p in enumerate(patterns) if _LOOKAROUND.search(p)]
         python += [(i, patterns[i]) for i, _ in rejected]
-        self._python = [(i, re.compile(p, re.IGNORECASE), _required_text(p)) for i, p in sorted(python)]
+        self._python = [(i, re.compile(p, re.IGNORECASE), _leading_text(p)) for i, p in sorted(python)]
         # the others alone, for where a group matched: was one of them first? (built now: built on
         # the first bot, its 5 ms would land on a request; the C search needs none)
         self._others = _extractor([entry for entry in others if entry not in rejected]) if self._groups else None
@@ -147,26 +147,29 @@ _GROUP = 50
 holds half the memory (about 4 MB less), and it compiles as fast."""
 
 
-def _required_text(pattern: str) -> str:
-    """Lower-case text every match of ``pattern`` (ignoring case) contains: its leading plain
-    text ("yandex" of "Yandex(?!Search)"), or "" where that cannot be told."""
-    if "|" in pattern or not pattern.isascii():
-        return ""
-    head = _LITERAL.match(pattern)
-    text = head.group() if head else ""
-    if pattern[len(text) : len(text) + 1] in ("?", "*", "{"):  # the last character is optional
-        text = text[:-1]
-    return _UNESCAPE.sub(r"\1", text).lower()
-
-
-_ONE_CHARACTER = re.compile(r"\[(\\?[^\]\\^])\]")
-"""A class of one character, "[ ]" or "[\\.]"."""
+# One character at the head of a pattern: plain, an escaped punctuation mark, or a class of one such
+# ("[ ]", "[\\.]"); then the quantifier after it, if any
+_HEAD_UNIT = re.compile(r"(?:([^.^$*+?{}\[\]|()\\])|\\([^0-9A-Za-z])|\[(?:([^\]\\^])|\\([^0-9A-Za-z]))\])([?*+{]?)")
 
 
 def _leading_text(pattern: str) -> str:
-    """Lower-case text every match of ``pattern`` (ignoring case) starts with: `_required_text`, a
-    class of one character read as that character ("[ ]Intel": " intel"); "" where not told."""
-    return _required_text(_ONE_CHARACTER.sub(lambda m: re.escape(m.group(1)[-1]), pattern))
+    """Lower-case text every match of ``pattern`` (ignoring case) starts with: its leading plain
+    text, escapes undone, a class of one character read as that character ("yandex" of
+    "Yandex(?!Search)", " intel" of "[ ]Intel"); "" where that cannot be told (an alternation, a
+    class or group first)."""
+    if "|" in pattern or not pattern.isascii():
+        return ""
+    text: list[str] = []
+    at = 0
+    while (m := _HEAD_UNIT.match(pattern, at)) is not None:
+        *character, quantifier = m.groups()
+        if quantifier in ("?", "*", "{"):
+            break  # it may be missing: the text stops before it
+        text.append(next(c for c in character if c is not None))
+        if quantifier == "+":
+            break  # once at least: what follows is not next to it
+        at = m.end()
+    return "".join(text).lower()
 
 
 def _extractor(entries: Sequence[tuple[int, str]]) -> _Extractor:
@@ -200,10 +203,12 @@ def _index(found: _Found | None) -> int | None:
 
 # An expression whose letters mean the same in lower case: no escape but \d and escaped punctuation,
 # no inline flags, and in a class letters only alone or in a range of one case ("[A-Z]" lowered is
-# "[a-z]"; "[0-A]" lowered would take in "[\]^_`" too).
+# "[a-z]"), other ranges only of digits ("[0-_]" holds A-Z, which "[0-_]" lowered on the folded
+# text would not find; "[0-A]" lowered would hold "[\]^_`" too), a "-" only last, and no class
+# that starts with "]" (which Python reads as a character of the class).
 _FOLDABLE = re.compile(
     r"(?:[^\\\[(]|\\[d\W]|\((?!\?)|\(\?:"
-    r"|\[\^?(?:[a-z]-[a-z]|[A-Z]-[A-Z]|[A-Za-z](?!-)|[^\]\\A-Za-z](?!-[A-Za-z])|\\[d\W])*\])*"
+    r"|\[\^?(?:[a-z]-[a-z]|[A-Z]-[A-Z]|[0-9]-[0-9]|[A-Za-z0-9](?!-)|[^\]\\A-Za-z0-9-](?!-)|\\[d\W](?!-)|-(?=\]))+\])*"
 )
 
 
@@ -219,9 +224,10 @@ class _CaseBlind:
     Any other pattern runs as it is.
 
     ``starts_with``: the texts (in lower case) one of which every match starts with, where known
-    (crawlerdetect's exclusions: the text each of its branches starts with). Then `removed_from` tries the
-    pattern only where the C search (`_speedups.LiteralSet.starts`) finds one of them, where ``re``
-    tried all 53 branches at every place: 1-2 us a bot's User-Agent instead of 5-10.
+    (crawlerdetect's exclusions: the text each of its 53 branches starts with). Then `removed_from`
+    tries the pattern only where the C search (`_speedups.LiteralSet.starts`) finds one of them;
+    ``re`` tries the branches at every place whose character can start one (most letters and the
+    space can): 1-2 us a bot's User-Agent instead of 5-10.
     """
 
     def __init__(self, pattern: str, starts_with: Sequence[str] = ()) -> None:

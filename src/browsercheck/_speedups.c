@@ -615,9 +615,9 @@ static PyTypeObject CounterType = {
  *
  * LiteralSet(texts, starts=True).starts(text) is the list of the places where any of the texts
  * starts in text, ascending: what `_bots._CaseBlind` asks of the texts its exclusions start with,
- * to try them only there (Python's re tries each of 53 at every place). It keeps two numbers more a
- * state, only where asked for: the length of the text ending there, and the nearest state on the
- * failure path where one ends. */
+ * to try them only there (Python's re tries them at every place whose character can start one, as
+ * most letters can). It keeps two numbers more a state, only where asked for: the length of the
+ * text ending there, and the nearest state on the failure path where one ends. */
 
 #define LITERAL_TABLE_DEPTH 2 /* the states up to this many characters from the start have a table */
 
@@ -910,7 +910,7 @@ LiteralSet_starts(LiteralSet *self, PyObject *text)
     const void *data = PyUnicode_DATA(text);
     const Py_ssize_t len = PyUnicode_GET_LENGTH(text);
     /* a text found ends at i; a longer one ending later may start before it: marked, then listed */
-    unsigned char *at = PyMem_Calloc((size_t)len + 1, 1);
+    unsigned char *at = PyMem_Calloc((size_t)len + 1, 1); /* + 1: never a zero-byte allocation */
     if (at == NULL)
         return PyErr_NoMemory();
     int32_t state = 0;

@@ -227,7 +227,7 @@ class _CaseBlind:
     (crawlerdetect's exclusions: the text each of its 53 branches starts with). Then `removed_from`
     tries the pattern only where the C search (`_speedups.LiteralSet.starts`) finds one of them;
     ``re`` tries the branches at every place whose character can start one (most letters and the
-    space can): 1-2 us a bot's User-Agent instead of 5-10.
+    space can): 1.4 us a bot's User-Agent instead of 4.7 (the benchmark corpus's 1,194 bots).
     """
 
     def __init__(self, pattern: str, starts_with: Sequence[str] = ()) -> None:
@@ -335,7 +335,6 @@ class BotDetector:
         self.then = tuple(then)
         self._gate = _PatternSet([_unanchored(p) for p in self._patterns], self.then)
         self._exclusion_branches = [branch for pattern in exclusions for branch in known_starts(pattern)]
-        self._exclusion_text = "|".join(self._exclusion_branches)
         self._exclusions: _CaseBlind | None = None  # compiled for the first bot: 1 ms of every start
         self._exact: dict[int, _CaseBlind] = {}
         self._everything: re.Pattern[str] | None = None

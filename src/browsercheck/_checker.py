@@ -168,7 +168,9 @@ class Checker:
         return verdict
 
     def detect(self, user_agent: str) -> Client:
-        """What the User-Agent says, before any policy: uncached."""
+        """What the User-Agent says, before any policy: uncached. (`classify` and the audit call the
+        detector itself, thousands of times: to change detection, give ``detector=``, not a
+        subclass's ``detect``.)"""
         return self._detector_in_use()(user_agent)
 
     def _detector_in_use(self) -> Callable[[str], Client]:

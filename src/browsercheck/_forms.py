@@ -1,15 +1,15 @@
 """The few User-Agents most browsers send, read without the parsers.
 
-Chrome on Windows (10 and 11, 64- and 32-bit; 8.1 and 7, 64-bit), macOS, Linux and Android
-(reduced: phones and tablets); Edge, Opera, Vivaldi and Yandex Browser on 64-bit Windows 10 and 11,
-Edge on macOS; Samsung Internet
-(reduced); Firefox on the desktop and on Android; Safari, Chrome, Firefox and Edge on the iPhone,
-Safari and Chrome on the iPad, Safari on the Mac send their User-Agents in fixed forms where only
-version numbers change. A User-Agent that is one of them, whole, needs no bot patterns (none
-matches it) and no ua-parser rules (they read what the numbers say; where the browser's own token
-names it, the token is read as `Detector` reads it): those take more than half the time of reading
-a browser. In the benchmark corpus and logs, 47-49% of the distinct User-Agents are of these
-forms (39% before the forms of 2026-12-01 were added), read in 4-5 us instead of 9-11.
+Chrome on Windows (10 and 11, 64-bit, and 32-bit Chrome on them; 8.1 and 7, 64-bit), macOS, Linux
+and Android (reduced: phones and tablets); Edge, Opera, Vivaldi and Yandex Browser on 64-bit Windows
+10 and 11, Edge on macOS; Samsung Internet (reduced); Firefox on the desktop and on Android; Safari,
+Chrome, Firefox and Edge on the iPhone, Safari and Chrome on the iPad, Safari on the Mac send their
+User-Agents in fixed forms where only version numbers change. A User-Agent that is one of them,
+whole, needs no bot patterns (none matches it) and no ua-parser rules (they read what the numbers
+say; where the browser's own token names it, the token is read as `Detector` reads it): those take
+more than half the time of reading a browser. In the benchmark corpus and logs, 47-49% of the
+distinct User-Agents are of these forms (39% before the forms of 2026-12-01 were added), read in
+4-5 us instead of 9-11.
 
 Only the shape of each form (a regex, and which of its numbers are the browser's and the OS's
 version) is written here. What the parsers name it (the browser's and the OS's family, an OS's

@@ -27,7 +27,8 @@ class CombinedCounter:
     def level(self) -> int: ...
 
 class LiteralSet:
-    """Which of many ASCII texts a str contains: Aho-Corasick, for the bot check's plain-text patterns."""
+    """Which of many ASCII texts a str contains, and where any starts: Aho-Corasick, for the bot check's
+    plain-text patterns and the texts its exclusions start with."""
 
     def __init__(self, texts: Sequence[str], *, starts: bool = False) -> None: ...
     def first(self, text: str, /) -> int | None:

@@ -99,6 +99,21 @@ def test_pyarrow_gives_a_table(
     assert isinstance(table, pa.Table) and table.column_names == COLUMNS
     assert table.schema == pa.schema([(name, pa.string()) for name in COLUMNS])
     assert table.to_pylist() == expected(values)
+    # the way taken: a large column's answers come in two chunks, the head's and the rest's
+    assert {column.num_chunks for column in table.columns} == {2 if large else 1}
+
+
+@pytest.mark.parametrize(
+    ("rows", "cores", "head"),
+    [(99_999, 2, None), (100_000, 1, None), (100_000, 2, 6_250), (1_000_000, 8, 62_500)],
+)
+def test_a_column_is_read_in_two_parts_from_its_size_on_two_cores(
+    rows: int, cores: int, head: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from browsercheck import _classify
+
+    monkeypatch.setattr(_classify, "_cores", lambda: cores)
+    assert _classify._head_rows(rows) == head
 
 
 @pytest.mark.parametrize("values", [VALUES, MISSING_LATER], ids=["missing-in-head", "missing-in-rest"])

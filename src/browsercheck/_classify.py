@@ -93,16 +93,15 @@ def _pandas(values: Any, checker: Checker) -> Any:
     import numpy as np
     import pandas as pd
 
-    cores = _cores()
-    if len(values) < _THREADED_FROM_ROWS or cores < 2 or not _pandas_strings(values):
+    head = _head_rows(len(values))
+    if head is None or not _pandas_strings(values):
         codes, uniques = pd.factorize(values, use_na_sentinel=False)  # a missing value is one of the uniques
         texts = _pandas_texts(uniques)
         return _pandas_table(_judge_new(texts, checker, {}), texts, codes, values.index, map)
     # as for pyarrow: the head's distinct values are judged while a thread factorizes the rest (for
     # pandas' string type, pyarrow does, letting go of the GIL), then those first seen in the rest;
     # the rest's codes are renumbered after the head's distinct values and those it adds
-    head = len(values) // _HEAD_ONE_IN
-    with ThreadPoolExecutor(max_workers=min(len(COLUMNS), cores)) as pool:
+    with ThreadPoolExecutor(max_workers=min(len(COLUMNS), _cores())) as pool:
         factorizing = pool.submit(pd.factorize, values.iloc[head:], use_na_sentinel=False)
         head_codes, head_uniques = pd.factorize(values.iloc[:head], use_na_sentinel=False)
         texts = _pandas_texts(head_uniques)
@@ -156,8 +155,8 @@ def _pyarrow(values: Any, checker: Checker) -> Any:
 
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
-    cores = _cores()
-    if len(values) < _THREADED_FROM_ROWS or cores < 2:
+    head = _head_rows(len(values))
+    if head is None:
         encoded = _encoded(values)
         return _arrow_rows(encoded.dictionary.to_pylist(), checker, {}).take(encoded.indices)
     # Judging is Python's (it holds the GIL), encoding and taking are pyarrow's (they let go of it):
@@ -167,9 +166,8 @@ def _pyarrow(values: Any, checker: Checker) -> Any:
     # comes before judging; the takes, 0.03 s against 0.07 in one; the head's are taken while the
     # rest's answers are made). A pool costs 0.7 ms to start.
     # Each column comes in two chunks, the head's and the rest's.
-    head = len(values) // _HEAD_ONE_IN
     judged: dict[str, Row] = {}
-    with ThreadPoolExecutor(max_workers=min(len(COLUMNS), cores)) as pool:
+    with ThreadPoolExecutor(max_workers=min(len(COLUMNS), _cores())) as pool:
 
         def taking(part: Any) -> list[Future[Any]]:
             """The answers for ``part``'s distinct values, being taken over its rows in the pool."""
@@ -214,6 +212,12 @@ those 1M rows 0.172 s against 0.162 (medians of six in turns); a thirty-second l
 judge after the rest is read."""
 
 
+def _head_rows(rows: int) -> int | None:
+    """The rows of a column's head, judged while a thread reads the rest; ``None`` where the column
+    is read whole (fewer than `_THREADED_FROM_ROWS` rows, or one core)."""
+    return rows // _HEAD_ONE_IN if rows >= _THREADED_FROM_ROWS and _cores() >= 2 else None
+
+
 def _cores() -> int:
     """The cores this process may run on (the audit's count; a test sets it)."""
     from .audit._processes import cores
@@ -226,12 +230,12 @@ def _polars(values: Any, checker: Checker) -> Any:
 
     key = "__user_agent__"
     known: dict[str, Row] = {}
-    if len(values) < _THREADED_FROM_ROWS or _cores() < 2:
+    head = _head_rows(len(values))
+    if head is None:
         uniques = values.unique().to_list()
     else:
         # as for pyarrow: the head's distinct values are judged while a thread finds the rest's
         # (polars lets go of the GIL); 1M rows on 2 cores: 0.22 s against 0.27
-        head = len(values) // _HEAD_ONE_IN
         with ThreadPoolExecutor(max_workers=1) as pool:
             finding = pool.submit(lambda: values.slice(head).unique())
             head_uniques = values.slice(0, head).unique()

@@ -260,7 +260,7 @@ def test_user_agents_offered_while_counting_are_judged_once(monkeypatch: pytest.
     judged: list[str] = []
     judge_each = audit_module._judge_each
 
-    def recording(uas: list[str], *rest: Any) -> dict[str, audit_module.Judgement]:
+    def recording(uas: list[str], *rest: Any) -> list[audit_module.JudgementFields]:
         judged.extend(uas)
         return judge_each(uas, *rest)
 

@@ -16,30 +16,31 @@ PARENT = os.getpid()
 _started: set[int] = set()  # the processes that have taken a batch
 
 
-def slow_start(batch: int) -> dict[int, int]:
-    """Which process did ``batch``. Each process takes its time over its first batch, so that
-    another takes the next ones meanwhile."""
+def slow_start(batch: int) -> tuple[int, int]:
+    """``batch`` and which process did it. Each process takes its time over its first batch, so
+    that another takes the next ones meanwhile."""
     if os.getpid() not in _started:
         _started.add(os.getpid())
         time.sleep(0.2)
-    return {batch: os.getpid()}
+    return batch, os.getpid()
 
 
 @pytest.mark.parametrize("processes", [1, 2, 3])
-def test_every_batch_is_done_once_and_shared_out(processes: int) -> None:
+def test_every_batch_is_done_once_shared_out_and_returned_in_order(processes: int) -> None:
     _started.clear()
     done = forked_batches(slow_start, range(20), processes)
-    assert sorted(done) == list(range(20))
+    assert [batch for batch, _ in done] == list(range(20))
+    by = {process for _, process in done}
     if processes == 1:
-        assert set(done.values()) == {PARENT}
+        assert by == {PARENT}
     else:
-        assert len(set(done.values())) > 1  # another took batches while the first one slept
+        assert len(by) > 1  # another took batches while the first one slept
 
 
-def failing_in_a_fork(batch: int) -> dict[int, int]:
+def failing_in_a_fork(batch: int) -> int:
     if os.getpid() == PARENT:
         time.sleep(0.5)  # the fork takes the other batch meanwhile
-        return {}
+        return batch
     raise ValueError(f"batch {batch} went wrong")
 
 
@@ -48,10 +49,10 @@ def test_a_fork_that_fails_stops_the_work_with_its_message() -> None:
         forked_batches(failing_in_a_fork, range(2), 2)
 
 
-def dying_in_a_fork(batch: int) -> dict[int, int]:
+def dying_in_a_fork(batch: int) -> int:
     if os.getpid() == PARENT:
         time.sleep(0.5)
-        return {}
+        return batch
     os._exit(3)
 
 

@@ -54,7 +54,7 @@ def count_days(
     def count(part: Part) -> Counts:
         return _count_part(part, fmt, status_of)
 
-    found = forked_batches(count, parts, workers) if workers > 1 and len(parts) > 1 else _merged(map(count, parts))
+    found = _merged(forked_batches(count, parts, workers) if workers > 1 and len(parts) > 1 else map(count, parts))
     days: dict[dt.date, dict[Status, int]] = {}
     for (_, day, status), n in found.items():
         days.setdefault(day, dict.fromkeys(_PEOPLE, 0))[status] += n

@@ -232,12 +232,14 @@ def test_with_workers_every_user_agent_is_offered_for_judging_before_the_countin
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """While workers count, the audit's own process judges the User-Agents as they are first
-    counted (by a worker or by itself), taking a part of the logs only when none waits."""
+    counted (by a worker or by itself), taking a part of the logs only when none waits. It is told
+    once when the counting ends, after every User-Agent was offered."""
     path = tmp_path / "generated.log"
     write_log(path, 30_000, user_agents=800)
     monkeypatch.setattr(logread, "CHUNK_SIZE", 16 * 1024)
     offered: list[bytes] = []
     steps = []
+    ended: list[int] = []  # how many were offered when told the counting ended
 
     class Recording:
         def offer(self, user_agents: list[bytes]) -> None:
@@ -247,10 +249,17 @@ def test_with_workers_every_user_agent_is_offered_for_judging_before_the_countin
             steps.append(len(offered))
             return False
 
+        def counted(self) -> None:
+            ended.append(len(offered))
+
     sources = [logread.inspect(str(path))]
-    counted = count_module.count(sources, None, 2, None, meanwhile=lambda: None, alongside=Recording())
-    assert set(offered) == set(counted.requests) and len(counted.requests) > 700
-    assert steps  # asked for its work between parts
+    for workers in (2, 3):
+        offered.clear()
+        ended.clear()
+        counted = count_module.count(sources, None, workers, None, meanwhile=lambda: None, alongside=Recording())
+        assert set(offered) == set(counted.requests) and len(counted.requests) > 700
+        assert steps  # asked for its work between parts
+        assert ended == [len(offered)]
     offered.clear()
     alone = count_module.count(sources, None, 1, None, meanwhile=lambda: None, alongside=Recording())
     assert offered == [] and alone.requests == counted.requests  # one process: judged after counting
@@ -274,9 +283,9 @@ def test_user_agents_offered_while_counting_are_judged_once(monkeypatch: pytest.
     assert sorted(judged) == ["", IE11, 'a "q"']
     judge.add(sorted([IE11, "", 'a "q"', CHROME_157]))  # after counting: only the rest
     assert judged[3:] == [CHROME_157]
-    assert judge.done[IE11].status is Status.UNSUPPORTED
-    assert judge.done[CHROME_157].status is Status.SUPPORTED
-    assert judge.done[""].status is Status.UNKNOWN
+    assert judge.done[IE11][0] is Status.UNSUPPORTED
+    assert judge.done[CHROME_157][0] is Status.SUPPORTED
+    assert judge.done[""][0] is Status.UNKNOWN
 
 
 def test_visitors_are_sampled_past_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

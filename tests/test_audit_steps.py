@@ -7,7 +7,7 @@ import pickle
 from pathlib import Path
 
 import browsercheck
-from browsercheck.audit import build_report, count_logs, counts_of, judge_user_agents, merge_tallies
+from browsercheck.audit import Judgement, build_report, count_logs, counts_of, judge_user_agents, merge_tallies
 from make_log import write_log
 
 CHROME_157 = (
@@ -51,6 +51,7 @@ def test_the_steps_make_the_audits_report(tmp_path: Path) -> None:
     tallies = [pickle.loads(pickle.dumps(count_logs([log], workers=1))) for log in logs]
     counts = counts_of(merge_tallies(reversed(tallies)))
     judged = judge_user_agents(counts.user_agents)
+    assert all(type(judgement) is Judgement for judgement in judged.values())  # named, as documented
     judged = pickle.loads(pickle.dumps(judged))
     report = build_report(counts, judged, policy=browsercheck.default_policy(), sources=whole.sources)
     assert report.to_dict() == whole.to_dict()

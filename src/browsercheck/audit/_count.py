@@ -31,6 +31,9 @@ class Alongside(Protocol):
     def step(self) -> bool:
         """Do a little of the work (a millisecond or two); ``False`` if none is waiting."""
 
+    def counted(self) -> None:
+        """Every line is counted (and every User-Agent offered); the tallies are still to come."""
+
 
 Task = tuple[Any, ...]
 """("range", source, start, end), ("file", source), ("stream", source), or ("bytes", chunk): a chunk
@@ -87,11 +90,15 @@ def _count_in_workers(
     results: Any = ctx.Queue()
     processes: list[Any] = []
     counted = 0
+    # Workers still counting. Once none is, every task was taken (the tasks come before the ends
+    # the workers took), and this process, which counts a task whole between messages, has none
+    # begun: the counting has ended, though this process may not have seen its own end yet.
+    counting = helpers
     tally = Tally(fmt)
     theirs: list[Tally] = []
 
     def handle(kind: str, value: Any) -> None:
-        nonlocal counted
+        nonlocal counted, counting
         if kind == "progress":
             counted += value
             if progress:
@@ -99,6 +106,10 @@ def _count_in_workers(
         elif kind == "seen":
             assert alongside is not None  # workers say what they see only when asked to
             alongside.offer(value)
+        elif kind == "counted":
+            counting -= 1
+            if counting == 0 and alongside is not None:
+                alongside.counted()
         elif kind == "error":
             raise LogReadError(value)
         else:
@@ -208,6 +219,7 @@ def _worker(tasks: Any, results: Any, fmt: LineFormat | None, announce: bool) ->
                 results.put(("progress", done))
                 if announce and (new := tally.new_user_agents()):
                     results.put(("seen", new))
+        results.put(("counted", None))  # before the tally is packed and sent, which takes a while
         tally.finish(to_send=True)
     except OSError as e:
         results.put(("error", read_error(e)))

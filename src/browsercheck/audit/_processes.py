@@ -143,41 +143,57 @@ class ForkedBatches(Generic[T, R]):
         self._taken = ctx.Value("q", 0)  # batches handed out so far
         self._results: Any = ctx.Queue()
         self._forks: list[Any] = []
+        self._done: dict[int, R] = {}  # what this process did, by batch
         try:
             self._forks += start(_run, (function, batches, self._taken, self._results), processes - 1)
         except BaseException:
             stop(self._forks)
             raise
 
+    def take_one(self) -> bool:
+        """Do the next batch no one has taken here (between other work); ``False`` if none is left."""
+        return _take_batches(self._function, self._batches, self._taken, self._done, 1)
+
     def results(self) -> list[R]:
         """Take batches with the forks until none is left; each batch's result, in order."""
-        done = _take_batches(self._function, self._batches, self._taken)
+        _take_batches(self._function, self._batches, self._taken, self._done)
         for _ in self._forks:
             _, theirs = receive(self._results, self._forks)
-            done.update(theirs)
-        return [done[index] for index in range(len(self._batches))]
+            self._done.update(theirs)
+        return [self._done[index] for index in range(len(self._batches))]
+
+    def stop(self) -> None:
+        """Stop the forks (done or not)."""
+        stop(self._forks)
 
     def __enter__(self) -> ForkedBatches[T, R]:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        stop(self._forks)
+        self.stop()
 
 
-def _take_batches(function: Callable[[T], R], batches: Sequence[T], taken: Any) -> dict[int, R]:
-    """The results of the batches this process took, by their index."""
-    done: dict[int, R] = {}
-    while True:
+def _take_batches(
+    function: Callable[[T], R], batches: Sequence[T], taken: Any, done: dict[int, R], most: int | None = None
+) -> bool:
+    """Do the batches no other process has taken, up to ``most``, into ``done`` by their index;
+    ``False`` if none was left."""
+    did = 0
+    while most is None or did < most:
         with taken.get_lock():
             index = taken.value
             taken.value += 1
         if index >= len(batches):
-            return done
+            return did > 0
         done[index] = function(batches[index])
+        did += 1
+    return True
 
 
 def _run(function: Callable[[T], R], batches: Sequence[T], taken: Any, results: Any) -> None:
     try:
-        results.put(("done", _take_batches(function, batches, taken)))
+        done: dict[int, R] = {}
+        _take_batches(function, batches, taken, done)
+        results.put(("done", done))
     except Exception as e:  # a bug: reported, so that the parent stops instead of waiting
         results.put(("failed", failure(e)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bz2
 import csv
+import gc
 import gzip
 import io
 import json
@@ -24,6 +25,7 @@ from browsercheck.audit import _logread as logread
 from browsercheck.audit import _tally as tally
 from browsercheck.audit._audit import progress_bar
 from browsercheck.audit._logformats import COMBINED_TEMPLATE, LogFormatError, template_regex, unescape
+from browsercheck.audit._processes import ForkedBatches
 from browsercheck.cli import main
 from make_log import write_log
 
@@ -286,6 +288,81 @@ def test_user_agents_offered_while_counting_are_judged_once(monkeypatch: pytest.
     assert judge.done[IE11][0] is Status.UNSUPPORTED
     assert judge.done[CHROME_157][0] is Status.SUPPORTED
     assert judge.done[""][0] is Status.UNKNOWN
+
+
+def many_user_agents(n: int) -> list[str]:
+    return [
+        f"Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:{100 + i % 60}.0) Gecko/20100101 Firefox/{i}.0" for i in range(n)
+    ]
+
+
+def test_user_agents_waiting_when_the_counting_ends_are_judged_in_forks_from_then(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where many wait, forks start on them as the counting ends; this process joins them between
+    its other work (`step`) and at the end (`add`), and each is judged once, as in one process."""
+    monkeypatch.setattr(audit_module, "_PARALLEL_FROM_USER_AGENTS", 300)
+    uas = many_user_agents(1_000)
+    alone = audit_module._Judge(None, None)
+    alone.add(uas)
+    judge = audit_module._Judge(None, None, workers=2)
+    judge.offer([ua.encode() for ua in uas[:200]])
+    judge.counted()
+    assert judge._forked is None  # too few wait: no fork
+    judge.offer([ua.encode() for ua in uas[200:]])
+    judge.counted()
+    forked = judge._forked
+    assert forked is not None
+    assert judge.step()  # a batch, taken with the forks
+    judge.add([*uas, CHROME_157])  # the forks joined, and one never offered
+    assert judge._forked is None and not any(p.is_alive() for p in forked._forks)
+    assert judge.done == {**alone.done, CHROME_157: judge.done[CHROME_157]}
+    assert judge.done[CHROME_157][0] is Status.SUPPORTED
+
+
+def test_forks_judging_are_stopped_where_the_audit_fails_before_joining_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[ForkedBatches[Any, Any]] = []
+
+    def counts_failing(tally: Any) -> None:
+        raise RuntimeError("reading the counts failed")
+
+    class Recorded(ForkedBatches[Any, Any]):
+        def __init__(self, *args: Any) -> None:
+            super().__init__(*args)
+            started.append(self)
+
+    monkeypatch.setattr(audit_module, "ForkedBatches", Recorded)
+    monkeypatch.setattr(audit_module, "counts_of", counts_failing)
+    monkeypatch.setattr(audit_module, "_PARALLEL_FROM_USER_AGENTS", 1)  # forks as the counting ends
+    monkeypatch.setattr(audit_module._Judge, "step", lambda self: False)  # so that all wait then
+    path = tmp_path / "generated.log"
+    write_log(path, 30_000, user_agents=800)
+    monkeypatch.setattr(logread, "CHUNK_SIZE", 16 * 1024)
+    with pytest.raises(RuntimeError, match="reading the counts failed"):
+        browsercheck.audit([path], workers=2)
+    assert started, "no fork judged: the test tests nothing"
+    assert not any(p.is_alive() for batches in started for p in batches._forks)
+    assert gc.isenabled()  # the collector, paused for the audit, runs again
+    assert gc.get_freeze_count() == 0  # frozen for the forks, thawed
+
+
+def test_the_collector_is_paused_only_where_it_ran() -> None:
+    assert gc.isenabled()
+    with audit_module.collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(KeyError), audit_module.collector_paused():
+        raise KeyError("x")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with audit_module.collector_paused():
+            pass
+        assert not gc.isenabled()  # the caller's choice, kept
+    finally:
+        gc.enable()
 
 
 def test_visitors_are_sampled_past_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -487,8 +487,11 @@ def test_a_damaged_flat_tally_is_refused_not_miscounted() -> None:
             tally.Tally.__new__(tally.Tally).__setstate__({**state, "flat": damaged})
 
 
-def test_visitors_of_a_user_agent_without_requests_are_refused_not_dropped() -> None:
+@pytest.mark.parametrize("requested", [[], [b"curl/8.5.0"], [b"curl/8.5.0", b"Wget/1.21"]])
+def test_visitors_of_a_user_agent_without_requests_are_refused_not_dropped(requested: list[bytes]) -> None:
+    """However many other User-Agents have requests (fewer, as many, more)."""
     t = count([line("10.0.0.1", CHROME)])
+    t.requests.update(requested)
     t.visitors[b"never requested"] = {1, 2}
     with pytest.raises(ValueError, match="visitors sent User-Agents it has no requests of"):
         pickle.dumps(t)

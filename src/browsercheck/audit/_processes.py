@@ -151,7 +151,7 @@ class ForkedBatches(Generic[T, R]):
             raise
 
     def take_one(self) -> bool:
-        """Do the next batch no one has taken here (between other work); ``False`` if none is left."""
+        """Do here the next batch no one has taken (between other work); ``False`` if none is left."""
         return _take_batches(self._function, self._batches, self._taken, self._done, 1)
 
     def results(self) -> list[R]:

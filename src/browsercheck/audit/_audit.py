@@ -224,9 +224,16 @@ def judge_user_agents(
     user_agents: Iterable[str], policy: PolicySource | None = None, compare: PolicySource | None = None
 ) -> dict[str, Judgement]:
     """Judge each User-Agent once in this process, under ``policy`` and the ``compare`` one."""
+    return {ua: Judgement._make(fields) for ua, fields in judged_fields(user_agents, policy, compare).items()}
+
+
+def judged_fields(
+    user_agents: Iterable[str], policy: PolicySource | None = None, compare: PolicySource | None = None
+) -> dict[str, JudgementFields]:
+    """`judge_user_agents`, each judgement's fields in a plain tuple (as the audit keeps them)."""
     judge = _Judge(policy, compare)
     judge.add(set(user_agents))
-    return {ua: Judgement._make(fields) for ua, fields in judge.done.items()}
+    return judge.done
 
 
 def build_report(

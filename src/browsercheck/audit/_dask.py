@@ -26,7 +26,7 @@ import os
 import pickle
 import time
 import weakref
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -34,9 +34,10 @@ from .._errors import AuditWorkerError, ClusterError, LogReadError, MissingExtra
 from ._audit import (
     Counts,
     Judgement,
+    JudgementFields,
     PolicySource,
     counts_of,
-    judge_user_agents,
+    judged_fields,
     report_of,
     spans_days,
     ua_text,
@@ -417,7 +418,7 @@ class Judged:
     """A column per field of `Judgement`, in the User-Agents' order."""
 
     @classmethod
-    def of(cls, judged: dict[str, Judgement]) -> Judged:
+    def of(cls, judged: Mapping[str, JudgementFields]) -> Judged:
         return cls(tuple(judged), tuple(zip(*judged.values(), strict=True)) or ((),) * len(Judgement._fields))
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
@@ -438,7 +439,7 @@ def share(merged: UserAgents, number: int, shares: int) -> tuple[str, ...]:
 def judge_share(number: int, shares: int, policy: Policy, compare: Policy | None, merged: UserAgents) -> Judged:
     """Judge the User-Agents of the ``number``-th of ``shares`` (on a worker)."""
     compared = _one_of(compare) if compare is not None else None
-    return Judged.of(judge_user_agents(share(merged, number, shares), _one_of(policy), compared))
+    return Judged.of(judged_fields(share(merged, number, shares), _one_of(policy), compared))
 
 
 _POLICIES: weakref.WeakValueDictionary[bytes, Policy] = weakref.WeakValueDictionary()

@@ -11,7 +11,9 @@ import json
 import lzma
 import os
 import re
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -234,14 +236,15 @@ def test_with_workers_every_user_agent_is_offered_for_judging_before_the_countin
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """While workers count, the audit's own process judges the User-Agents as they are first
-    counted (by a worker or by itself), taking a part of the logs only when none waits. It is told
-    once when the counting ends, after every User-Agent was offered."""
+    counted (by a worker or by itself), taking a part of the logs only when none waits; a file's or
+    a stream's (which this process reads and shares out). It is told once when the counting ends,
+    after every User-Agent was offered, with no other thread running (it may fork)."""
     path = tmp_path / "generated.log"
     write_log(path, 30_000, user_agents=800)
     monkeypatch.setattr(logread, "CHUNK_SIZE", 16 * 1024)
     offered: list[bytes] = []
     steps = []
-    ended: list[int] = []  # how many were offered when told the counting ended
+    ended: list[tuple[int, list[str]]] = []  # how many were offered when told, and the threads then
 
     class Recording:
         def offer(self, user_agents: list[bytes]) -> None:
@@ -252,18 +255,35 @@ def test_with_workers_every_user_agent_is_offered_for_judging_before_the_countin
             return False
 
         def counted(self) -> None:
-            ended.append(len(offered))
+            ended.append((len(offered), [thread.name for thread in threading.enumerate()]))
 
-    sources = [logread.inspect(str(path))]
-    for workers in (2, 3):
+    def the_file() -> list[logread.Source]:
+        return [logread.inspect(str(path))]
+
+    count_task, parent, late = count_module.count_task, os.getpid(), [True]
+
+    def late_in_workers(task: count_module.Task, tally: Any) -> Iterator[int]:
+        if os.getpid() != parent and late and late.pop():  # a worker's first task (each has its own list)
+            time.sleep(0.05)  # so that this process is asked for its work before the counting ends
+        yield from count_task(task, tally)
+
+    monkeypatch.setattr(count_module, "count_task", late_in_workers)
+
+    def standard_input() -> list[logread.Source]:
+        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(path.read_bytes())))
+        return [logread.inspect("-")]
+
+    for workers, logs in [(2, the_file), (3, the_file), (2, standard_input), (3, standard_input)]:
         offered.clear()
+        steps.clear()
         ended.clear()
-        counted = count_module.count(sources, None, workers, None, meanwhile=lambda: None, alongside=Recording())
+        counted = count_module.count(logs(), None, workers, None, meanwhile=lambda: None, alongside=Recording())
         assert set(offered) == set(counted.requests) and len(counted.requests) > 700
-        assert steps  # asked for its work between parts
-        assert ended == [len(offered)]
+        if logs is the_file:  # a stream: this process feeds the workers until they are nearly done
+            assert steps  # asked for its work between parts
+        assert ended == [(len(offered), [threading.main_thread().name])]
     offered.clear()
-    alone = count_module.count(sources, None, 1, None, meanwhile=lambda: None, alongside=Recording())
+    alone = count_module.count(the_file(), None, 1, None, meanwhile=lambda: None, alongside=Recording())
     assert offered == [] and alone.requests == counted.requests  # one process: judged after counting
 
 
@@ -305,6 +325,14 @@ def test_user_agents_waiting_when_the_counting_ends_are_judged_in_forks_from_the
     uas = many_user_agents(1_000)
     alone = audit_module._Judge(None, None)
     alone.add(uas)
+    judge_each, parent = audit_module._judge_each, os.getpid()
+
+    def slow_in_forks(*args: Any) -> list[audit_module.JudgementFields]:
+        if os.getpid() != parent:
+            time.sleep(0.02)  # so that this process finds a batch left to take with them
+        return judge_each(*args)
+
+    monkeypatch.setattr(audit_module, "_judge_each", slow_in_forks)
     judge = audit_module._Judge(None, None, workers=2)
     judge.offer([ua.encode() for ua in uas[:200]])
     judge.counted()

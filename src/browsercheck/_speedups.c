@@ -479,7 +479,7 @@ Counter_visitors_by_user_agent(Counter *self, PyObject *Py_UNUSED(ignored))
 }
 
 PyDoc_STRVAR(visitors_packed_doc,
-"visitors_packed() -> {user_agent: bytearray of the visitor hashes, 8 bytes each, little-endian,\n"
+"visitors_packed() -> {user_agent: bytes of the visitor hashes, 8 bytes each, little-endian,\n"
 "ascending}\n\n"
 "What visitors_by_user_agent() tells, without a Python int and set per visitor: for a tally that\n"
 "is sent to another process (a sixth of the memory: 1 MB against 6.6 for 58,603 visitors). In\n"
@@ -535,11 +535,18 @@ static PyObject *
 Counter_visitors_packed(Counter *self, PyObject *Py_UNUSED(ignored))
 {
     PyObject *out = visitors_grouped(self, new_bytearray, append_packed);
-    PyObject *packed;
+    PyObject *key, *packed;
     Py_ssize_t at = 0;
-    while (out != NULL && PyDict_Next(out, &at, NULL, &packed)) {
-        if (sort_packed(packed) < 0)
+    while (out != NULL && PyDict_Next(out, &at, &key, &packed)) {
+        /* sorted, then as bytes: pickled at protocol 4 (multiprocessing's), a bytearray takes a
+         * Python call each (42,000: 72 ms to pickle and load, 32 as bytes). A value replaced in place
+         * leaves the keys, and so the walk, as they are. */
+        PyObject *sorted = sort_packed(packed) < 0
+                               ? NULL
+                               : PyBytes_FromStringAndSize(PyByteArray_AS_STRING(packed), PyByteArray_GET_SIZE(packed));
+        if (sorted == NULL || PyDict_SetItem(out, key, sorted) < 0)
             Py_CLEAR(out);
+        Py_XDECREF(sorted);
     }
     return out;
 }

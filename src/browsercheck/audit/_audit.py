@@ -137,8 +137,8 @@ def collector_paused() -> Iterator[None]:
     if not gc.isenabled():
         yield
         return
-    gc.disable()
     try:
+        gc.disable()
         yield
     finally:
         gc.enable()
@@ -492,20 +492,22 @@ class _Judge:
 
     def close(self) -> None:
         """Stop the forks judging, if any (where the audit fails before `add` joins them)."""
-        if self._forked is not None:
-            self._forked.stop()
-            self._forked, self._forked_batches = None, []
-            gc.unfreeze()
+        forked, self._forked, self._forked_batches = self._forked, None, []
+        if forked is not None:
+            try:
+                forked.stop()
+            finally:  # however stopping ends (a second Ctrl-C while it waits for them)
+                gc.unfreeze()
 
     def _fork(self, uas: list[str]) -> None:
         """``workers - 1`` forks start on ``uas``."""
         # the policies and the parsers loaded (`checkers`) before forking, so that the forks have
         # them, and what the detector builds for as many User-Agents
         self.checkers[0]._expect_reads(len(uas))
-        gc.freeze()  # as Python's docs advise before forking: the forks' collections then leave this
-        # process's objects, and so their memory pages, untouched
         batches = [uas[i : i + _BATCH] for i in range(0, len(uas), _BATCH)]
         try:
+            gc.freeze()  # as Python's docs advise before forking: the forks' collections then leave
+            # this process's objects, and so their memory pages, untouched
             self._forked = ForkedBatches(self._judge_all, batches, self._workers)
         except BaseException:
             gc.unfreeze()

@@ -32,7 +32,8 @@ class Alongside(Protocol):
         """Do a little of the work (a millisecond or two); ``False`` if none is waiting."""
 
     def counted(self) -> None:
-        """Every line is counted (and every User-Agent offered); the tallies are still to come."""
+        """Every line is counted and every User-Agent offered; the workers' tallies may still be on
+        their way. No other thread of this process runs then (this process may fork)."""
 
 
 Task = tuple[Any, ...]
@@ -92,10 +93,19 @@ def _count_in_workers(
     counted = 0
     # Workers still counting. Once none is, every task was taken (the tasks come before the ends
     # the workers took), and this process, which counts a task whole between messages, has none
-    # begun: the counting has ended, though this process may not have seen its own end yet.
+    # begun: the counting has ended, though this process may not have taken its own end yet.
     counting = helpers
+    taking = True  # this process may take tasks: the tasks queue's feeder thread may run
+    told = False
     tally = Tally(fmt)
     theirs: list[Tally] = []
+
+    def tell_if_counted() -> None:
+        # `alongside` may fork this process when told (judging): not while another thread runs
+        nonlocal told
+        if counting == 0 and not taking and not told and alongside is not None:
+            told = True
+            alongside.counted()
 
     def handle(kind: str, value: Any) -> None:
         nonlocal counted, counting
@@ -108,8 +118,7 @@ def _count_in_workers(
             alongside.offer(value)
         elif kind == "counted":
             counting -= 1
-            if counting == 0 and alongside is not None:
-                alongside.counted()
+            tell_if_counted()
         elif kind == "error":
             raise LogReadError(value)
         else:
@@ -140,6 +149,8 @@ def _count_in_workers(
             tasks.put(None)  # one for each worker, and one for this process
         while True:
             received()
+            if counting == 0:
+                break  # every task was taken: what the queue holds is this process's end
             if work_alongside():
                 continue  # a part of the logs is taken only when nothing else waits
             if (task := tasks.get()) is None:
@@ -151,6 +162,10 @@ def _count_in_workers(
                         alongside.offer(tally.new_user_agents())
             except OSError as e:  # reading; not judging, which `alongside` does outside this
                 raise LogReadError(read_error(e)) from None
+        tasks.close()
+        tasks.join_thread()  # its feeder thread has sent all and ended: judging may fork this process
+        taking = False
+        tell_if_counted()
         while len(theirs) < helpers:
             if work_alongside():
                 received()
@@ -159,8 +174,6 @@ def _count_in_workers(
         tally.finish()
         for other in theirs:
             tally.merge(other)
-        tasks.close()
-        tasks.join_thread()  # its feeder thread has ended when judging forks this process
         return tally
     except BaseException:
         tasks.cancel_join_thread()  # the workers stopped early: what they left unread is dropped
@@ -181,7 +194,8 @@ def _tasks(sources: list[Source], ranges_per_file: int) -> list[Task]:
 
 
 def count_task(task: Task, tally: Tally) -> Iterator[int]:
-    """Count one task into ``tally``, yielding the bytes read from disk as it goes."""
+    """Count one task into ``tally``, yielding the bytes read from disk as it goes (a stream's
+    chunk, read by another process, yields 0 once counted)."""
     kind, source, *rest = task
     if kind == "range":
         start, end = rest
@@ -201,6 +215,7 @@ def count_task(task: Task, tally: Tally) -> Iterator[int]:
             yield len(chunk)
     else:
         tally.add_chunk(source)  # a chunk of a stream, its progress counted as it was read
+        yield 0  # counted: its new User-Agents can be told
 
 
 def read_error(e: OSError) -> str:
@@ -216,7 +231,8 @@ def _worker(tasks: Any, results: Any, fmt: LineFormat | None, announce: bool) ->
     try:
         for task in iter(tasks.get, None):
             for done in count_task(task, tally):
-                results.put(("progress", done))
+                if done:
+                    results.put(("progress", done))
                 if announce and (new := tally.new_user_agents()):
                     results.put(("seen", new))
         results.put(("counted", None))  # before the tally is packed and sent, which takes a while

@@ -263,14 +263,13 @@ class Tally:
             self._counter = None
 
     def __getstate__(self) -> dict[str, object]:
-        """A finished tally pickles (to be merged in another process or on another machine). Its
-        User-Agents, requests and visitors go as five flat byte strings (`_flat`): a counting
-        fork's tally of 42,000 User-Agents pickles and loads in 10 ms this way, in 70 as dicts of
-        as many small objects (the visitors as sets of ints took five times the bytes again)."""
+        """A finished tally pickles (to be merged in another process or on another machine)."""
         if self._counter is not None:
             raise TypeError("only a finished tally pickles: call finish() first")
         state = {name: getattr(self, name) for name in _STATE}
-        state["flat"] = _flat(self.requests, self._packed if self._packed is not None else _packed(self._visitors))
+        # the visitors packed, 8 bytes each (pickled as sets they took five times the bytes)
+        state["packed_visitors"] = self._packed if self._packed is not None else _packed(self._visitors)
+        state["visitors_sorted"] = True
         state["visitor_hash"] = VISITOR_HASH
         return state
 
@@ -282,21 +281,15 @@ class Tally:
             )
         for name in _STATE:
             setattr(self, name, state[name])
-        self._counter = None
-        self._visitors = {}
-        if "flat" in state:
-            self.requests, self._packed = _unflat(state["flat"])  # type: ignore[arg-type]
-            self._announced = len(self.requests)
-            return
-        # pickled by an older browsercheck (a Dask worker not yet upgraded): the requests as a
-        # Counter, the visitors packed in a dict, or before that as sets, under their own name
-        self.requests = state["requests"]  # type: ignore[assignment]
         self._announced = len(self.requests)
+        # a tally pickled by a browsercheck before they were packed (a Dask worker not yet
+        # upgraded, say) carries its visitors as sets, under their own name
         self._visitors = state.get("visitors", {})  # type: ignore[assignment]
         packed: dict[bytes, Packed] | None = state.get("packed_visitors")  # type: ignore[assignment]
         if packed is not None and not state.get("visitors_sorted"):  # packed before they were kept in order
             packed = {ua: _pack(sorted(_hashes(hashes))) for ua, hashes in packed.items()}
         self._packed = packed
+        self._counter = None
 
     def merge(self, other: Tally) -> None:
         """Add a `finish`ed tally to this finished one. Merging is associative and commutative,
@@ -364,9 +357,8 @@ def _hashes(packed: Packed) -> array.array[int]:
     return hashes
 
 
-def _pack(numbers: Iterable[int]) -> bytes:
-    """Unsigned 64-bit numbers, little-endian: visitors' hashes (ascending), a flat tally's counts."""
-    values = array.array("Q", numbers)
+def _pack(ascending: Iterable[int]) -> bytes:
+    values = array.array("Q", ascending)
     if sys.byteorder == "big":
         values.byteswap()
     return values.tobytes()
@@ -374,47 +366,6 @@ def _pack(numbers: Iterable[int]) -> bytes:
 
 def _packed(visitors: dict[bytes, set[int]]) -> dict[bytes, Packed]:
     return {ua: _pack(sorted(hashes)) for ua, hashes in visitors.items()}
-
-
-Flat = tuple[bytes, bytes, bytes, bytes, bytes]
-"""A tally's counts as pickled: its User-Agents joined, their lengths, their requests, their
-visitors' hashes joined (packed, in the User-Agents' order) and how many each has; numbers as
-`_pack` writes them."""
-
-
-def _flat(requests: Mapping[bytes, int], packed: Mapping[bytes, Packed]) -> Flat:
-    """``requests`` and the ``packed`` visitors (whose User-Agents are among them), flat."""
-    uas = list(requests)
-    visitors = [packed.get(ua, b"") for ua in uas]
-    if not packed.keys() <= requests.keys():
-        raise ValueError("a tally's visitors sent User-Agents it has no requests of")
-    return (
-        b"".join(uas),
-        _pack(map(len, uas)),
-        _pack(requests.values()),
-        b"".join(visitors),
-        _pack(len(hashes) // 8 for hashes in visitors),
-    )
-
-
-def _unflat(flat: Flat) -> tuple[Counter[bytes], dict[bytes, Packed]]:
-    """The requests and the packed visitors of `_flat`; raises ``ValueError`` if its parts disagree
-    (a damaged pickle would otherwise be counted wrong, not refused)."""
-    joined, packed_lengths, packed_requests, hashes, packed_visitors = flat
-    lengths, requests, visitors = _hashes(packed_lengths), _hashes(packed_requests), _hashes(packed_visitors)
-    agree = len(lengths) == len(requests) == len(visitors)
-    if not agree or sum(lengths) != len(joined) or 8 * sum(visitors) != len(hashes):
-        raise ValueError("a pickled tally is damaged: its User-Agents, requests and visitors do not agree")
-    uas = _split(joined, lengths)
-    out: Counter[bytes] = Counter()
-    dict.update(out, zip(uas, requests, strict=True))  # as it is: Counter.update would count the pairs
-    packed = _split(hashes, (8 * n for n in visitors))
-    return out, {ua: hashes for ua, hashes in zip(uas, packed, strict=True) if hashes}
-
-
-def _split(joined: bytes, lengths: Iterable[int]) -> list[bytes]:
-    """``joined`` cut into pieces of ``lengths``."""
-    return [joined[start:end] for start, end in itertools.pairwise(itertools.accumulate(lengths, initial=0))]
 
 
 def _union(a: Packed, b: Packed) -> bytes:
@@ -428,11 +379,12 @@ _STATE = (
     "lines",
     "malformed",
     "examples",
+    "requests",
     "visitor_level",
     "first",
     "last",
 )
-"""What a finished tally is: what pickles, with its counts flat (`_flat`)."""
+"""What a finished tally is: what pickles, with its visitors packed."""
 
 
 def _least(examples: list[str]) -> list[str]:

@@ -245,6 +245,7 @@ def test_with_workers_every_user_agent_is_offered_for_judging_before_the_countin
     offered: list[bytes] = []
     steps = []
     ended: list[tuple[int, list[str]]] = []  # how many were offered when told, and the threads then
+    threads = [thread.name for thread in threading.enumerate()]
 
     class Recording:
         def offer(self, user_agents: list[bytes]) -> None:
@@ -281,10 +282,59 @@ def test_with_workers_every_user_agent_is_offered_for_judging_before_the_countin
         assert set(offered) == set(counted.requests) and len(counted.requests) > 700
         if logs is the_file:  # a stream: this process feeds the workers until they are nearly done
             assert steps  # asked for its work between parts
-        assert ended == [(len(offered), [threading.main_thread().name])]
+        assert ended == [(len(offered), threads)]
     offered.clear()
     alone = count_module.count(the_file(), None, 1, None, meanwhile=lambda: None, alongside=Recording())
     assert offered == [] and alone.requests == counted.requests  # one process: judged after counting
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+@pytest.mark.parametrize("stream", [False, True], ids=["file", "stdin"])
+def test_a_process_busy_judging_is_told_the_counting_ended_before_the_tallies_come(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int, stream: bool
+) -> None:
+    """As in an audit of many User-Agents: this process judges throughout, and is told once, after
+    every User-Agent was offered and with no thread of its own running, while the workers still
+    pack their tallies; it can then judge on (with its forks) while they come."""
+    path = tmp_path / "generated.log"
+    write_log(path, 30_000, user_agents=800)
+    monkeypatch.setattr(logread, "CHUNK_SIZE", 16 * 1024)
+    offered: list[bytes] = []
+    ended: list[tuple[int, list[str]]] = []
+    steps_after: list[int] = []
+    threads = [thread.name for thread in threading.enumerate()]
+
+    class Busy:
+        def offer(self, user_agents: list[bytes]) -> None:
+            offered.extend(user_agents)
+
+        def step(self) -> bool:
+            if ended:
+                steps_after.append(len(offered))
+                return False
+            time.sleep(0.001)
+            return True  # always something to judge, until told
+
+        def counted(self) -> None:
+            ended.append((len(offered), [thread.name for thread in threading.enumerate()]))
+
+    if stream:
+        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(path.read_bytes())))
+        sources = [logread.inspect("-")]
+    else:
+        sources = [logread.inspect(str(path))]
+    finish, parent = tally.Tally.finish, os.getpid()
+
+    def slow_to_send(self: tally.Tally, *, to_send: bool = False) -> None:
+        if to_send and os.getpid() != parent:
+            time.sleep(0.2)  # a large tally, packed: the counting has ended, the tallies are to come
+        finish(self, to_send=to_send)
+
+    monkeypatch.setattr(tally.Tally, "finish", slow_to_send)
+    counted = count_module.count(sources, None, workers, None, meanwhile=lambda: None, alongside=Busy())
+    assert set(offered) == set(counted.requests) and len(counted.requests) > 700
+    assert ended == [(len(offered), threads)]
+    assert steps_after  # asked for its work again while the tallies were on their way
 
 
 def test_user_agents_offered_while_counting_are_judged_once(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 
 import pytest
 
 from browsercheck import AuditWorkerError
-from browsercheck.audit._processes import forked_batches
+from browsercheck.audit._processes import forked_batches, os_threads, wait_for_threads
 
 PARENT = os.getpid()
 
@@ -59,3 +60,24 @@ def dying_in_a_fork(batch: int) -> int:
 def test_a_fork_that_dies_stops_the_work() -> None:
     with pytest.raises(AuditWorkerError, match=r"an audit worker process stopped \(exit code 3\)"):
         forked_batches(dying_in_a_fork, range(2), 2)
+
+
+def test_waiting_for_threads_waits_for_one_ending_and_not_for_one_running() -> None:
+    """A thread joined in Python may still be ending in the OS (3.12+): a fork waits for it to end,
+    not for a thread that goes on (the host application's), beyond its bound."""
+    before = os_threads()
+    if before is None:
+        pytest.skip("this OS does not tell its threads (/proc)")
+    ending = threading.Thread(target=time.sleep, args=(0.01,))
+    ending.start()
+    wait_for_threads(before, seconds=5)
+    assert not ending.is_alive() and os_threads() == before
+    going_on = threading.Event()
+    running = threading.Thread(target=going_on.wait)
+    running.start()
+    try:
+        wait_for_threads(before, seconds=0.01)  # returns at its bound
+        assert running.is_alive() and os_threads() == before + 1
+    finally:
+        going_on.set()
+        running.join()

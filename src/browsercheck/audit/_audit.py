@@ -6,7 +6,7 @@ when the counting ends are judged by this process, and where there are many by f
 (which have the parsers built), from the moment the counting ends: while the workers' tallies
 travel and this process reads them, the cores stay busy. Workers are forked (POSIX); elsewhere, or
 for small logs, everything runs in this process, one step after the other. Python's cyclic garbage
-collector is paused while an audit runs (`collector_paused`).
+collector is paused while an audit runs here (`collector_paused`; not for one on Dask).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from ._logformats import LineFormat
 from ._logread import LogReadError, Source, chunks, ranges, read_range
-from ._processes import failure, fork_context, receive, start, stop
+from ._processes import failure, fork_context, os_threads, receive, start, stop, wait_for_threads
 from ._tally import Tally
 
 ProgressCallback = Callable[[int, int | None], None]
@@ -33,7 +33,8 @@ class Alongside(Protocol):
 
     def counted(self) -> None:
         """Every line is counted and every User-Agent offered; the workers' tallies may still be on
-        their way. No other thread of this process runs then (this process may fork)."""
+        their way. No thread the counting started runs then, in Python or (up to 50 ms waited
+        for it) in the OS: this process may fork."""
 
 
 Task = tuple[Any, ...]
@@ -85,6 +86,7 @@ def _count_in_workers(
     the share each counts adjusts itself to the log."""
     ctx = fork_context()
     helpers = workers - 1
+    threads = os_threads()  # before the tasks queue starts its own
     tasks_ahead = _tasks(sources, workers * 8)
     streams = [source for source in sources if source.streamed]
     tasks: Any = ctx.Queue(maxsize=len(tasks_ahead) + workers + 3 * helpers)
@@ -157,13 +159,15 @@ def _count_in_workers(
                 break
             try:
                 for done in count_task(task, tally):
-                    handle("progress", done)
+                    if done:
+                        handle("progress", done)
                     if alongside is not None:
                         alongside.offer(tally.new_user_agents())
             except OSError as e:  # reading; not judging, which `alongside` does outside this
                 raise LogReadError(read_error(e)) from None
         tasks.close()
         tasks.join_thread()  # its feeder thread has sent all and ended: judging may fork this process
+        wait_for_threads(threads)  # ended in the OS too (Python 3.12+ returns from the join first)
         taking = False
         tell_if_counted()
         while len(theirs) < helpers:
@@ -194,8 +198,8 @@ def _tasks(sources: list[Source], ranges_per_file: int) -> list[Task]:
 
 
 def count_task(task: Task, tally: Tally) -> Iterator[int]:
-    """Count one task into ``tally``, yielding the bytes read from disk as it goes (a stream's
-    chunk, read by another process, yields 0 once counted)."""
+    """Count one task into ``tally``, yielding the bytes read from disk as it goes (a chunk of a
+    stream, which the main process reads and shares out, yields 0 once counted)."""
     kind, source, *rest = task
     if kind == "range":
         start, end = rest

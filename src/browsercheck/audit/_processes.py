@@ -90,6 +90,27 @@ def _watch(parent: int) -> None:
     os._exit(1)
 
 
+def os_threads() -> int | None:
+    """The threads this process runs, as the OS counts them (Linux's /proc), or ``None``."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return None
+
+
+def wait_for_threads(at_most: int | None, seconds: float = 0.05) -> None:
+    """Wait, at most ``seconds``, until this process runs no more than ``at_most`` OS threads.
+
+    A thread joined in Python may still be ending in the OS (from Python 3.12 on, ``join()``
+    returns first): a fork then copies a process that runs another thread, which 3.12 warns of
+    (a lock that thread held stays held in the fork)."""
+    if at_most is None:
+        return
+    deadline = time.monotonic() + seconds
+    while (running := os_threads()) is not None and running > at_most and time.monotonic() < deadline:
+        time.sleep(0.0005)
+
+
 def failure(e: BaseException) -> str:
     """The message a worker sends for an unexpected exception (a bug)."""
     return f"an audit worker failed: {type(e).__name__}: {e}"

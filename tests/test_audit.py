@@ -423,7 +423,7 @@ def test_forks_judging_are_stopped_where_the_audit_fails_before_joining_them(
     assert started, "no fork judged: the test tests nothing"
     assert not any(p.is_alive() for batches in started for p in batches._forks)
     assert gc.isenabled()  # the collector, paused for the audit, runs again
-    assert gc.get_freeze_count() == 0  # frozen for the forks, thawed
+    assert gc.get_freeze_count() == 0  # nothing left frozen
 
 
 def test_the_collector_is_paused_only_where_it_ran() -> None:

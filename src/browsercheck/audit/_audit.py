@@ -427,7 +427,6 @@ class _Judge:
         self._next = 0
         self._forked: ForkedBatches[list[str], list[JudgementFields]] | None = None
         """Batches of User-Agents that forks of this process judge, and this process with them."""
-        self._forked_batches: list[list[str]] = []
 
     def prepare(self) -> None:
         """Load the policies (raises `PolicyError`) and build the parsers (else built on first use)."""
@@ -492,34 +491,26 @@ class _Judge:
 
     def close(self) -> None:
         """Stop the forks judging, if any (where the audit fails before `add` joins them)."""
-        forked, self._forked, self._forked_batches = self._forked, None, []
+        forked, self._forked = self._forked, None
         if forked is not None:
-            try:
-                forked.stop()
-            finally:  # however stopping ends (a second Ctrl-C while it waits for them)
-                gc.unfreeze()
+            forked.stop()
 
     def _fork(self, uas: list[str]) -> None:
-        """``workers - 1`` forks start on ``uas``."""
+        """``workers - 1`` forks start on ``uas``. The audits that fork pause the collector
+        (`collector_paused`): the forks, which inherit that, leave this process's memory pages
+        untouched by collections (what ``gc.freeze()`` before forking is otherwise for)."""
         # the policies and the parsers loaded (`checkers`) before forking, so that the forks have
         # them, and what the detector builds for as many User-Agents
         self.checkers[0]._expect_reads(len(uas))
         batches = [uas[i : i + _BATCH] for i in range(0, len(uas), _BATCH)]
-        try:
-            gc.freeze()  # as Python's docs advise before forking: the forks' collections then leave
-            # this process's objects, and so their memory pages, untouched
-            self._forked = ForkedBatches(self._judge_all, batches, self._workers)
-        except BaseException:
-            gc.unfreeze()
-            raise
-        self._forked_batches = batches
+        self._forked = ForkedBatches(self._judge_all, batches, self._workers)
 
     def _join_forks(self) -> None:
         """Judge with the forks until no batch is left, and take their judgements."""
-        if self._forked is None:
+        if (forked := self._forked) is None:
             return
         try:
-            for batch, fields in zip(self._forked_batches, self._forked.results(), strict=True):
+            for batch, fields in zip(forked.batches, forked.results(), strict=True):
                 self._record(batch, fields)
         finally:
             self.close()

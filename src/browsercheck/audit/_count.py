@@ -98,15 +98,14 @@ def _count_in_workers(
     # begun: the counting has ended, though this process may not have taken its own end yet.
     counting = helpers
     taking = True  # this process may take tasks: the tasks queue's feeder thread may run
-    told = False
     tally = Tally(fmt)
     theirs: list[Tally] = []
 
     def tell_if_counted() -> None:
-        # `alongside` may fork this process when told (judging): not while another thread runs
-        nonlocal told
-        if counting == 0 and not taking and not told and alongside is not None:
-            told = True
+        # `alongside` may fork this process when told (judging): not while another thread runs.
+        # Called as the last worker says it counted and once this process takes no more tasks:
+        # both hold at the later of the two, once.
+        if counting == 0 and not taking and alongside is not None:
             alongside.counted()
 
     def handle(kind: str, value: Any) -> None:

@@ -159,7 +159,9 @@ class ForkedBatches(Generic[T, R]):
     forks however it is left."""
 
     def __init__(self, function: Callable[[T], R], batches: Sequence[T], processes: int) -> None:
-        self._function, self._batches = function, batches
+        self._function = function
+        self.batches = batches
+        """The batches, in the order of `results`."""
         ctx = fork_context()
         self._taken = ctx.Value("q", 0)  # batches handed out so far
         self._results: Any = ctx.Queue()
@@ -173,15 +175,15 @@ class ForkedBatches(Generic[T, R]):
 
     def take_one(self) -> bool:
         """Do here the next batch no one has taken (between other work); ``False`` if none is left."""
-        return _take_batches(self._function, self._batches, self._taken, self._done, 1)
+        return _take_batches(self._function, self.batches, self._taken, self._done, 1)
 
     def results(self) -> list[R]:
         """Take batches with the forks until none is left; each batch's result, in order."""
-        _take_batches(self._function, self._batches, self._taken, self._done)
+        _take_batches(self._function, self.batches, self._taken, self._done)
         for _ in self._forks:
             _, theirs = receive(self._results, self._forks)
             self._done.update(theirs)
-        return [self._done[index] for index in range(len(self._batches))]
+        return [self._done[index] for index in range(len(self.batches))]
 
     def stop(self) -> None:
         """Stop the forks (done or not)."""

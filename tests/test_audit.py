@@ -323,14 +323,14 @@ def test_a_process_busy_judging_is_told_the_counting_ended_before_the_tallies_co
         sources = [logread.inspect("-")]
     else:
         sources = [logread.inspect(str(path))]
-    finish, parent = tally.Tally.finish, os.getpid()
+    packed, parent = tally.Tally.pack, os.getpid()
 
-    def slow_to_send(self: tally.Tally, *, to_send: bool = False) -> None:
-        if to_send and os.getpid() != parent:
+    def slow_to_pack(self: tally.Tally) -> tally.PackedTally:
+        if os.getpid() != parent:
             time.sleep(0.2)  # a large tally, packed: the counting has ended, the tallies are to come
-        finish(self, to_send=to_send)
+        return packed(self)
 
-    monkeypatch.setattr(tally.Tally, "finish", slow_to_send)
+    monkeypatch.setattr(tally.Tally, "pack", slow_to_pack)
     counted = count_module.count(sources, None, workers, None, meanwhile=lambda: None, alongside=Busy())
     assert set(offered) == set(counted.requests) and len(counted.requests) > 700
     assert ended == [(len(offered), threads)]
@@ -555,14 +555,14 @@ def test_check_many_judges_each_distinct_string_once() -> None:
 def _in_workers_only(monkeypatch: pytest.MonkeyPatch, failure: Callable[[], None]) -> None:
     """Make the tallies of worker processes fail as ``failure`` does (this process counts on)."""
     parent = os.getpid()
-    finish = tally.Tally.finish
+    packed = tally.Tally.pack
 
-    def failing(self: tally.Tally, *, to_send: bool = False) -> None:
+    def failing(self: tally.Tally) -> tally.PackedTally:
         if os.getpid() != parent:
             failure()
-        finish(self, to_send=to_send)
+        return packed(self)
 
-    monkeypatch.setattr(tally.Tally, "finish", failing)
+    monkeypatch.setattr(tally.Tally, "pack", failing)
 
 
 def test_a_worker_that_fails_stops_the_audit_with_a_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,7 +4,10 @@ and judgements pickle."""
 from __future__ import annotations
 
 import pickle
+import re
 from pathlib import Path
+
+import pytest
 
 import browsercheck
 from browsercheck.audit import Judgement, build_report, count_logs, counts_of, judge_user_agents, merge_tallies
@@ -57,3 +60,8 @@ def test_the_steps_make_the_audits_report(tmp_path: Path) -> None:
     assert report.to_dict() == whole.to_dict()
     assert report == whole  # minimums, visitors_counted and notes too
     assert report.minimums["ie"] is False
+    missing = max(judged)  # a report needs every User-Agent judged: one left out is named
+    del judged[missing]
+    expected = f"no judgement of 1 of the counts' User-Agents, such as {missing!r}"
+    with pytest.raises(ValueError, match=re.escape(expected)):
+        build_report(counts, judged, policy=browsercheck.default_policy())

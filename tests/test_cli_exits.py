@@ -108,14 +108,14 @@ def test_a_failing_audit_worker_exits_3(tmp_path: Path, monkeypatch: pytest.Monk
     path = tmp_path / "generated.log"
     write_log(path, 2_000, user_agents=50)
     parent = os.getpid()
-    finish = tally.Tally.finish
+    packed = tally.Tally.pack
 
-    def dying(self: tally.Tally) -> None:
+    def dying(self: tally.Tally) -> tally.PackedTally:
         if os.getpid() != parent:
-            os._exit(9)
-        finish(self)
+            os._exit(9)  # a worker killed as it packs its tally
+        return packed(self)
 
-    monkeypatch.setattr(tally.Tally, "finish", dying)
+    monkeypatch.setattr(tally.Tally, "pack", dying)
     assert main(["audit", "--workers", "2", str(path)]) == cli.FAILED
 
 

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from browsercheck.audit import _logread as logread
 from browsercheck.audit import _tally as tally
 from browsercheck.audit import _visitorhash
+from browsercheck.audit._logformats import line_format
 from browsercheck.audit._visitorhash import visitor_hash
 
 from .conftest import speedups_missing
@@ -320,22 +321,22 @@ def test_a_tally_finished_to_be_sent_keeps_its_visitors_packed_and_tells_the_sam
     little-endian, on every machine): what it tells, pickled or merged, is what a tally finished
     with Python sets tells."""
     lines = [line(f"10.0.{i % 7}.{i}", CHROME if i % 3 else "curl/8.5.0") for i in range(200)]
-    as_sets, to_send = tally.Tally(), tally.Tally()
-    for t in (as_sets, to_send):
+    as_sets, kept_packed = tally.Tally(), tally.Tally()
+    for t in (as_sets, kept_packed):
         t.add_chunk(b"".join(lines))
     as_sets.finish()
-    to_send.finish(to_send=True)
+    kept_packed.finish(packed=True)
     if counting == "c":
-        assert to_send._packed is not None and to_send._visitors == {}  # no set built yet
-        first = to_send._packed[CHROME.encode()][:8]
+        assert kept_packed._packed is not None and kept_packed._visitors == {}  # no set built yet
+        first = kept_packed._packed[CHROME.encode()][:8]
         assert int.from_bytes(first, "little") in as_sets.visitors[CHROME.encode()]
-    sent = pickle.loads(pickle.dumps(to_send))
+    sent = pickle.loads(pickle.dumps(kept_packed))
     assert summary(sent) == summary(as_sets)
     into_sets, into_packed = count([line("10.9.9.9", CHROME)]), count([line("10.9.9.9", CHROME)])
     into_sets.merge(as_sets)
-    into_packed.merge(pickle.loads(pickle.dumps(to_send)))
+    into_packed.merge(pickle.loads(pickle.dumps(kept_packed)))
     assert summary(into_packed) == summary(into_sets)
-    assert summary(to_send) == summary(as_sets)  # read where it was counted: unpacked then
+    assert summary(kept_packed) == summary(as_sets)  # read where it was counted: unpacked then
 
 
 def test_new_user_agents_are_told_once_in_the_order_first_counted(counting: str) -> None:
@@ -402,7 +403,7 @@ def test_packed_visitors_are_in_order_and_merge_packed(counting: str) -> None:
     for i in range(3):
         part = tally.Tally()
         part.add_chunk(b"".join(lines[i::3]))
-        part.finish(to_send=True)  # packed by the C counter, where it counted
+        part.finish(packed=True)  # packed by the C counter, where it counted
         parts.append(pickle.loads(pickle.dumps(part)))
     for part in parts:
         for packed in part._packed.values():
@@ -423,7 +424,7 @@ def test_a_sent_tally_carries_its_visitors_as_bytes() -> None:
     require_c_counter()
     part = tally.Tally()
     part.add_chunk(b"".join(line(f"10.0.0.{i}", CHROME if i % 2 else "curl/8.5.0") for i in range(20)))
-    part.finish(to_send=True)
+    part.finish(packed=True)
     assert part._packed is not None and len(part._packed) == 2
     assert {type(packed) for packed in part._packed.values()} == {bytes}
 
@@ -439,7 +440,7 @@ def test_a_pickled_tally_keeps_every_count_and_visitor(
     t = tally.Tally()
     t.add_chunk(b"".join(line(f"10.1.{i // 250}.{i % 250}", CHROME) for i in range(300)))
     t.add_chunk(b"".join(line("10.2.0.1", "x").replace(b'"x"', b'"' + ua + b'"') for ua in rare))
-    t.finish(to_send=True)
+    t.finish(packed=True)
     assert t.visitor_level > 0 and t.malformed == 0
     assert len(t.visitor_counts()) < len(t.requests) == 4  # some lost their only visitor
     for original in (t, count([])):
@@ -447,6 +448,76 @@ def test_a_pickled_tally_keeps_every_count_and_visitor(
         assert copied.requests == original.requests
         assert copied.visitor_counts() == original.visitor_counts()
         assert summary(copied) == summary(original)
+
+
+@pytest.mark.parametrize("protocol", [4, 5])
+def test_a_packed_tally_unpacks_to_what_was_counted(
+    counting: str, protocol: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a counting fork sends (`Tally.pack`, pickled as multiprocessing does) is the tally it
+    counted: User-Agents of any bytes (none sent, escaped, not UTF-8, empty), sampled visitors, one
+    whose only visitor sampling dropped, malformed examples and times; and a tally of nothing.
+    Merged, it tells what the tally would have."""
+    monkeypatch.setattr(tally, "VISITOR_SAMPLE_LIMIT", 40)
+    rare = [b"-", rb"a \x22q\x22", b"caf\xe9 \xff", b""]  # one visitor each
+    chunks = [
+        b"".join(line(f"10.1.{i // 250}.{i % 250}", CHROME) for i in range(300)) + b"garbage\n",
+        b"".join(line("10.2.0.1", "x").replace(b'"x"', b'"' + ua + b'"') for ua in rare),
+    ]
+    counted, sent = tally.Tally(), tally.Tally()
+    for chunk in chunks:
+        counted.add_chunk(chunk)
+        sent.add_chunk(chunk)
+    counted.finish()
+    unpacked = pickle.loads(pickle.dumps(sent.pack(), protocol)).unpack()
+    assert counted.visitor_level > 0 and len(counted.visitor_counts()) < len(counted.requests) == 5
+    assert summary(unpacked) == summary(counted) and unpacked.malformed == 1
+    assert summary(tally.Tally().pack().unpack()) == summary(count([]))
+
+
+def test_a_packed_tally_merges_as_the_tally_would(counting: str) -> None:
+    """Into a tally that holds its visitors as sets, and one that holds them packed (the audit's
+    own), sharing 50 of their 150 and 100: each visitor is counted once (the packed lists are united in one
+    pass, which needs them in order)."""
+    theirs = b"".join(line(f"10.1.{i % 3}.{i}", CHROME if i % 4 else "curl/8.5.0") for i in range(200))
+    shared = b"".join(line(f"10.1.{i % 3}.{i}", CHROME) for i in range(0, 300, 3))
+    counted, sent, into_sets, into_packed = tally.Tally(), tally.Tally(), tally.Tally(), tally.Tally()
+    for t, chunk in ((counted, theirs), (sent, theirs), (into_sets, shared), (into_packed, shared)):
+        t.add_chunk(chunk)
+    counted.finish()
+    into_sets.finish()
+    into_packed.finish(packed=True)
+    into_sets.merge(counted)
+    into_packed.merge(pickle.loads(pickle.dumps(sent.pack())).unpack())
+    # counted as they are held (reading `visitors` makes sets of them)
+    assert into_packed.visitor_counts() == into_sets.visitor_counts() == {CHROME.encode(): 200, b"curl/8.5.0": 50}
+    assert summary(into_packed) == summary(into_sets)
+
+
+def test_the_c_counter_packs_in_the_order_first_seen() -> None:
+    """`CombinedCounter.packed_in_order`: each User-Agent's fields in turn, its visitors ascending
+    (as two such lists unite in one pass), 8-byte integers little-endian on every machine."""
+    counter = require_c_counter()(1_000)
+    counter.add(line("10.0.0.1", "b") + line("10.0.0.2", "a") + line("10.0.0.3", "b") + line("10.0.0.1", "b"))
+    user_agents, lengths, requests, visitor_counts, visitors = counter.packed_in_order()
+    assert user_agents == b"ba"
+    assert [list(tally._hashes(field)) for field in (lengths, requests, visitor_counts)] == [[1, 1], [3, 1], [2, 1]]
+    hashes = list(tally._hashes(visitors))
+    assert hashes[:2] == sorted(visitor_hash(f"10.0.0.{i}".encode()) for i in (1, 3))
+    assert hashes[2:] == [visitor_hash(b"10.0.0.2")]
+    assert visitors[:8] == min(hashes[:2]).to_bytes(8, "little")
+    assert counter.packed_in_order() == (user_agents, lengths, requests, visitor_counts, visitors)  # reads only
+
+
+def test_a_packed_tally_keeps_user_agents_with_any_bytes_apart() -> None:
+    """A JSON log's User-Agent can hold a newline (the C counter's cannot): a packed tally keeps
+    each User-Agent's length, not a separator."""
+    fmt = line_format("json", ua_field="ua", addr_field="ip")
+    t = tally.Tally(fmt)
+    t.add_chunk(b'{"ua": "a\\nb", "ip": "10.0.0.1"}\n{"ua": "a", "ip": "10.0.0.2"}\n{"ua": "b", "ip": "10.0.0.1"}\n')
+    unpacked = t.pack().unpack()
+    assert dict(unpacked.requests) == {b"a\nb": 1, b"a": 1, b"b": 1}
+    assert summary(unpacked) == summary(t) and unpacked.line_format is fmt
 
 
 def test_a_tally_merged_in_stays_as_it_was_counted(counting: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -143,11 +143,12 @@ typedef struct {
     uint64_t hash; /* 0: empty */
     PyObject *key; /* the User-Agent as logged (owned) */
     Py_ssize_t requests;
+    Py_ssize_t index; /* in the order first seen: 0, 1, 2, ... */
 } UserAgentSlot;
 
 typedef struct {
     uint64_t hash; /* 0: empty */
-    PyObject *key; /* the User-Agent's key (borrowed from its UserAgentSlot, which lives as long) */
+    Py_ssize_t ua; /* the User-Agent's index (UserAgentSlot.index) */
     uint64_t addr; /* visitor_hash(address): a visitor is a User-Agent and the hash of an address */
 } VisitorSlot;
 
@@ -155,6 +156,8 @@ typedef struct {
     PyObject_HEAD
     UserAgentSlot *uas;
     size_t ua_mask, ua_used;
+    PyObject **keys; /* the User-Agents in the order first seen (borrowed from their slots) */
+    size_t keys_size;
     VisitorSlot *visitors;
     size_t visitor_mask, visitor_used;
     int level; /* visitors kept: visitor_hash(address) & (2**level - 1) == 0 */
@@ -201,6 +204,16 @@ user_agent(Counter *self, const char *p, Py_ssize_t n)
         if (slot->hash == h && same_bytes(slot->key, p, n))
             return slot;
     }
+    if (self->ua_used == self->keys_size) {
+        size_t size = self->keys_size * 2;
+        PyObject **keys = PyMem_Realloc(self->keys, size * sizeof(PyObject *));
+        if (keys == NULL) {
+            PyErr_NoMemory();
+            return NULL;
+        }
+        self->keys = keys;
+        self->keys_size = size;
+    }
     PyObject *key = PyBytes_FromStringAndSize(p, n);
     if (key == NULL)
         return NULL;
@@ -208,7 +221,8 @@ user_agent(Counter *self, const char *p, Py_ssize_t n)
         Py_DECREF(key);
         return NULL;
     }
-    self->uas[i] = (UserAgentSlot){h, key, 0};
+    self->keys[self->ua_used] = key;
+    self->uas[i] = (UserAgentSlot){h, key, 0, (Py_ssize_t)self->ua_used};
     if (++self->ua_used * 2 > self->ua_mask + 1) {
         if (grow_uas(self) < 0)
             return NULL;
@@ -265,10 +279,10 @@ visitor(Counter *self, UserAgentSlot *ua, const char *p, Py_ssize_t n)
         VisitorSlot *slot = &self->visitors[i];
         if (slot->hash == 0)
             break;
-        if (slot->hash == h && slot->key == ua->key && slot->addr == addr)
+        if (slot->hash == h && slot->ua == ua->index && slot->addr == addr)
             return 0;
     }
-    self->visitors[i] = (VisitorSlot){h, ua->key, addr};
+    self->visitors[i] = (VisitorSlot){h, ua->index, addr};
     if (++self->visitor_used * 2 > self->visitor_mask + 1)
         return rebuild_visitors(self, (self->visitor_mask + 1) * 2);
     return 0;
@@ -293,8 +307,10 @@ Counter_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     self->max_line = max_line;
     self->uas = PyMem_Calloc(FIRST_SIZE, sizeof(UserAgentSlot));
     self->visitors = PyMem_Calloc(FIRST_SIZE, sizeof(VisitorSlot));
+    self->keys = PyMem_Malloc(FIRST_SIZE / 2 * sizeof(PyObject *)); /* the table is at most half full */
     self->ua_mask = self->visitor_mask = FIRST_SIZE - 1;
-    if (self->uas == NULL || self->visitors == NULL) {
+    self->keys_size = FIRST_SIZE / 2;
+    if (self->uas == NULL || self->visitors == NULL || self->keys == NULL) {
         Py_DECREF(self);
         return PyErr_NoMemory();
     }
@@ -313,7 +329,8 @@ Counter_dealloc(Counter *self)
             Py_XDECREF(self->uas[i].key);
         PyMem_Free(self->uas);
     }
-    PyMem_Free(self->visitors); /* its keys are the User-Agent table's */
+    PyMem_Free(self->visitors);
+    PyMem_Free(self->keys); /* borrowed from the User-Agent table */
     Py_XDECREF(self->fresh);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
@@ -453,7 +470,7 @@ visitors_grouped(Counter *self, PyObject *(*make)(void), int (*add)(PyObject *gr
         VisitorSlot *slot = &self->visitors[i];
         if (slot->hash == 0)
             continue;
-        PyObject *group = group_of(out, slot->key, make);
+        PyObject *group = group_of(out, self->keys[slot->ua], make);
         if (group == NULL || add(group, slot->addr) < 0)
             Py_CLEAR(out);
     }
@@ -551,6 +568,78 @@ Counter_visitors_packed(Counter *self, PyObject *Py_UNUSED(ignored))
     return out;
 }
 
+PyDoc_STRVAR(packed_in_order_doc,
+"packed_in_order() -> (user_agents, lengths, requests, visitor_counts, visitors)\n"
+"\n"
+"The counts in five byte strings, each User-Agent's in turn in the order first seen:\n"
+"user_agents, one after the other; their lengths, requests and visitor counts, 8 bytes each; and\n"
+"the visitor hashes of each, as visitors_packed() packs them. All little-endian. What a counting\n"
+"process sends: no Python object is made a User-Agent (48,185: 9 ms, and 2 more to pickle,\n"
+"against 60 to make its requests() and visitors_packed() and pickle them).");
+
+static PyObject *
+Counter_packed_in_order(Counter *self, PyObject *Py_UNUSED(ignored))
+{
+    size_t n = self->ua_used, kept = self->visitor_used, text = 0;
+    for (size_t ua = 0; ua < n; ua++)
+        text += (size_t)PyBytes_GET_SIZE(self->keys[ua]);
+    PyObject *user_agents = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)text);
+    PyObject *lengths = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * 8));
+    PyObject *requests = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * 8));
+    PyObject *counts = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * 8));
+    PyObject *visitors = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(kept * 8));
+    size_t *starts = PyMem_Calloc(n + 1, sizeof(size_t)); /* where each User-Agent's visitors start */
+    uint64_t *hashes = PyMem_Malloc((kept ? kept : 1) * sizeof(uint64_t));
+    PyObject *out = NULL;
+    if (user_agents == NULL || lengths == NULL || requests == NULL || counts == NULL || visitors == NULL)
+        goto done;
+    if (starts == NULL || hashes == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    char *u = PyBytes_AS_STRING(user_agents);
+    unsigned char *l = (unsigned char *)PyBytes_AS_STRING(lengths);
+    for (size_t ua = 0; ua < n; ua++) {
+        Py_ssize_t length = PyBytes_GET_SIZE(self->keys[ua]);
+        memcpy(u, PyBytes_AS_STRING(self->keys[ua]), (size_t)length);
+        u += length;
+        write_le64(l + 8 * ua, (uint64_t)length);
+    }
+    unsigned char *r = (unsigned char *)PyBytes_AS_STRING(requests);
+    for (size_t i = 0; i <= self->ua_mask; i++)
+        if (self->uas[i].hash)
+            write_le64(r + 8 * self->uas[i].index, (uint64_t)self->uas[i].requests);
+    for (size_t i = 0; i <= self->visitor_mask; i++)
+        if (self->visitors[i].hash)
+            starts[self->visitors[i].ua + 1]++; /* counted, then summed into starts */
+    unsigned char *c = (unsigned char *)PyBytes_AS_STRING(counts);
+    for (size_t ua = 0; ua < n; ua++) {
+        write_le64(c + 8 * ua, starts[ua + 1]);
+        starts[ua + 1] += starts[ua];
+    }
+    for (size_t i = 0; i <= self->visitor_mask; i++) {
+        VisitorSlot *slot = &self->visitors[i];
+        if (slot->hash)
+            hashes[starts[slot->ua]++] = slot->addr; /* starts[ua] ends at the next one's start */
+    }
+    unsigned char *v = (unsigned char *)PyBytes_AS_STRING(visitors);
+    for (size_t ua = 0, from = 0; ua < n; from = starts[ua++]) {
+        qsort(hashes + from, starts[ua] - from, sizeof(uint64_t), compare_u64);
+        for (size_t k = from; k < starts[ua]; k++)
+            write_le64(v + 8 * k, hashes[k]);
+    }
+    out = PyTuple_Pack(5, user_agents, lengths, requests, counts, visitors);
+done:
+    Py_XDECREF(user_agents);
+    Py_XDECREF(lengths);
+    Py_XDECREF(requests);
+    Py_XDECREF(counts);
+    Py_XDECREF(visitors);
+    PyMem_Free(starts);
+    PyMem_Free(hashes);
+    return out;
+}
+
 PyDoc_STRVAR(take_new_doc,
 "take_new() -> [user_agent, ...]\n"
 "\n"
@@ -587,6 +676,7 @@ static PyMethodDef Counter_methods[] = {
     {"visitors_by_user_agent", (PyCFunction)Counter_visitors_by_user_agent, METH_NOARGS,
      visitors_by_user_agent_doc},
     {"visitors_packed", (PyCFunction)Counter_visitors_packed, METH_NOARGS, visitors_packed_doc},
+    {"packed_in_order", (PyCFunction)Counter_packed_in_order, METH_NOARGS, packed_in_order_doc},
     {"take_new", (PyCFunction)Counter_take_new, METH_NOARGS, take_new_doc},
     {NULL, NULL, 0, NULL},
 };

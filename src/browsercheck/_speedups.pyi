@@ -19,6 +19,9 @@ class CombinedCounter:
     def requests(self) -> dict[bytes, int]: ...
     def visitors_by_user_agent(self) -> dict[bytes, set[int]]: ...
     def visitors_packed(self) -> dict[bytes, bytes]: ...
+    def packed_in_order(self) -> tuple[bytes, bytes, bytes, bytes, bytes]:
+        """(User-Agents, their lengths, requests, visitor counts, visitors), each User-Agent's in
+        turn in the order first seen."""
     def take_new(self) -> list[bytes]:
         """The User-Agents first seen since the last call, in the order seen."""
     @property

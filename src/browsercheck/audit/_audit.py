@@ -4,7 +4,8 @@ With several cores, workers count (`_count`) while this process builds the parse
 the User-Agents as the counting first finds them, and counts along only when none waits. Those left
 when the counting ends are judged by this process, and where there are many by forks of it too
 (which have the parsers built), from the moment the counting ends: while the workers' tallies
-travel and this process reads them, the cores stay busy. Workers are forked (POSIX); elsewhere, or
+travel and this process reads them, orders the report's rows and makes those it can, the cores
+stay busy. Workers are forked (POSIX); elsewhere, or
 for small logs, everything runs in this process, one step after the other. Python's cyclic garbage
 collector is paused while an audit runs here (`collector_paused`; not for one on Dask).
 """
@@ -109,6 +110,8 @@ def audit(
             tally = count(sources, fmt, workers, progress, meanwhile=judge.prepare, alongside=judge)
             counted = counts_of(tally)
             del tally  # its visitors' hashes, counted: what judging and the report make takes their place
+            # the report's rows of those judged while counting, in its order, as the forks (if any) judge on
+            rows = _rows(counted, judge.done, busiest_first(counted))
             judge.add(counted.user_agents)  # the rest, with the forks that judge those waiting, if any
         finally:
             judge.close()
@@ -117,9 +120,9 @@ def audit(
             status = {ua: judged[0] for ua, judged in judge.done.items()}
             days = count_days(sources, fmt, lambda raw: status.get(ua_text(raw), Status.UNKNOWN), workers)
         checker, other = judge.checkers
-        return build_report(
+        return _report(
             counted,
-            judge.done,
+            _all_made(_rows(counted, judge.done, rows)),
             policy=checker.policy,
             compare_policy=other.policy if other else None,
             sources=[s.name for s in sources],
@@ -254,13 +257,11 @@ def build_report(
     ``policy``: the `Policy` judged under (the report shows its name and its minimums, as `audit`'s
     does), or only its name (the report then has no minimums: the HTML charts draw no line).
     ``notes`` are said after the counts' own; ``by_day``: people's requests per status per day
-    (`AuditReport.by_day`), if counted."""
-    stats = [
-        make_stats(ua, requests, visitors, *judgements[ua]) for ua, (requests, visitors) in counts.user_agents.items()
-    ]
-    return report_of(
+    (`AuditReport.by_day`), if counted. Raises ``ValueError`` where a User-Agent of ``counts`` has
+    no judgement."""
+    return _report(
         counts,
-        stats,
+        _all_made(_rows(counts, judgements, busiest_first(counts))),
         policy=policy,
         compare_policy=compare_policy,
         sources=sources,
@@ -283,6 +284,61 @@ def report_of(
 ) -> AuditReport:
     """`build_report`'s report from its rows, a `make_stats` per User-Agent of ``counts``, in any
     order (on Dask, made as each share's judgements come)."""
+    return _report(
+        counts,
+        _busiest_first(stats),
+        policy=policy,
+        compare_policy=compare_policy,
+        sources=sources,
+        seconds=seconds,
+        notes=notes,
+        by_day=by_day,
+    )
+
+
+def busiest_first(counts: Counts) -> list[str]:
+    """The User-Agents of ``counts`` in the report's order, most requests first, then by User-Agent
+    (`_busiest_first`'s, told by the counts alone: the audit orders them while its forks judge)."""
+    minus_requests = {ua: -requests for ua, (requests, _) in counts.user_agents.items()}
+    order = sorted(minus_requests)
+    order.sort(key=minus_requests.__getitem__)  # stable: by User-Agent where the requests are alike
+    return order
+
+
+def _rows(
+    counts: Counts, judgements: Mapping[str, JudgementFields], rows: Sequence[UserAgentStats | str]
+) -> list[UserAgentStats | str]:
+    """``rows`` (User-Agents, or rows made of them), each User-Agent that ``judgements`` judges made
+    into its row, in place."""
+    user_agents = counts.user_agents
+    made: list[UserAgentStats | str] = []
+    for row in rows:
+        if isinstance(row, str) and (judged := judgements.get(row)) is not None:
+            requests, visitors = user_agents[row]
+            row = make_stats(row, requests, visitors, *judged)
+        made.append(row)
+    return made
+
+
+def _all_made(rows: list[UserAgentStats | str]) -> tuple[UserAgentStats, ...]:
+    """``rows``, every User-Agent among them made into its row (`_rows`)."""
+    if missing := [row for row in rows if isinstance(row, str)]:
+        raise ValueError(f"no judgement of {len(missing)} of the counts' User-Agents, such as {missing[0]!r}")
+    return tuple(rows)  # type: ignore[arg-type]  # no str left
+
+
+def _report(
+    counts: Counts,
+    rows: tuple[UserAgentStats, ...],
+    *,
+    policy: Policy | str,
+    compare_policy: Policy | str | None = None,
+    sources: Sequence[str] = (),
+    seconds: float = 0.0,
+    notes: Sequence[str] = (),
+    by_day: Mapping[datetime.date, Mapping[Status, int]] | None = None,
+) -> AuditReport:
+    """The report of ``rows``, busiest first."""
     return AuditReport(
         policy=_name(policy),
         compare_policy=None if compare_policy is None else _name(compare_policy),
@@ -292,7 +348,7 @@ def report_of(
         malformed_examples=counts.examples,
         first=counts.first,
         last=counts.last,
-        user_agents=_busiest_first(stats),
+        user_agents=rows,
         visitors_sampled=counts.visitors_sampled,
         seconds=seconds,
         minimums={} if isinstance(policy, str) else dict(minimums_of(policy)),
@@ -403,7 +459,7 @@ JudgementFields = tuple[Status, str | None, str, str | None, Status | None]
 pickle and load in 3 ms, as named tuples in 20."""
 
 _PARALLEL_FROM_USER_AGENTS = 20_000
-"""Fewer are judged in this process (about 20 CPU-us each): a fork would save less than a tenth of a
+"""Fewer are judged in this process (about 10 CPU-us each): a fork would save less than a tenth of a
 second, and it holds a copy of this process, parsers and all (on 1M lines with 7,866 User-Agents,
 137 MB summed over the audit's processes with the fork, 85 without; 0.53 s against 0.59)."""
 _BATCH = 100  # User-Agents judged at a time: small enough to share out evenly, large enough to stay in order
@@ -481,7 +537,8 @@ class _Judge:
         """Judge those of ``uas`` not judged yet (with the forks `counted` started, if any, and in
         forks if many are left)."""
         self._join_forks()
-        uas = sorted(set(uas).difference(self._done))  # in order, alike ones follow each other
+        done = self._done
+        uas = sorted({ua for ua in uas if ua not in done})  # in order, alike ones follow each other
         if self._workers > 1 and len(uas) >= _PARALLEL_FROM_USER_AGENTS:
             self._fork(uas)
             self._join_forks()

@@ -123,7 +123,7 @@ def _count_in_workers(
         elif kind == "error":
             raise LogReadError(value)
         else:
-            theirs.append(value)
+            theirs.append(value.unpack())
 
     def received() -> None:
         while not results.empty():  # the workers' progress and findings, as they come
@@ -174,7 +174,7 @@ def _count_in_workers(
                 received()
             else:
                 handle(*receive(results, processes))
-        tally.finish()
+        tally.finish(packed=True)  # as the workers' come: merged in one pass a User-Agent, no set made
         for other in theirs:
             tally.merge(other)
         return tally
@@ -238,11 +238,12 @@ def _worker(tasks: Any, results: Any, fmt: LineFormat | None, announce: bool) ->
                     results.put(("progress", done))
                 if announce and (new := tally.new_user_agents()):
                     results.put(("seen", new))
-        results.put(("counted", None))  # before the tally is packed and sent, which takes a while
-        tally.finish(to_send=True)
+        results.put(("counted", None))  # before the tally is packed and sent
+        packed = tally.pack()
+        del tally  # its User-Agents, packed, and before pickled again: memory stays lower
     except OSError as e:
         results.put(("error", read_error(e)))
     except Exception as e:  # a bug: reported, so that the audit stops instead of waiting for this worker
         results.put(("failed", failure(e)))
     else:
-        results.put(("tally", tally))
+        results.put(("tally", packed))

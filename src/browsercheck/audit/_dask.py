@@ -312,7 +312,7 @@ def count_part(part: Part, fmt: LineFormat | None) -> Tally:
                 tally.add_chunk(chunk)
     except OSError as e:
         raise LogReadError(read_error(e)) from None
-    tally.finish(to_send=True)  # its visitors packed: it is sent to the merge, perhaps on another worker
+    tally.finish(packed=True)  # its visitors packed: it is sent to the merge, perhaps on another worker
     return tally
 
 

@@ -12,11 +12,12 @@ a number in memory rather than the address, the same in every process and on eve
 that tallies counted anywhere merge. They are counted exactly up to
 `VISITOR_SAMPLE_LIMIT` distinct ones; past that a fixed share of them is kept (those whose hash
 ends in enough zero bits) and the count is scaled up: memory stays bounded however long the log.
-A tally sent to another process (a counting fork's, a Dask worker's) carries them packed, 8 bytes
-each, in order: merged into a tally that holds its visitors as sets (one counted here), it is
-unpacked one User-Agent at a time; into one that holds them packed, or has none (the audit's own,
-which judged while its workers counted; a Dask reduction's), each User-Agent's two lists are
-united in one pass (`_speedups.union_packed`), without a Python int per visitor.
+A tally sent to another process carries them packed, 8 bytes each, in order: a Dask worker's
+pickled, a counting fork's in a few byte strings (`Tally.pack`: no Python object a User-Agent in
+the fork). Merged into a tally that holds its visitors as sets, it is unpacked one User-Agent at a
+time; into one that holds them packed, or has none (the audit's own; a Dask reduction's), each
+User-Agent's two lists are united in one pass (`_speedups.union_packed`), without a Python int
+per visitor.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from operator import itemgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from . import _logread
 from ._logformats import Fields, LineFormat, decode
@@ -248,19 +249,36 @@ class Tally:
         if self.last is None or when > self.last:
             self.last = when
 
-    def finish(self, *, to_send: bool = False) -> None:
+    def finish(self, *, packed: bool = False) -> None:
         """Take the C counter's counts into `requests` and `visitors` (before `merge` or reading them).
-        ``to_send``: the visitors stay as the counter packs them, 8 bytes each, until read or merged:
-        a tally counted to be pickled to another process makes no Python int and set per visitor
-        (58,603 visitors: about 1 MB against 6.6)."""
+        ``packed``: the visitors stay as the counter packs them, 8 bytes each, until read, and merge
+        so: no Python int and set per visitor (58,603 visitors: about 1 MB against 6.6), for a tally
+        to be pickled (a Dask worker's) or merged with packed ones (the audit's main process's)."""
         if self._counter is not None:
             self.requests = Counter(self._counter.requests())
             self._announced = len(self.requests)  # `take_new` gave those counted so far
-            if to_send:
+            if packed:
                 self._visitors, self._packed = {}, self._counter.visitors_packed()
             else:
                 self.visitors = self._counter.visitors_by_user_agent()
             self._counter = None
+
+    def pack(self) -> PackedTally:
+        """This tally, finished, in a few byte strings: what a counting fork sends the audit's main
+        process (`PackedTally.unpack` there). With the C counter no Python object is made a
+        User-Agent: 48,185 took 11 ms to pack and pickle, against 60 to `finish` and pickle the
+        tally (the main process takes a little longer to unpack them than to unpickle the tally,
+        24 ms against 20, while judging forks use the core the fork has left)."""
+        if self._counter is not None:
+            user_agents, lengths, requests, visitor_counts, visitors = self._counter.packed_in_order()
+        else:
+            packed = self._packed if self._packed is not None else _packed(self._visitors)
+            in_turn = [packed.get(ua, b"") for ua in self.requests]
+            user_agents, lengths = b"".join(self.requests), _pack(map(len, self.requests))
+            requests = _pack(self.requests.values())
+            visitor_counts, visitors = _pack(len(p) // 8 for p in in_turn), b"".join(in_turn)
+        state = {name: getattr(self, name) for name in _STATE if name != "requests"}
+        return PackedTally(state, user_agents, lengths, requests, visitor_counts, visitors)
 
     def __getstate__(self) -> dict[str, object]:
         """A finished tally pickles (to be merged in another process or on another machine)."""
@@ -343,6 +361,42 @@ class Tally:
         if self._packed is None:
             return ((ua, set(hashes)) for ua, hashes in self._visitors.items())
         return ((ua, set(_hashes(packed))) for ua, packed in self._packed.items())
+
+
+class PackedTally(NamedTuple):
+    """A finished tally in byte strings (`Tally.pack`), for another process on this machine:
+    each User-Agent's fields in turn, integers 8 bytes each, little-endian."""
+
+    state: dict[str, object]
+    """The tally's `_STATE` but its requests."""
+    user_agents: bytes
+    """The User-Agents as logged, one after the other."""
+    lengths: bytes
+    requests: bytes
+    visitor_counts: bytes
+    visitors: bytes
+    """The visitors of each User-Agent in turn, packed (`Packed`)."""
+
+    def unpack(self) -> Tally:
+        """The tally, finished, its visitors packed (as ``finish(packed=True)`` leaves them)."""
+        tally = Tally()
+        tally._counter = None
+        for name, value in self.state.items():
+            setattr(tally, name, value)
+        text, at = self.user_agents, 0
+        user_agents = []
+        for length in _hashes(self.lengths):
+            user_agents.append(text[at : at + length])
+            at += length
+        tally.requests = Counter(dict(zip(user_agents, _hashes(self.requests), strict=True)))
+        packed: dict[bytes, Packed] = {}
+        visitors, at = self.visitors, 0
+        for ua, count in zip(user_agents, _hashes(self.visitor_counts), strict=True):
+            if count:
+                packed[ua] = visitors[at : at + 8 * count]
+                at += 8 * count
+        tally._packed, tally._announced = packed, len(user_agents)
+        return tally
 
 
 Packed = bytes | bytearray

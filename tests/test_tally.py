@@ -477,8 +477,8 @@ def test_a_packed_tally_unpacks_to_what_was_counted(
 
 def test_a_packed_tally_merges_as_the_tally_would(counting: str) -> None:
     """Into a tally that holds its visitors as sets, and one that holds them packed (the audit's
-    own), sharing 50 of their 150 and 100: each visitor is counted once (the packed lists are united in one
-    pass, which needs them in order)."""
+    own; here, where counted in Python, one unpickled), sharing 50 of their 150 and 100: each
+    visitor is counted once (the packed lists are united in one pass, which needs them in order)."""
     theirs = b"".join(line(f"10.1.{i % 3}.{i}", CHROME if i % 4 else "curl/8.5.0") for i in range(200))
     shared = b"".join(line(f"10.1.{i % 3}.{i}", CHROME) for i in range(0, 300, 3))
     counted, sent, into_sets, into_packed = tally.Tally(), tally.Tally(), tally.Tally(), tally.Tally()
@@ -487,11 +487,50 @@ def test_a_packed_tally_merges_as_the_tally_would(counting: str) -> None:
     counted.finish()
     into_sets.finish()
     into_packed.finish(packed=True)
+    if counting == "python":
+        into_packed = pickle.loads(pickle.dumps(into_packed))
+    assert into_packed._packed is not None
     into_sets.merge(counted)
     into_packed.merge(pickle.loads(pickle.dumps(sent.pack())).unpack())
     # counted as they are held (reading `visitors` makes sets of them)
     assert into_packed.visitor_counts() == into_sets.visitor_counts() == {CHROME.encode(): 200, b"curl/8.5.0": 50}
     assert summary(into_packed) == summary(into_sets)
+
+
+def test_the_c_counter_packs_what_it_tells_as_its_tables_grow_and_sample() -> None:
+    """`packed_in_order` beside what the counter tells otherwise, as its tables grow (past 512 and
+    1,024 User-Agents) and visitors are sampled (some User-Agents lose all of theirs)."""
+    counter = require_c_counter()(1_000)
+    told: list[bytes] = []
+    rng = random.Random(7)
+    for step in range(6):
+        counter.add(
+            b"".join(line(f"10.{step}.{rng.randrange(40)}.{i % 250}", f"UA {rng.randrange(1_500)}") for i in range(600))
+        )
+        told += counter.take_new()
+        if step in (2, 4):
+            counter.sample(step // 2 + 1)
+        user_agents, lengths, requests, visitor_counts, visitors = counter.packed_in_order()
+        ends = list(itertools.accumulate(tally._hashes(lengths)))
+        assert [user_agents[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)] == told
+        assert dict(zip(told, tally._hashes(requests), strict=True)) == counter.requests()
+        packed, at = {}, 0
+        for ua, count in zip(told, tally._hashes(visitor_counts), strict=True):
+            if count:
+                packed[ua], at = visitors[at : at + 8 * count], at + 8 * count
+        assert packed == counter.visitors_packed() and at == len(visitors)
+    assert len(told) > 1_024 and counter.level == 3 and len(packed) < len(told)
+
+
+def test_a_packed_tally_counted_otherwise_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A packed tally is for a process of the same browsercheck: one whose visitors were hashed
+    otherwise, or whose fields do not add up, is refused rather than merged wrong."""
+    sent = count([line("10.0.0.1", CHROME), line("10.0.0.2", "curl/8.5.0")]).pack()
+    with pytest.raises(ValueError, match="fields do not add up: 121 of 121 bytes of User-Agents, 16 of 24 bytes"):
+        sent._replace(visitors=sent.visitors + bytes(8)).unpack()
+    monkeypatch.setattr(tally, "VISITOR_HASH", "siphash13:browsercheck-2")
+    with pytest.raises(ValueError, match="hashed by 'siphash13:browsercheck-1' cannot be merged"):
+        sent.unpack()
 
 
 def test_the_c_counter_packs_in_the_order_first_seen() -> None:
@@ -613,7 +652,8 @@ def test_merging_is_associative_and_commutative(lines: list[bytes], cuts: list[i
         whole = count([b"".join(lines)])
         orders = [merged(list(order)) for order in itertools.permutations([a, b, c])]
         left, right = merged([merged([a, b]), c]), merged([a, merged([b, c])])
-    for result in [*orders, left, right]:
+        sent = merged([part.pack().unpack() for part in (a, b, c)])  # as counting forks send them
+    for result in [*orders, left, right, sent]:
         assert summary(result) == summary(left)
     # the time span aside: a chunk's times are read from its first and last lines (logs run in order)
     assert summary(left)[:-2] == summary(whole)[:-2]

@@ -286,7 +286,7 @@ def report_of(
     order (on Dask, made as each share's judgements come)."""
     return _report(
         counts,
-        _busiest_first(stats),
+        _rows_busiest_first(stats),
         policy=policy,
         compare_policy=compare_policy,
         sources=sources,
@@ -298,7 +298,7 @@ def report_of(
 
 def busiest_first(counts: Counts) -> list[str]:
     """The User-Agents of ``counts`` in the report's order, most requests first, then by User-Agent
-    (`_busiest_first`'s, told by the counts alone: the audit orders them while its forks judge)."""
+    (`_rows_busiest_first`'s, told by the counts alone: the audit orders them while its forks judge)."""
     minus_requests = {ua: -requests for ua, (requests, _) in counts.user_agents.items()}
     order = sorted(minus_requests)
     order.sort(key=minus_requests.__getitem__)  # stable: by User-Agent where the requests are alike
@@ -308,8 +308,8 @@ def busiest_first(counts: Counts) -> list[str]:
 def _rows(
     counts: Counts, judgements: Mapping[str, JudgementFields], rows: Sequence[UserAgentStats | str]
 ) -> list[UserAgentStats | str]:
-    """``rows`` (User-Agents, or rows made of them), each User-Agent that ``judgements`` judges made
-    into its row, in place."""
+    """``rows`` (User-Agents, or rows made of them) in a new list, in their order, each User-Agent
+    that ``judgements`` judges made into its row."""
     user_agents = counts.user_agents
     made: list[UserAgentStats | str] = []
     for row in rows:
@@ -338,7 +338,7 @@ def _report(
     notes: Sequence[str] = (),
     by_day: Mapping[datetime.date, Mapping[Status, int]] | None = None,
 ) -> AuditReport:
-    """The report of ``rows``, busiest first."""
+    """The report of ``rows``, as they are ordered (`busiest_first`: the caller sorts them)."""
     return AuditReport(
         policy=_name(policy),
         compare_policy=None if compare_policy is None else _name(compare_policy),
@@ -358,7 +358,7 @@ def _report(
     )
 
 
-def _busiest_first(stats: list[UserAgentStats]) -> tuple[UserAgentStats, ...]:
+def _rows_busiest_first(stats: list[UserAgentStats]) -> tuple[UserAgentStats, ...]:
     """Most requests first, then by User-Agent. In two stable sorts, each by one str or one int
     key: Python sorts those with its own comparisons, without a tuple a row (2.5x faster)."""
     stats.sort(key=attrgetter("user_agent"))

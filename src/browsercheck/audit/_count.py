@@ -174,7 +174,9 @@ def _count_in_workers(
                 received()
             else:
                 handle(*receive(results, processes))
-        tally.finish(packed=True)  # as the workers' come: merged in one pass a User-Agent, no set made
+        # counted in C, its visitors stay packed: the workers' merge into them in one pass a User-Agent
+        # (unless either sampled them: then they are sets, as a Python-counted tally's are)
+        tally.finish(packed=True)
         for other in theirs:
             tally.merge(other)
         return tally

@@ -15,9 +15,9 @@ ends in enough zero bits) and the count is scaled up: memory stays bounded howev
 A tally sent to another process carries them packed, 8 bytes each, in order: a Dask worker's
 pickled, a counting fork's in a few byte strings (`Tally.pack`: no Python object a User-Agent in
 the fork). Merged into a tally that holds its visitors as sets, it is unpacked one User-Agent at a
-time; into one that holds them packed, or has none (the audit's own; a Dask reduction's), each
-User-Agent's two lists are united in one pass (`_speedups.union_packed`), without a Python int
-per visitor.
+time; into one that holds them packed, or has none (the audit's own, counted in C; a Dask
+reduction's), each User-Agent's two lists are united in one pass (`_speedups.union_packed`),
+without a Python int per visitor. Sampling more (`_sample_more`) makes sets of packed visitors.
 """
 
 from __future__ import annotations
@@ -278,6 +278,7 @@ class Tally:
             requests = _pack(self.requests.values())
             visitor_counts, visitors = _pack(len(p) // 8 for p in in_turn), b"".join(in_turn)
         state = {name: getattr(self, name) for name in _STATE if name != "requests"}
+        state["visitor_hash"] = VISITOR_HASH
         return PackedTally(state, user_agents, lengths, requests, visitor_counts, visitors)
 
     def __getstate__(self) -> dict[str, object]:
@@ -344,8 +345,8 @@ class Tally:
                 self._seen(when)
 
     def _unite_packed(self, theirs: Mapping[bytes, Packed]) -> None:
-        """Merge another tally's visitors, packed, into this tally's packed ones (or none: the
-        audit's own tally, which judged while its workers counted; a Dask reduction's): one pass
+        """Merge another tally's visitors, packed, into this tally's packed ones (the audit's own,
+        counted in C; or none: a Dask reduction's): one pass
         over the two lists of a User-Agent, in order, where sets would take a Python int and set
         entry per visitor, and a report counts them packed."""
         mine: dict[bytes, Packed] = {} if self._packed is None else dict(self._packed)
@@ -368,7 +369,7 @@ class PackedTally(NamedTuple):
     each User-Agent's fields in turn, integers 8 bytes each, little-endian."""
 
     state: dict[str, object]
-    """The tally's `_STATE` but its requests."""
+    """The tally's `_STATE` but its requests, and the `VISITOR_HASH` it was counted with."""
     user_agents: bytes
     """The User-Agents as logged, one after the other."""
     lengths: bytes
@@ -378,24 +379,28 @@ class PackedTally(NamedTuple):
     """The visitors of each User-Agent in turn, packed (`Packed`)."""
 
     def unpack(self) -> Tally:
-        """The tally, finished, its visitors packed (as ``finish(packed=True)`` leaves them)."""
-        tally = Tally()
-        tally._counter = None
-        for name, value in self.state.items():
-            setattr(tally, name, value)
+        """The tally, finished, its visitors packed (as ``finish(packed=True)`` leaves them). Raises
+        ``ValueError`` where it was counted by a browsercheck that hashed visitors otherwise, or
+        its fields do not add up."""
         text, at = self.user_agents, 0
         user_agents = []
         for length in _hashes(self.lengths):
             user_agents.append(text[at : at + length])
             at += length
-        tally.requests = Counter(dict(zip(user_agents, _hashes(self.requests), strict=True)))
         packed: dict[bytes, Packed] = {}
-        visitors, at = self.visitors, 0
+        visitors, seen = self.visitors, 0
         for ua, count in zip(user_agents, _hashes(self.visitor_counts), strict=True):
             if count:
-                packed[ua] = visitors[at : at + 8 * count]
-                at += 8 * count
-        tally._packed, tally._announced = packed, len(user_agents)
+                packed[ua] = visitors[seen : seen + 8 * count]
+                seen += 8 * count
+        if at != len(text) or seen != len(visitors):
+            raise ValueError(
+                f"a packed tally's fields do not add up: {at} of {len(text)} bytes of User-Agents, "
+                f"{seen} of {len(visitors)} bytes of visitors"
+            )
+        requests = Counter(dict(zip(user_agents, _hashes(self.requests), strict=True)))
+        tally = Tally.__new__(Tally)
+        tally.__setstate__({**self.state, "requests": requests, "packed_visitors": packed, "visitors_sorted": True})
         return tally
 
 

@@ -4,10 +4,10 @@ With several cores, workers count (`_count`) while this process builds the parse
 the User-Agents as the counting first finds them, and counts along only when none waits. Those left
 when the counting ends are judged by this process, and where there are many by forks of it too
 (which have the parsers built), from the moment the counting ends: while the workers' tallies
-travel and this process reads them, orders the report's rows and makes those it can, the cores
-stay busy. Workers are forked (POSIX); elsewhere, or
-for small logs, everything runs in this process, one step after the other. Python's cyclic garbage
-collector is paused while an audit runs here (`collector_paused`; not for one on Dask).
+travel and this process reads them and orders the report's rows, the cores stay busy. Workers are
+forked (POSIX); elsewhere, or for small logs, everything runs in this process, one step after the
+other. Python's cyclic garbage collector is paused while an audit runs here (`collector_paused`;
+not for one on Dask).
 """
 
 from __future__ import annotations
@@ -110,8 +110,7 @@ def audit(
             tally = count(sources, fmt, workers, progress, meanwhile=judge.prepare, alongside=judge)
             counted = counts_of(tally)
             del tally  # its visitors' hashes, counted: what judging and the report make takes their place
-            # the report's rows of those judged while counting, in its order, as the forks (if any) judge on
-            rows = _rows(counted, judge.done, busiest_first(counted))
+            order = busiest_first(counted)  # the report's, known from the counts: while the forks judge
             judge.add(counted.user_agents)  # the rest, with the forks that judge those waiting, if any
         finally:
             judge.close()
@@ -122,7 +121,7 @@ def audit(
         checker, other = judge.checkers
         return _report(
             counted,
-            _all_made(_rows(counted, judge.done, rows)),
+            _rows(counted, judge.done, order),
             policy=checker.policy,
             compare_policy=other.policy if other else None,
             sources=[s.name for s in sources],
@@ -261,7 +260,7 @@ def build_report(
     no judgement."""
     return _report(
         counts,
-        _all_made(_rows(counts, judgements, busiest_first(counts))),
+        _rows(counts, judgements, busiest_first(counts)),
         policy=policy,
         compare_policy=compare_policy,
         sources=sources,
@@ -306,25 +305,18 @@ def busiest_first(counts: Counts) -> list[str]:
 
 
 def _rows(
-    counts: Counts, judgements: Mapping[str, JudgementFields], rows: Sequence[UserAgentStats | str]
-) -> list[UserAgentStats | str]:
-    """``rows`` (User-Agents, or rows made of them) in a new list, in their order, each User-Agent
-    that ``judgements`` judges made into its row."""
+    counts: Counts, judgements: Mapping[str, JudgementFields], order: Iterable[str]
+) -> tuple[UserAgentStats, ...]:
+    """The report's row of each User-Agent of ``counts``, in ``order``; ``ValueError`` for one
+    that ``judgements`` does not judge."""
     user_agents = counts.user_agents
-    made: list[UserAgentStats | str] = []
-    for row in rows:
-        if isinstance(row, str) and (judged := judgements.get(row)) is not None:
-            requests, visitors = user_agents[row]
-            row = make_stats(row, requests, visitors, *judged)
-        made.append(row)
-    return made
-
-
-def _all_made(rows: list[UserAgentStats | str]) -> tuple[UserAgentStats, ...]:
-    """``rows``, every User-Agent among them made into its row (`_rows`)."""
-    if missing := [row for row in rows if isinstance(row, str)]:
-        raise ValueError(f"no judgement of {len(missing)} of the counts' User-Agents, such as {missing[0]!r}")
-    return tuple(rows)  # type: ignore[arg-type]  # no str left
+    rows = []
+    for ua in order:
+        if (judged := judgements.get(ua)) is None:
+            raise ValueError(f"no judgement of the counts' User-Agent {ua!r}")
+        requests, visitors = user_agents[ua]
+        rows.append(make_stats(ua, requests, visitors, *judged))
+    return tuple(rows)
 
 
 def _report(

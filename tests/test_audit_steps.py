@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 import browsercheck
-from browsercheck.audit import Judgement, build_report, count_logs, counts_of, judge_user_agents, merge_tallies
+from browsercheck.audit import Counts, Judgement, build_report, count_logs, counts_of, judge_user_agents, merge_tallies
+from browsercheck.audit._audit import report_of
 from make_log import write_log
 
 CHROME_157 = (
@@ -65,3 +66,15 @@ def test_the_steps_make_the_audits_report(tmp_path: Path) -> None:
     expected = f"no judgement of the counts' User-Agent {missing!r}"
     with pytest.raises(ValueError, match=re.escape(expected)):
         build_report(counts, judged, policy=browsercheck.default_policy())
+
+
+def test_the_report_lists_the_busiest_first_then_by_user_agent() -> None:
+    """The order of the report's rows, told by the counts alone (`build_report`), and by rows made
+    in any order (`report_of`, as the Dask path makes them): ties by the User-Agent as text."""
+    counts = Counts(user_agents={"b": (2, 1), "a": (2, 1), "c": (5, 1), "\u00e9": (2, 1), "B": (1, 1)}, lines=12)
+    judged = judge_user_agents(counts.user_agents)
+    expected = ["c", "a", "b", "\u00e9", "B"]
+    report = build_report(counts, judged, policy="shipped")
+    assert [row.user_agent for row in report.user_agents] == expected
+    rows = list(reversed(report.user_agents))
+    assert [row.user_agent for row in report_of(counts, rows, policy="shipped").user_agents] == expected

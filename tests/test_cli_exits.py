@@ -104,7 +104,9 @@ def test_notice_says_clearly_that_there_is_none(ua: str, says: str, capsys: pyte
     assert capsys.readouterr().out.startswith(says)
 
 
-def test_a_failing_audit_worker_exits_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_audit_worker_exits_3(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "generated.log"
     write_log(path, 2_000, user_agents=50)
     parent = os.getpid()
@@ -117,6 +119,7 @@ def test_a_failing_audit_worker_exits_3(tmp_path: Path, monkeypatch: pytest.Monk
 
     monkeypatch.setattr(tally.Tally, "pack", dying)
     assert main(["audit", "--workers", "2", str(path)]) == cli.FAILED
+    assert "an audit worker process stopped (exit code 9)" in capsys.readouterr().err
 
 
 def test_the_readme_lists_every_exit_code() -> None:

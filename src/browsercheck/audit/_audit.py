@@ -4,10 +4,10 @@ With several cores, workers count (`_count`) while this process builds the parse
 the User-Agents as the counting first finds them, and counts along only when none waits. Those left
 when the counting ends are judged by this process, and where there are many by forks of it too
 (which have the parsers built), from the moment the counting ends: while the workers' tallies
-travel and this process reads them and orders the report's rows, the cores stay busy. Workers are
-forked (POSIX); elsewhere, or for small logs, everything runs in this process, one step after the
-other. Python's cyclic garbage collector is paused while an audit runs here (`collector_paused`;
-not for one on Dask).
+travel and this process reads them and puts the report's User-Agents in order, the cores stay
+busy. Workers are forked (POSIX); elsewhere, or for small logs, everything runs in this process,
+one step after the other. Python's cyclic garbage collector is paused while an audit runs here
+(`collector_paused`; not for one on Dask).
 """
 
 from __future__ import annotations

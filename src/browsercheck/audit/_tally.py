@@ -89,8 +89,9 @@ class Tally:
         """Requests per User-Agent, as logged (escaped; ``-`` for none)."""
         self._visitors: dict[bytes, set[int]] = {}
         self._packed: Mapping[bytes, Packed] | None = None
-        """The visitors as `_speedups.CombinedCounter.visitors_packed` gives them, where `finish`
-        was asked to keep them so (a tally to be sent), until `visitors` or `merge` reads them."""
+        """The visitors as `_speedups.CombinedCounter.visitors_packed` gives them: where ``finish``
+        was asked to keep them so, and in a tally unpickled or unpacked; packed ones merged in stay
+        so. Reading `visitors`, or sampling more (`_sample_more`), makes sets of them."""
         self.visitor_level = 0
         """Visitors are kept if their address's ``hash & (2**level - 1) == 0``: one address in
         2**level, with all its User-Agents, so that tallies sampled at other levels merge."""
@@ -264,8 +265,9 @@ class Tally:
             self._counter = None
 
     def pack(self) -> PackedTally:
-        """This tally, finished, in a few byte strings: what a counting fork sends the audit's main
-        process (`PackedTally.unpack` there). With the C counter no Python object is made a
+        """This tally's counts in a few byte strings (the C counter's read as they are: it need not
+        be finished): what a counting fork sends the audit's main process (`PackedTally.unpack`
+        there). With the C counter no Python object is made a
         User-Agent: 48,185 took 11 ms to pack and pickle, against 60 to `finish` and pickle the
         tally (the main process takes a little longer to unpack them than to unpickle the tally,
         24 ms against 20, while judging forks use the core the fork has left)."""

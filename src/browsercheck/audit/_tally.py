@@ -267,10 +267,10 @@ class Tally:
     def pack(self) -> PackedTally:
         """This tally's counts in a few byte strings (the C counter's read as they are: it need not
         be finished): what a counting fork sends the audit's main process (`PackedTally.unpack`
-        there). With the C counter no Python object is made a
-        User-Agent: 48,185 took 11 ms to pack and pickle, against 60 to `finish` and pickle the
-        tally (the main process takes a little longer to unpack them than to unpickle the tally,
-        24 ms against 20, while judging forks use the core the fork has left)."""
+        there). With the C counter no Python object is made a User-Agent: 48,185 took 11 ms to
+        pack and pickle, against 60 to `finish` and pickle the tally (the main process takes a
+        little longer to unpack them than to unpickle the tally, 24 ms against 20, while judging
+        forks use the core the fork has left)."""
         if self._counter is not None:
             user_agents, lengths, requests, visitor_counts, visitors = self._counter.packed_in_order()
         else:
@@ -348,9 +348,9 @@ class Tally:
 
     def _unite_packed(self, theirs: Mapping[bytes, Packed]) -> None:
         """Merge another tally's visitors, packed, into this tally's packed ones (the audit's own,
-        counted in C; or none: a Dask reduction's): one pass
-        over the two lists of a User-Agent, in order, where sets would take a Python int and set
-        entry per visitor, and a report counts them packed."""
+        counted in C; or none: a Dask reduction's): one pass over the two lists of a User-Agent,
+        in order, where sets would take a Python int and set entry per visitor, and a report
+        counts them packed."""
         mine: dict[bytes, Packed] = {} if self._packed is None else dict(self._packed)
         union = compiled_union or _union
         for ua, hashes in theirs.items():
@@ -367,8 +367,8 @@ class Tally:
 
 
 class PackedTally(NamedTuple):
-    """A finished tally in byte strings (`Tally.pack`), for another process on this machine:
-    each User-Agent's fields in turn, integers 8 bytes each, little-endian."""
+    """A tally's counts in byte strings (`Tally.pack`), for another process on this machine: each
+    User-Agent's fields in turn, integers 8 bytes each, little-endian."""
 
     state: dict[str, object]
     """The tally's `_STATE` but its requests, and the `VISITOR_HASH` it was counted with."""

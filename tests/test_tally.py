@@ -48,10 +48,12 @@ def require_c_counter() -> type[CombinedCounter]:
 
 @pytest.fixture(params=["c", "python"])
 def counting(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Each test once with the C counter and once with the Python one (and its union of visitors)."""
+    """Each test once with the C counter and once with the Python one (and its union and sampling
+    of packed visitors)."""
     if request.param == "python":
         monkeypatch.setattr(tally, "compiled_counter", None)
         monkeypatch.setattr(tally, "compiled_union", None)
+        monkeypatch.setattr(tally, "compiled_sample", None)
     else:
         require_c_counter()
     return str(request.param)
@@ -393,6 +395,55 @@ def test_the_c_union_refuses_what_is_not_packed_hashes() -> None:
         tally.compiled_union(b"123456789", b"")
     with pytest.raises(TypeError, match="takes 2 arguments, got 1"):
         tally.compiled_union(b"")  # type: ignore[call-arg]
+
+
+@given(hashes=HASHES, level=st.integers(0, 62))
+def test_sampling_packed_visitors_keeps_what_sampling_their_set_keeps(hashes: list[int], level: int) -> None:
+    """Ascending, each once, in C as in Python."""
+    packed = tally._pack(sorted(set(hashes)))
+    kept = tally._pack(sorted(h for h in set(hashes) if h & ((1 << level) - 1) == 0))
+    assert tally._sample(packed, level) == kept
+    if tally.compiled_sample is not None:
+        assert tally.compiled_sample(packed, level) == tally.compiled_sample(bytearray(packed), level) == kept
+
+
+def test_the_c_sampling_refuses_what_is_not_packed_hashes_or_a_level() -> None:
+    require_c_counter()
+    assert tally.compiled_sample is not None
+    with pytest.raises(ValueError, match=r"8 bytes each, got 9 bytes"):
+        tally.compiled_sample(b"123456789", 1)
+    with pytest.raises(ValueError, match="level must be from 0 to 62, got 63"):
+        tally.compiled_sample(b"", 63)
+    with pytest.raises(TypeError, match="takes 2 arguments, got 1"):
+        tally.compiled_sample(b"")  # type: ignore[call-arg]
+
+
+def test_packed_visitors_stay_packed_as_they_are_sampled(counting: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tally that holds its visitors packed (the audit's own; a pickled one) samples them more
+    without making sets, itself or as another merges in at a lower level, packed or not, and tells
+    what tallies that hold sets tell (a site of over a million visitors: no Python int and set per
+    visitor)."""
+    monkeypatch.setattr(tally, "VISITOR_SAMPLE_LIMIT", 60)
+    low = b"".join(line(f"10.2.0.{i}", CHROME if i % 3 else "curl/8.5.0") for i in range(40))
+    high = b"".join(line(f"10.1.{i // 250}.{i % 250}", CHROME if i % 4 else "curl/8.5.0") for i in range(400))
+    as_sets = count([high])
+    as_sets.merge(count([low]))  # at level 0: sampled as it merges
+    as_sets._sample_more()
+    assert as_sets.visitor_level > 1 and as_sets._packed is None
+
+    def sent(t: tally.Tally) -> tally.Tally:
+        copy: tally.Tally = pickle.loads(pickle.dumps(t))  # its visitors packed, as unpickled
+        return copy
+
+    for mine, theirs in ((sent(count([high])), sent(count([low]))), (count([high]), sent(count([low])))):
+        mine.merge(theirs)
+        mine._sample_more()
+        assert mine.visitor_counts() == as_sets.visitor_counts()  # counted as they are held
+        assert summary(mine) == summary(as_sets) and mine.visitor_level == as_sets.visitor_level
+    packed = sent(count([high]))
+    packed.merge(sent(count([low])))
+    packed._sample_more()
+    assert packed._packed is not None and packed._visitors == {}  # no set made
 
 
 def test_packed_visitors_are_in_order_and_merge_packed(counting: str) -> None:

@@ -1341,9 +1341,56 @@ done:
     return out;
 }
 
+PyDoc_STRVAR(sample_packed_doc,
+"sample_packed(packed, level, /) -> bytes\n"
+"\n"
+"The visitor hashes of packed (as union_packed takes them) that the sampling level keeps, those\n"
+"whose hash & (2**level - 1) == 0, packed alike: a packed tally sampled more stays packed.");
+
+static PyObject *
+module_sample_packed(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2) {
+        PyErr_Format(PyExc_TypeError, "sample_packed() takes 2 arguments, got %zd", nargs);
+        return NULL;
+    }
+    long level = PyLong_AsLong(args[1]);
+    if (level == -1 && PyErr_Occurred())
+        return NULL;
+    if (level < 0 || level > 62) {
+        PyErr_Format(PyExc_ValueError, "sample_packed(): level must be from 0 to 62, got %ld", level);
+        return NULL;
+    }
+    Py_buffer in;
+    if (PyObject_GetBuffer(args[0], &in, PyBUF_SIMPLE) < 0)
+        return NULL;
+    PyObject *out = NULL;
+    if (in.len % 8 != 0) {
+        PyErr_Format(PyExc_ValueError, "sample_packed(): hashes are 8 bytes each, got %zd bytes", in.len);
+        goto done;
+    }
+    out = PyBytes_FromStringAndSize(NULL, in.len);
+    if (out == NULL)
+        goto done;
+    uint64_t mask = ((uint64_t)1 << level) - 1;
+    const unsigned char *p = in.buf, *end = p + in.len;
+    unsigned char *start = (unsigned char *)PyBytes_AS_STRING(out), *o = start;
+    for (; p < end; p += 8) {
+        if ((read_le64(p) & mask) == 0) {
+            memcpy(o, p, 8);
+            o += 8;
+        }
+    }
+    _PyBytes_Resize(&out, o - start); /* shrinks it, or sets an error and out to NULL */
+done:
+    PyBuffer_Release(&in);
+    return out;
+}
+
 static PyMethodDef module_methods[] = {
     {"siphash", (PyCFunction)(void (*)(void))module_siphash, METH_FASTCALL, siphash_doc},
     {"union_packed", (PyCFunction)(void (*)(void))module_union_packed, METH_FASTCALL, union_packed_doc},
+    {"sample_packed", (PyCFunction)(void (*)(void))module_sample_packed, METH_FASTCALL, sample_packed_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -9,6 +9,9 @@ def siphash(key: Buffer, data: Buffer, c_rounds: int, d_rounds: int, /) -> int:
 def union_packed(a: Buffer, b: Buffer, /) -> bytes:
     """The union of two ascending lists of visitor hashes, 8 bytes each, little-endian: packed alike."""
 
+def sample_packed(packed: Buffer, level: int, /) -> bytes:
+    """The hashes of ``packed`` whose ``hash & (2**level - 1) == 0``, packed alike."""
+
 class CombinedCounter:
     """Requests per User-Agent and visitors of combined log lines, counted in C (see `_tally`)."""
 

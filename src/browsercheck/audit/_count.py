@@ -174,9 +174,8 @@ def _count_in_workers(
                 received()
             else:
                 handle(*receive(results, processes))
-        # counted in C, its visitors stay packed: the workers' merge into them in one pass a User-Agent,
-        # unless the merge samples more (to a worker's level, or past the limit): then they are sets,
-        # as a Python-counted tally's are
+        # counted in C, its visitors stay packed (sampled or not): the workers' merge into them in one
+        # pass a User-Agent (a Python-counted tally's are sets)
         tally.finish(packed=True)
         for other in theirs:
             tally.merge(other)

@@ -17,7 +17,8 @@ pickled, a counting fork's in a few byte strings (`Tally.pack`: no Python object
 the fork). Merged into a tally that holds its visitors as sets, it is unpacked one User-Agent at a
 time; into one that holds them packed, or has none (the audit's own, counted in C; a Dask
 reduction's), each User-Agent's two lists are united in one pass (`_speedups.union_packed`),
-without a Python int per visitor. Sampling more (`_sample_more`) makes sets of packed visitors.
+without a Python int per visitor. Sampled more, packed visitors stay packed
+(`_speedups.sample_packed`).
 """
 
 from __future__ import annotations
@@ -73,6 +74,18 @@ compiled_union = _compiled_union()
 """`_speedups.union_packed`, or ``None`` (tests set it to ``None`` to unite in Python)."""
 
 
+def _compiled_sample() -> Callable[[Packed, int], bytes] | None:
+    try:
+        from .._speedups import sample_packed
+    except ImportError:
+        return None
+    return sample_packed
+
+
+compiled_sample = _compiled_sample()
+"""`_speedups.sample_packed`, or ``None`` (tests set it to ``None`` to sample in Python)."""
+
+
 class Tally:
     """What one process counted; tallies of parts of a log `merge` into the whole."""
 
@@ -91,7 +104,7 @@ class Tally:
         self._packed: Mapping[bytes, Packed] | None = None
         """The visitors as `_speedups.CombinedCounter.visitors_packed` gives them: where ``finish``
         was asked to keep them so, and in a tally unpickled or unpacked; packed ones merged in stay
-        so. Reading `visitors`, or sampling more (`_sample_more`), makes sets of them."""
+        so, and so do they as they are sampled more. Reading `visitors` makes sets of them."""
         self.visitor_level = 0
         """Visitors are kept if their address's ``hash & (2**level - 1) == 0``: one address in
         2**level, with all its User-Agents, so that tallies sampled at other levels merge."""
@@ -228,7 +241,10 @@ class Tally:
         self.visitor_level += 1
         if self._counter is not None:
             self._counter.sample(self.visitor_level)
-        self._keep_sampled(self.visitors)
+        if self._packed is not None:  # they stay packed: no Python int and set made per visitor
+            self._packed = _sampled(self._packed, self.visitor_level)
+        else:
+            self._keep_sampled(self._visitors)
 
     def _keep_sampled(self, visitors: dict[bytes, set[int]]) -> None:
         mask = (1 << self.visitor_level) - 1
@@ -325,18 +341,20 @@ class Tally:
             self._sample_more()
         # the other's visitors are read, never changed: it stays as it was counted
         theirs_packed: Mapping[bytes, Packed] | None = other._packed
-        kept: dict[bytes, set[int]] | None = None
-        if other.visitor_level < self.visitor_level:
-            kept = dict(other._visitor_sets())  # what the other kept at a lower level, filtered again: a copy
-            self._keep_sampled(kept)
-            theirs_packed = None
+        theirs_sets: Mapping[bytes, set[int]] = other._visitors
+        if other.visitor_level < self.visitor_level:  # what the other kept at a lower level, filtered again: a copy
+            if theirs_packed is not None:
+                theirs_packed = _sampled(theirs_packed, self.visitor_level)
+            else:
+                theirs_sets = {ua: set(hashes) for ua, hashes in theirs_sets.items()}
+                self._keep_sampled(theirs_sets)
         if self._packed is not None or (theirs_packed is not None and not self._visitors):
             if theirs_packed is None:  # packed from their sets as they are: packing only reads them
-                theirs_packed = _packed(kept if kept is not None else other._visitors)
+                theirs_packed = _packed(theirs_sets)
             self._unite_packed(theirs_packed)
         else:
             visitors = self.visitors
-            for ua, hashes in kept.items() if kept is not None else other._visitor_sets():
+            for ua, hashes in _as_sets(theirs_packed, theirs_sets):
                 if (seen := visitors.get(ua)) is None:
                     visitors[ua] = hashes
                 else:
@@ -357,13 +375,6 @@ class Tally:
             seen = mine.get(ua)
             mine[ua] = hashes if seen is None else union(seen, hashes)  # never changed in place: shared
         self._visitors, self._packed = {}, mine
-
-    def _visitor_sets(self) -> Iterator[tuple[bytes, set[int]]]:
-        """The visitors per User-Agent, in sets of their own (a merge grows them), the packed ones
-        unpacked one User-Agent at a time (a merge holds no second copy of them all)."""
-        if self._packed is None:
-            return ((ua, set(hashes)) for ua, hashes in self._visitors.items())
-        return ((ua, set(_hashes(packed))) for ua, packed in self._packed.items())
 
 
 class PackedTally(NamedTuple):
@@ -425,8 +436,30 @@ def _pack(ascending: Iterable[int]) -> bytes:
     return values.tobytes()
 
 
-def _packed(visitors: dict[bytes, set[int]]) -> dict[bytes, Packed]:
+def _packed(visitors: Mapping[bytes, set[int]]) -> dict[bytes, Packed]:
     return {ua: _pack(sorted(hashes)) for ua, hashes in visitors.items()}
+
+
+def _as_sets(packed: Mapping[bytes, Packed] | None, sets: Mapping[bytes, set[int]]) -> Iterator[tuple[bytes, set[int]]]:
+    """Visitors per User-Agent, ``packed`` (if not ``None``) or ``sets``, in sets of their own (a
+    merge grows them), packed ones unpacked one User-Agent at a time (a merge holds no second copy
+    of them all)."""
+    if packed is None:
+        return ((ua, set(hashes)) for ua, hashes in sets.items())
+    return ((ua, set(_hashes(hashes))) for ua, hashes in packed.items())
+
+
+def _sampled(packed: Mapping[bytes, Packed], level: int) -> dict[bytes, Packed]:
+    """Packed visitors, those that sampling at ``level`` keeps (`Tally._keep_sampled` without a set
+    made), User-Agents left with none dropped."""
+    sample = compiled_sample or _sample
+    return {ua: kept for ua, hashes in packed.items() if (kept := sample(hashes, level))}
+
+
+def _sample(packed: Packed, level: int) -> bytes:
+    """`_speedups.sample_packed`, in Python."""
+    mask = (1 << level) - 1
+    return _pack(h for h in _hashes(packed) if h & mask == 0)
 
 
 def _union(a: Packed, b: Packed) -> bytes:

@@ -408,42 +408,61 @@ def test_sampling_packed_visitors_keeps_what_sampling_their_set_keeps(hashes: li
 
 
 def test_the_c_sampling_refuses_what_is_not_packed_hashes_or_a_level() -> None:
+    """And from level 64 on keeps hash 0 alone, as Python's ``2**level - 1`` mask does."""
     require_c_counter()
     assert tally.compiled_sample is not None
     with pytest.raises(ValueError, match=r"8 bytes each, got 9 bytes"):
         tally.compiled_sample(b"123456789", 1)
-    with pytest.raises(ValueError, match="level must be from 0 to 62, got 63"):
-        tally.compiled_sample(b"", 63)
+    with pytest.raises(ValueError, match="level must be 0 or more, got -1"):
+        tally.compiled_sample(b"", -1)
     with pytest.raises(TypeError, match="takes 2 arguments, got 1"):
         tally.compiled_sample(b"")  # type: ignore[call-arg]
+    packed = tally._pack([0, 2**62, 2**63])
+    for level in (62, 63, 64, 100):
+        assert tally.compiled_sample(memoryview(packed), level) == tally._sample(packed, level)  # type: ignore[arg-type]
+    assert tally.compiled_sample(packed, 64) == tally._pack([0])
 
 
 def test_packed_visitors_stay_packed_as_they_are_sampled(counting: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A tally that holds its visitors packed (the audit's own; a pickled one) samples them more
-    without making sets, itself or as another merges in at a lower level, packed or not, and tells
-    what tallies that hold sets tell (a site of over a million visitors: no Python int and set per
-    visitor)."""
+    without making sets, itself or as another merges in at a lower level, and tells what tallies
+    that hold sets tell, held either way (a site of over a million visitors: no Python int and set
+    per visitor); a User-Agent whose visitors sampling drops keeps its requests."""
     monkeypatch.setattr(tally, "VISITOR_SAMPLE_LIMIT", 60)
+    dropped = [addr for addr in (f"10.3.0.{i}" for i in range(40)) if visitor_hash(addr.encode()) & 1][:3]
     low = b"".join(line(f"10.2.0.{i}", CHROME if i % 3 else "curl/8.5.0") for i in range(40))
+    low += b"".join(line(addr, "rare/1.0") for addr in dropped)  # odd hashes: none kept from level 1 on
     high = b"".join(line(f"10.1.{i // 250}.{i % 250}", CHROME if i % 4 else "curl/8.5.0") for i in range(400))
-    as_sets = count([high])
-    as_sets.merge(count([low]))  # at level 0: sampled as it merges
-    as_sets._sample_more()
-    assert as_sets.visitor_level > 1 and as_sets._packed is None
 
     def sent(t: tally.Tally) -> tally.Tally:
         copy: tally.Tally = pickle.loads(pickle.dumps(t))  # its visitors packed, as unpickled
         return copy
 
-    for mine, theirs in ((sent(count([high])), sent(count([low]))), (count([high]), sent(count([low])))):
+    as_sets = count([high])
+    as_sets.merge(count([low]))  # at level 0: sampled as it merges
+    as_sets._sample_more()
+    assert as_sets.visitor_level > 1 and as_sets._packed is None
+    assert as_sets.requests[b"rare/1.0"] == 3 and b"rare/1.0" not in as_sets.visitor_counts()
+    for mine, theirs in (
+        (sent(count([high])), sent(count([low]))),
+        (count([high]), sent(count([low]))),
+        (sent(count([high])), count([low])),
+    ):
         mine.merge(theirs)
         mine._sample_more()
         assert mine.visitor_counts() == as_sets.visitor_counts()  # counted as they are held
         assert summary(mine) == summary(as_sets) and mine.visitor_level == as_sets.visitor_level
-    packed = sent(count([high]))
-    packed.merge(sent(count([low])))
+    packed, theirs = sent(count([high])), sent(count([low]))
+
+    def no_sets(*args: object) -> None:
+        raise AssertionError("packed visitors made into sets")
+
+    monkeypatch.setattr(tally, "_as_sets", no_sets)
+    monkeypatch.setattr(tally.Tally, "_keep_sampled", no_sets)
+    packed.merge(theirs)
     packed._sample_more()
-    assert packed._packed is not None and packed._visitors == {}  # no set made
+    assert packed._packed is not None and packed._visitors == {}
+    assert packed.visitor_counts() == as_sets.visitor_counts()
 
 
 def test_packed_visitors_are_in_order_and_merge_packed(counting: str) -> None:

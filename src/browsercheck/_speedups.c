@@ -1345,7 +1345,8 @@ PyDoc_STRVAR(sample_packed_doc,
 "sample_packed(packed, level, /) -> bytes\n"
 "\n"
 "The visitor hashes of packed (as union_packed takes them) that the sampling level keeps, those\n"
-"whose hash & (2**level - 1) == 0, packed alike: a packed tally sampled more stays packed.");
+"whose hash & (2**level - 1) == 0 (from level 64 on, 0 alone), packed alike: a packed tally\n"
+"sampled more stays packed.");
 
 static PyObject *
 module_sample_packed(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
@@ -1357,8 +1358,8 @@ module_sample_packed(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssiz
     long level = PyLong_AsLong(args[1]);
     if (level == -1 && PyErr_Occurred())
         return NULL;
-    if (level < 0 || level > 62) {
-        PyErr_Format(PyExc_ValueError, "sample_packed(): level must be from 0 to 62, got %ld", level);
+    if (level < 0) {
+        PyErr_Format(PyExc_ValueError, "sample_packed(): level must be 0 or more, got %ld", level);
         return NULL;
     }
     Py_buffer in;
@@ -1372,7 +1373,7 @@ module_sample_packed(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssiz
     out = PyBytes_FromStringAndSize(NULL, in.len);
     if (out == NULL)
         goto done;
-    uint64_t mask = ((uint64_t)1 << level) - 1;
+    uint64_t mask = level >= 64 ? UINT64_MAX : ((uint64_t)1 << level) - 1; /* as Python's 2**level - 1 */
     const unsigned char *p = in.buf, *end = p + in.len;
     unsigned char *start = (unsigned char *)PyBytes_AS_STRING(out), *o = start;
     for (; p < end; p += 8) {

@@ -342,19 +342,20 @@ class Tally:
         # the other's visitors are read, never changed: it stays as it was counted
         theirs_packed: Mapping[bytes, Packed] | None = other._packed
         theirs_sets: Mapping[bytes, set[int]] = other._visitors
+        filtered: dict[bytes, set[int]] | None = None  # their sets filtered to this level: new, this one's to grow
         if other.visitor_level < self.visitor_level:  # what the other kept at a lower level, filtered again: a copy
             if theirs_packed is not None:
                 theirs_packed = _sampled(theirs_packed, self.visitor_level)
             else:
-                theirs_sets = {ua: set(hashes) for ua, hashes in theirs_sets.items()}
-                self._keep_sampled(theirs_sets)
+                theirs_sets = filtered = dict(theirs_sets)  # `_keep_sampled` puts new sets in it
+                self._keep_sampled(filtered)
         if self._packed is not None or (theirs_packed is not None and not self._visitors):
             if theirs_packed is None:  # packed from their sets as they are: packing only reads them
                 theirs_packed = _packed(theirs_sets)
             self._unite_packed(theirs_packed)
         else:
             visitors = self.visitors
-            for ua, hashes in _as_sets(theirs_packed, theirs_sets):
+            for ua, hashes in filtered.items() if filtered is not None else _as_sets(theirs_packed, theirs_sets):
                 if (seen := visitors.get(ua)) is None:
                     visitors[ua] = hashes
                 else:

@@ -234,7 +234,7 @@ def judged_fields(
 ) -> dict[str, JudgementFields]:
     """`judge_user_agents`, each judgement's fields in a plain tuple (as the audit keeps them)."""
     judge = _Judge(policy, compare)
-    judge.add(set(user_agents))
+    judge.add(user_agents)  # each once: `add` skips those judged
     return judge.done
 
 

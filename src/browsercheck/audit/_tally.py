@@ -31,7 +31,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from operator import itemgetter
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import _logread
 from ._logformats import Fields, LineFormat, decode
@@ -50,39 +50,21 @@ if TYPE_CHECKING:
     from .._speedups import CombinedCounter
 
 
-def _compiled() -> type[CombinedCounter] | None:
+def _compiled(name: str) -> Any:
+    """`_speedups`' ``name``, or ``None`` where it could not be compiled (installed so: counted,
+    united and sampled in Python, alike but slower)."""
     try:
-        from .._speedups import CombinedCounter
-    except ImportError:  # installed where it could not be compiled: counted in Python, alike but slower
+        from .. import _speedups
+    except ImportError:
         return None
-    return CombinedCounter
+    return getattr(_speedups, name, None)  # as a missing name imported: None
 
 
-compiled_counter = _compiled()
+compiled_counter: type[CombinedCounter] | None = _compiled("CombinedCounter")
 """The C counter of combined lines, or ``None`` (tests set it to ``None`` to count in Python)."""
-
-
-def _compiled_union() -> Callable[[Packed, Packed], bytes] | None:
-    try:
-        from .._speedups import union_packed
-    except ImportError:
-        return None
-    return union_packed
-
-
-compiled_union = _compiled_union()
+compiled_union: Callable[[Packed, Packed], bytes] | None = _compiled("union_packed")
 """`_speedups.union_packed`, or ``None`` (tests set it to ``None`` to unite in Python)."""
-
-
-def _compiled_sample() -> Callable[[Packed, int], bytes] | None:
-    try:
-        from .._speedups import sample_packed
-    except ImportError:
-        return None
-    return sample_packed
-
-
-compiled_sample = _compiled_sample()
+compiled_sample: Callable[[Packed, int], bytes] | None = _compiled("sample_packed")
 """`_speedups.sample_packed`, or ``None`` (tests set it to ``None`` to sample in Python)."""
 
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import marshal
 import random
 import re
+import sys
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 import browsercheck
-from browsercheck._detect import FORMS_AFTER, Detector
+from browsercheck import _detect, _forms_cache
+from browsercheck._detect import Detector
 from browsercheck._forms import FORMS, Form, Forms, no_form
+from browsercheck._lazy import Lazy
+from browsercheck._machine_cache import package_files
 
 _BLINK = "AppleWebKit/537.36 (KHTML, like Gecko)"
 _WIN = "Windows NT 10.0; Win64; x64"
@@ -130,14 +135,15 @@ _SENT: dict[str, Callable[[random.Random, int], str]] = {
 def detectors() -> tuple[Detector, Detector]:
     """The default detector, and one that reads every User-Agent with the parsers."""
     with_forms, parsers_only = _reading_forms(), Detector.default()
-    parsers_only._use_forms((), after=0)
+    parsers_only._use_forms(())
     return with_forms, parsers_only
 
 
 def _reading_forms() -> Detector:
-    """The default detector, reading forms from the first User-Agent on."""
+    """The default detector, its forms learned from its parts (whatever this machine keeps)."""
     detector = Detector.default()
-    detector._use_forms(FORMS, after=0)
+    detector.build()
+    detector._use_forms(FORMS)
     return detector
 
 
@@ -304,17 +310,128 @@ def test_a_form_its_token_names_reads_the_os_from_its_numbers() -> None:
     )
 
 
-def test_the_default_detector_reads_forms_only_once_it_has_read_many() -> None:
-    """Building the forms costs a few milliseconds, which they save only over about as many
-    User-Agents: a process that judges a few does not build them, its first verdict does not wait."""
+def _reads_forms(detector: Detector) -> bool:
+    return isinstance(getattr(detector._read_form, "__self__", None), Forms)
+
+
+def _parts_built(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A count of the default detectors' parts built from now on."""
+    built: list[int] = []
+    make = _detect._default_parts
+
+    def counted() -> Any:
+        built.append(1)
+        return make()
+
+    monkeypatch.setattr(_detect, "_default_parts", counted)
+    return built
+
+
+def test_a_form_is_read_without_the_parts_where_this_machine_keeps_what_they_call_the_forms(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, detectors: tuple[Detector, Detector]
+) -> None:
+    """The first default detector on a machine builds its parts for its first User-Agent, and
+    learns the forms from them then; a later one (a fresh process) reads a form's User-Agent
+    without them, as they read it, and builds them for the first User-Agent of no form."""
+    monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path))
+    built = _parts_built(monkeypatch)
+    chrome, bot = FORMS[0].example, "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+    first = Detector.default()
+    assert not _reads_forms(first) and built == []  # nothing kept yet, and nothing built
+    assert first(chrome) == detectors[1](chrome)
+    assert built == [1] and _reads_forms(first) and (tmp_path / _forms_cache.CACHE_FILE).exists()
+
+    later = Detector.default()
+    assert _reads_forms(later)
+    edge = _form("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit", "Edg").example
+    for ua in (chrome, edge, FORMS[-1].example):
+        assert later(ua) == detectors[1](ua), ua
+    assert built == [1]
+    assert later(bot).bot == "Googlebot"
+    assert built == [1, 1]
+    assert later(chrome) == detectors[1](chrome)
+
+
+def test_what_is_kept_of_the_forms_is_what_the_parts_call_them(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, detectors: tuple[Detector, Detector]
+) -> None:
+    monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path))
+    learned = detectors[0]._built_forms().learned
+    assert _forms_cache.kept(FORMS) is None
+    _forms_cache.keep(FORMS, learned)
+    kept = _forms_cache.kept(FORMS)
+    assert kept == learned and all(entry is not None for entry in learned)
+    assert Forms.known(FORMS, learned).kept == FORMS
+    assert _forms_cache.kept(FORMS[:-1]) is None  # other forms: learned anew
+    with pytest.raises(ValueError, match="27 forms learned for 28 forms"):
+        Forms.known(FORMS, learned[:-1])
+
+
+@pytest.mark.parametrize("part", ["ua_parser_rs", "ua_parser_builtins", "crawlerdetect", "browsercheck", "python"])
+def test_what_is_kept_of_the_forms_is_passed_by_once_a_part_changes(
+    part: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Any, detectors: tuple[Detector, Detector]
+) -> None:
+    """Another version of ua-parser's rules or engine, of crawlerdetect's patterns, of browsercheck
+    (an upgrade, an edit), or of Python may call a form otherwise: it is learned again."""
+    monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path))
+    _forms_cache.keep(FORMS, detectors[0]._built_forms().learned)
+    assert _forms_cache.kept(FORMS) is not None
+    if part == "browsercheck":
+        monkeypatch.setattr(_forms_cache, "own_code", lambda: (("./_detect.py", 1, 2),))
+    elif part == "python":
+        monkeypatch.setattr(sys, "version", "3.99.0")
+    else:
+        monkeypatch.setattr(
+            _forms_cache,
+            "package_files",
+            lambda name: (("./__init__.py", 1, 2),) if name == part else package_files(name),
+        )
+    assert _forms_cache.kept(FORMS) is None
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        b"",
+        b"not marshal",
+        marshal.dumps(None),
+        marshal.dumps((1, 2, 3)),
+        "key",  # the right key, then what is not a form's learning
+    ],
+)
+def test_kept_forms_that_cannot_be_read_are_learned_again(
+    stored: bytes | str, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path))
+    if stored == "key":
+        key: Any = _forms_cache._key(FORMS)
+        bad: list[Any] = [
+            (None, None, "iOS"),
+            ("Chrome", "Edg", "iOS"),
+            ("Chrome", None, 7),
+            ("Chrome", None, ("Windows",)),
+        ]
+        for entry in bad:
+            (tmp_path / _forms_cache.CACHE_FILE).write_bytes(marshal.dumps((key, (entry,) * len(FORMS))))
+            assert _forms_cache.kept(FORMS) is None, entry
+        return
+    assert isinstance(stored, bytes)
+    (tmp_path / _forms_cache.CACHE_FILE).write_bytes(stored)
+    assert _forms_cache.kept(FORMS) is None
     detector = Detector.default()
-    chrome = FORMS[0].example
-    for _ in range(FORMS_AFTER - 1):
-        detector(chrome)
-    assert not isinstance(getattr(detector._read_form, "__self__", None), Forms)
-    detector(chrome)  # read by the parsers still: the forms are built after it
-    assert isinstance(getattr(detector._read_form, "__self__", None), Forms)
-    assert detector._read_form(chrome) is not None
+    assert detector(FORMS[0].example).browser == "chrome"
+    assert _forms_cache.kept(FORMS) is not None  # learned again, and kept
+
+
+def test_a_cache_that_cannot_be_written_only_costs_the_learning(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, detectors: tuple[Detector, Detector]
+) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the cache directory would be")
+    monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(blocked / "cache"))
+    detector = Detector.default()
+    assert detector(FORMS[0].example) == detectors[1](FORMS[0].example)
+    assert _reads_forms(detector) and _forms_cache.kept(FORMS) is None
 
 
 def test_a_detector_of_ones_own_parts_asks_them_of_every_user_agent() -> None:
@@ -324,66 +441,81 @@ def test_a_detector_of_ones_own_parts_asks_them_of_every_user_agent() -> None:
 
     chrome = FORMS[0].example
     detector = Detector(NativeResolver.builtin(), lambda ua: "Blocked" if ua == chrome else None)
-    for _ in range(FORMS_AFTER + 1):
+    detector.build()  # nothing to build: its parts are given
+    for _ in range(3):
         assert detector(chrome).bot == "Blocked"
+    assert detector._read_form is no_form
 
 
-def test_a_detector_told_of_many_user_agents_builds_its_forms_at_once() -> None:
-    """An audit or a column says how many distinct User-Agents it is about to read: as many as the
-    detector would read before building its forms, and it builds them now."""
+def test_build_builds_the_parts_and_the_forms_at_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path))
+    built = _parts_built(monkeypatch)
     detector = Detector.default()
-    detector.expect_reads(FORMS_AFTER - 1)
-    assert not isinstance(getattr(detector._read_form, "__self__", None), Forms)
-    for _ in range(10):
-        detector(FORMS[0].example)
-    detector.expect_reads(FORMS_AFTER - 10)
-    assert isinstance(getattr(detector._read_form, "__self__", None), Forms)
-    own = Detector(detector._resolver, detector._bots)
-    own.expect_reads(10 * FORMS_AFTER)  # a detector of one's own parts reads no forms, however many
-    assert own._read_form is no_form
+    detector.build()
+    assert built == [1] and _reads_forms(detector) and detector._resolver is not None
+    detector.build()
+    detector(FORMS[0].example)
+    detector("curl/8.5.0")
+    assert built == [1]
 
 
-def test_a_checker_tells_its_detector_what_it_expects() -> None:
-    detector = Detector.default()
-    browsercheck.Checker(detector=detector)._expect_reads(FORMS_AFTER)
-    assert isinstance(getattr(detector._read_form, "__self__", None), Forms)
-    told = []
+def test_a_checker_builds_only_browsercheck_s_own_detector(monkeypatch: pytest.MonkeyPatch) -> None:
+    built = _parts_built(monkeypatch)
+    browsercheck.Checker(detector=Detector.default()).build()
+    assert built == [1]
+    asked = []
 
-    class Callable:  # a detector of one's own: any callable, whatever else it has, is not told
+    class Callable:  # a detector of one's own: any callable, whatever else it has, is left as it is
         def __call__(self, ua: str) -> browsercheck.Client:
-            return detector(ua)
+            raise AssertionError("not called")
 
-        def expect_reads(self, count: int) -> None:
-            told.append(count)
+        def build(self) -> None:
+            asked.append(1)
 
-    browsercheck.Checker(detector=Callable())._expect_reads(FORMS_AFTER)
-    assert told == []
+    browsercheck.Checker(detector=Callable()).build()
+    assert asked == []
 
 
-def test_an_audits_judging_and_a_column_tell_how_many_they_are_about_to_read(
+def test_the_audit_builds_the_parts_before_it_forks_so_that_the_forks_share_them(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Judged in bulk, the distinct User-Agents are counted out to the detector first, so that the
-    forms are built before the first one where there are enough to pay for them."""
-    from browsercheck.audit._audit import judge_user_agents
+    from browsercheck.audit import _audit
 
-    told: list[int] = []
-    monkeypatch.setattr(browsercheck.Checker, "_expect_reads", lambda self, count: told.append(count))
-    uas = [FORMS[0].example, FORMS[4].example, "curl/8.5.0"]
-    judge_user_agents(uas + uas)
-    assert told == [3]
+    events: list[str] = []
+    build = browsercheck.Checker.build
+
+    def recorded(self: browsercheck.Checker) -> None:
+        events.append("build")
+        build(self)
+
+    monkeypatch.setattr(browsercheck.Checker, "build", recorded)
+
+    class Forked:
+        def __init__(self, *args: object) -> None:
+            events.append("fork")
+
+    monkeypatch.setattr(_audit, "ForkedBatches", Forked)
+    judge = _audit._Judge(None, None, workers=2)
+    judge._fork(["curl/8.5.0"])
+    assert events == ["build", "build", "fork"]  # the policies loaded (`prepare`), then before forking
+
+
+def test_judging_nothing_or_forms_alone_builds_nothing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, detectors: tuple[Detector, Detector]
+) -> None:
+    from browsercheck import _checker
+
+    monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path))
+    _forms_cache.keep(FORMS, detectors[0]._built_forms().learned)
+    monkeypatch.setattr(_checker, "_detector", Lazy(Detector.default))  # a fresh process's
+    built = _parts_built(monkeypatch)
+    assert browsercheck.check(FORMS[0].example).client.browser == "chrome"
     pytest.importorskip("pyarrow")
     import pyarrow as pa
 
-    browsercheck.classify(pa.array(uas * 5 + [None]))
-    assert told == [3, 4]
-
-
-def test_nothing_to_read_builds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    from browsercheck import _checker
-
-    monkeypatch.setattr(_checker, "shared_detector", lambda: pytest.fail("the parsers were built"))
-    browsercheck.Checker()._expect_reads(0)
+    browsercheck.classify(pa.array([], pa.string()))
+    browsercheck.classify(pa.array([FORMS[0].example, FORMS[4].example, FORMS[0].example]))
+    assert built == []
 
 
 @pytest.mark.parametrize(("browser", "os"), [((1, 2, 3, 4, 4), ()), ((1, 2), (1, 2, 3, 4, 1))])

@@ -200,23 +200,36 @@ def _no_browser(name: str, device: Device, bot: str | None = None, notes: tuple[
 _EMPTY = _no_browser("Unknown", Device.UNKNOWN, notes=("no User-Agent was sent",))
 
 
-FORMS_AFTER = 1_000
-"""User-Agents `Detector.default` reads before it builds its `Forms`: compiling them takes 4-5 ms,
-which they pay back over about 2,000 more (5 us on one User-Agent in two); a process that has read
-a thousand is likely to read that many. A process that judges a few User-Agents never builds them,
-and its first verdict does not wait for them."""
-
-
 class Detector:
     """``detector(ua) -> Client``. Safe to share between threads: what it builds after construction
-    (the forms, a pass it needs for some bot checks) a race may build more than once, harmlessly.
+    (the parts, the forms, a pass it needs for some bot checks) a race may build more than once,
+    harmlessly.
 
     Both parts can be swapped: any ua-parser resolver (``ua_parser.BasicResolver(...)``), any
     callable that names a bot or returns ``None``. Such a detector asks them of every User-Agent:
-    only `Detector.default` reads the fixed forms most browsers send without them (`_forms`).
+    only `Detector.default` reads the fixed forms most browsers send without them (`_forms`), and
+    builds its parts only for a User-Agent of no such form.
     """
 
     def __init__(self, resolver: Resolver, bots: BotCheck) -> None:
+        self._start()
+        self._attach(resolver, bots)
+
+    def _start(self) -> None:
+        """What does not depend on the parts."""
+        self._tokens = product_tokens()
+        # after the bot patterns, one native pass for the marks of agents, then the registry's
+        # browser tokens: in the bot patterns' own pass where the bot check was built with them
+        rules = [(rule, _AGENT, None, None, None, None) for rule in AGENT_GATE] + self._tokens.rules()
+        self._after_bots = [name for _, name, *_ in rules]
+        self._rules = rules
+        self._marks_then_tokens: _FirstOf | None = None  # built where first needed
+        # the fixed forms most browsers send, read without the parsers (`_use_forms`): none here
+        self._forms: tuple[Form, ...] = ()
+        self._read_form: Callable[[str], FormRead | None] = no_form
+        self._make_parts: Callable[[], tuple[Resolver, BotCheck]] | None = None  # `default`'s, until built
+
+    def _attach(self, resolver: Resolver, bots: BotCheck) -> None:
         self._resolver = resolver
         self._bots = bots
         # browsercheck's own resolver hands over its two parts as they are: a few microseconds a
@@ -229,20 +242,44 @@ class Detector:
         self._named_by_token: Callable[[str], tuple[Part | None, Part | None]] = (
             self._browser_and_os if os_of is None else lambda ua: (None, os_of(ua))
         )
-        self._tokens = product_tokens()
-        # after the bot patterns, one native pass for the marks of agents, then the registry's
-        # browser tokens: in the bot patterns' own pass where the bot check was built with them
-        rules = [(rule, _AGENT, None, None, None, None) for rule in AGENT_GATE] + self._tokens.rules()
-        self._after_bots = [name for _, name, *_ in rules]
-        self._rules = rules
-        self._marks_then_tokens: _FirstOf | None = None  # built where first needed
         scan = getattr(bots, "scan", None)
         same = getattr(bots, "then", None) == tuple(self.after_bots())
         self._scan: Callable[[str], tuple[str | None, int | None]] | None = scan if same else None
-        # the fixed forms most browsers send, read without the parsers (`_use_forms`): none here
-        self._forms: tuple[Form, ...] = ()
-        self._read_form: Callable[[str], FormRead | None] = no_form
-        self._reads_to_forms = 0
+
+    def build(self) -> None:
+        """Build now what `Detector.default` builds where a User-Agent first needs it: the parsers and
+        the bot check (50-60 ms and 13 MB), and the forms where this machine does not keep what the
+        parsers call them. A server that forks its workers after loading the application calls it
+        first, so that they share one copy; the audit calls it before it forks."""
+        make = self._make_parts
+        if make is None:
+            return  # built, or made of one's own parts
+        self._attach(*make())
+        self._make_parts = None
+        if self._forms and self._read_form is no_form:  # not read from what this machine keeps
+            forms = self._built_forms()
+            self._read_form = forms.read
+            from . import _forms_cache
+
+            _forms_cache.keep(self._forms, forms.learned)
+
+    def _unbuilt(self, make: Callable[[], tuple[Resolver, BotCheck]]) -> None:
+        """Parts that ``make`` builds where a User-Agent first needs them (`build`): until then each
+        builds them, then does its work."""
+        self._make_parts = make
+        self._resolver = self._bots = None  # type: ignore[assignment]  # none yet: `build` attaches them
+        self._browser_and_os = self._named_by_token = self._building_browser_and_os
+        self._scan = self._building_scan
+
+    def _building_browser_and_os(self, ua: str) -> tuple[Part | None, Part | None]:
+        self.build()
+        return self._browser_and_os(ua)
+
+    def _building_scan(self, ua: str) -> tuple[str | None, int | None]:
+        self.build()
+        if self._scan is None:  # parts whose bot check has no `scan`
+            return self._bots(ua), NOT_SCANNED
+        return self._scan(ua)
 
     @staticmethod
     def after_bots() -> list[str]:
@@ -270,24 +307,21 @@ class Detector:
             return None, first.family if first is not None else None
         return None, None if then is None else self._after_bots[then]
 
-    def _use_forms(self, forms: tuple[Form, ...], after: int = FORMS_AFTER) -> None:
-        """Read ``forms`` without the parsers after the ``after``-th User-Agent (they are built while
-        it is read, on what the parsers read of each form's example)."""
-        self._forms, self._reads_to_forms = forms, after
-        self._read_form = self._until_forms if after > 0 else self._built_forms().read
+    def _use_forms(self, forms: tuple[Form, ...]) -> None:
+        """Read ``forms`` without the parsers: at once where this machine keeps what the parsers call
+        them (`_forms_cache`), else once the parts are built (learned from them then, and kept)."""
+        self._forms = forms
+        self._read_form = no_form
+        if not forms:
+            return
+        if self._make_parts is not None:  # the parts not built: what they call the forms, if kept
+            from . import _forms_cache
 
-    def expect_reads(self, count: int) -> None:
-        """Say that ``count`` User-Agents are about to be read (an audit's, a column's distinct
-        values): the forms are built now, where they would be while those are read anyway."""
-        if 0 < self._reads_to_forms <= count:
-            self._reads_to_forms = 0
-            self._read_form = self._built_forms().read
-
-    def _until_forms(self, ua: str) -> None:
-        """`_read_form` until `_use_forms`' count is reached: no User-Agent is read as a form."""
-        self._reads_to_forms -= 1
-        if self._reads_to_forms <= 0:
-            self._read_form = self._built_forms().read  # a race may build them more than once: harmless
+            learned = _forms_cache.kept(forms)
+            if learned is not None:
+                self._read_form = Forms.known(forms, learned).read
+            return  # else `build` learns them
+        self._read_form = self._built_forms().read
 
     def _built_forms(self) -> Forms:
         return Forms(self._forms, self._bot_and_next, self._browser_and_os, self._token_named)
@@ -315,10 +349,12 @@ class Detector:
 
     @classmethod
     def default(cls) -> Detector:
-        """ua-parser's precompiled rules on its native resolver, and crawlerdetect's bot list."""
-        from ._resolver import NativeResolver
-
-        detector = cls(NativeResolver.builtin(), BotDetector.from_crawlerdetect(then=cls.after_bots()))
+        """ua-parser's precompiled rules on its native resolver, and crawlerdetect's bot list: built
+        where a User-Agent first needs them (`build`), which one of the fixed forms does not where
+        this machine keeps what they call the forms (`_forms_cache`)."""
+        detector = cls.__new__(cls)
+        detector._start()
+        detector._unbuilt(_default_parts)
         detector._use_forms(FORMS)
         return detector
 
@@ -420,6 +456,12 @@ class Detector:
             frozenset(frozen),
             tuple(notes),
         )
+
+
+def _default_parts() -> tuple[Resolver, BotCheck]:
+    from ._resolver import NativeResolver
+
+    return NativeResolver.builtin(), BotDetector.from_crawlerdetect(then=Detector.after_bots())
 
 
 def _display_name(key: str | None, family: str) -> str:

@@ -284,6 +284,16 @@ FormRead = tuple[str | None, Read | None, Read]
 or the browser (the other ``None``), and the OS."""
 
 
+class Learned(NamedTuple):
+    """What the parsers were seen to call a form's example: the browser's family, or the name of the
+    token that names the browser (the other ``None``); the OS's family, or the whole OS where the
+    form's text of it is fixed. Plain data: kept per machine (`_forms_cache`)."""
+
+    browser: str | None
+    token: str | None
+    os: str | Read
+
+
 class _Known(NamedTuple):
     """A form the parsers read as its shape says: the browser's family and its version's groups (in
     the alternation of all forms), or the name of the token that names the browser; and the OS:
@@ -317,6 +327,27 @@ class Forms:
         ``token_named`` reads as the browser's), and ``browser_and_os`` reads what the form's shape
         says. (That the bot check and the parsers read every User-Agent of a form so is not
         checked here: `tests/test_forms.py` sweeps each form's versions for the shipped ones.)"""
+        self._compile(forms)
+        self.learned = tuple(
+            _learn(form, k, start, self._fullmatch, bot_and_next, browser_and_os, token_named)
+            for k, (form, start) in enumerate(zip(forms, self._starts, strict=True))
+        )
+        """What the parsers call each form (``None``: a form they read otherwise), as `Forms.known` takes it."""
+        self._know(forms)
+
+    @classmethod
+    def known(cls, forms: tuple[Form, ...], learned: tuple[Learned | None, ...]) -> Forms:
+        """``forms`` as a `Forms` of the same forms learned them (``learned``), the parsers not asked
+        again: what `_forms_cache` kept for the same parsers."""
+        if len(learned) != len(forms):
+            raise ValueError(f"{len(learned)} forms learned for {len(forms)} forms")
+        self = cls.__new__(cls)
+        self._compile(forms)
+        self.learned = learned
+        self._know(forms)
+        return self
+
+    def _compile(self, forms: tuple[Form, ...]) -> None:
         # one alternation of all forms, tried in a fifth of the time of each form in turn; forms that
         # follow each other with the same prefix share it (it is not read again for the next). Each
         # form ends in an empty group named by its place, which tells which matched, and where the
@@ -327,10 +358,12 @@ class Forms:
             alternatives.append(f"{re.escape(prefix)}(?:{rests})")
         pattern = re.compile("|".join(alternatives), re.ASCII)
         self._fullmatch = pattern.fullmatch if forms else no_form
-        starts = [pattern.groupindex[f"_{k - 1}"] if k else 0 for k in range(len(forms))]
+        self._starts = [pattern.groupindex[f"_{k - 1}"] if k else 0 for k in range(len(forms))]
+
+    def _know(self, forms: tuple[Form, ...]) -> None:
         self._known = [
-            _learn(form, k, start, self._fullmatch, bot_and_next, browser_and_os, token_named)
-            for k, (form, start) in enumerate(zip(forms, starts, strict=True))
+            None if learned is None else _known(form, start, learned)
+            for form, start, learned in zip(forms, self._starts, self.learned, strict=True)
         ]
         self.kept = tuple(form for form, known in zip(forms, self._known, strict=True) if known is not None)
         """The forms read without the parsers."""
@@ -361,10 +394,10 @@ def _learn(
     bot_and_next: Callable[[str], tuple[str | None, str | None]],
     browser_and_os: Callable[[str], tuple[Part | None, Part | None]],
     token_named: Callable[[str, str], Token | None],
-) -> _Known | None:
-    """``form`` (the ``k``-th, its groups numbered after ``start``) as the parsers read its example
-    (the families, the token, the OS whole where its text is fixed), if they read it as its shape
-    says."""
+) -> Learned | None:
+    """What the parsers call ``form`` (the ``k``-th, its groups numbered after ``start``) on its
+    example (the families, the token, the OS whole where its text is fixed), if they read it as its
+    shape says."""
     m = fullmatch(form.example)
     if m is None or m.lastgroup != f"_{k}":
         raise ValueError(f"the example of a User-Agent form is not of its form: {form.example!r}")
@@ -374,19 +407,27 @@ def _learn(
     browser, os = browser_and_os(form.example)
     if bot is not None or os is None:
         return None
-    browser_groups = tuple(start + i for i in form.browser)
     if not form.browser:  # its token names it: the browser as ua-parser reads it is not asked for
         if then is None or token_named(form.example, then) is None:
             return None
         family, token = None, then
-    elif then is not None or browser is None or _fields(browser) != _version(browser.family, m, browser_groups):
+    elif (
+        then is not None
+        or browser is None
+        or _fields(browser) != _version(browser.family, m, tuple(start + i for i in form.browser))
+    ):
         return None
     else:
         family, token = browser.family, None
-    os_groups = tuple(start + i for i in form.os)
-    if form.os and _fields(os) != _version(os.family, m, os_groups):
+    if form.os and _fields(os) != _version(os.family, m, tuple(start + i for i in form.os)):
         return None
-    return _Known(family, browser_groups, token, os.family if form.os else _fields(os), os_groups)
+    return Learned(family, token, os.family if form.os else _fields(os))
+
+
+def _known(form: Form, start: int, learned: Learned) -> _Known:
+    """``learned`` of ``form``, its groups numbered after ``start``, as `Forms.read` reads it."""
+    browser_groups = tuple(start + i for i in form.browser)
+    return _Known(learned.browser, browser_groups, learned.token, learned.os, tuple(start + i for i in form.os))
 
 
 def _version(family: str, m: re.Match[str], groups: tuple[int, ...]) -> Read:

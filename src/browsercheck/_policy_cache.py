@@ -20,11 +20,11 @@ from __future__ import annotations
 import datetime as dt
 import marshal
 import os
-import threading
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from ._machine_cache import cache_file, own_code, stat_pair, write_whole
 from ._policy import Policy, Query, Rule, Site
 
 FORMAT = 1
@@ -66,7 +66,7 @@ def default_policy(*, date: dt.date | str | None = None) -> Policy:
     if key is None or text is None or data_was_loaded or policy.date != day or _key(day) != key:
         return policy
     data = _browserdata.browser_data()
-    stored = _browserdata.cache_dir() / _browserdata.CACHE_FILE
+    stored = cache_file(_browserdata.CACHE_FILE)
     if key[3] is not None and data.origin != str(stored):  # stored data unreadable (warned), or older
         return policy
     _write(key, text, policy, data.staleness(day))
@@ -76,26 +76,16 @@ def default_policy(*, date: dt.date | str | None = None) -> Policy:
 def _key(day: dt.date) -> tuple[Any, ...] | None:
     """What the cached policy depends on besides its text, or ``None`` where it cannot be told."""
     from ._browserdata import CACHE_FILE as DATA_FILE
-    from ._browserdata import cache_dir
 
     try:
-        code = sorted(_stamp(entry) for entry in os.scandir(_PACKAGE) if entry.name.endswith(".py"))
-        shipped = sorted(_stamp(entry) for entry in os.scandir(_PACKAGE / "data"))
+        shipped = sorted((entry.name, *stat_pair(entry.stat())) for entry in os.scandir(_PACKAGE / "data"))
         try:
-            stored: tuple[int, int] | None = _stat(os.stat(cache_dir() / DATA_FILE))
+            stored: tuple[int, int] | None = stat_pair(os.stat(cache_file(DATA_FILE)))
         except FileNotFoundError:
             stored = None
+        return FORMAT, own_code(), tuple(shipped), stored, day.isoformat()
     except OSError:
         return None
-    return FORMAT, tuple(code), tuple(shipped), stored, day.isoformat()
-
-
-def _stamp(entry: os.DirEntry[str]) -> tuple[str, int, int]:
-    return (entry.name, *_stat(entry.stat()))
-
-
-def _stat(stat: os.stat_result) -> tuple[int, int]:
-    return stat.st_size, stat.st_mtime_ns
 
 
 def _default_text() -> str | None:
@@ -105,16 +95,10 @@ def _default_text() -> str | None:
         return None
 
 
-def _cache_file() -> Path:
-    from ._browserdata import cache_dir
-
-    return cache_dir() / CACHE_FILE
-
-
 def _read(key: tuple[Any, ...], text: str) -> tuple[Policy, str | None] | None:
     """The policy cached under ``key`` for ``text`` and its staleness warning, or ``None``."""
     try:
-        stored_key, stored_text, plain, stale = marshal.loads(_cache_file().read_bytes())
+        stored_key, stored_text, plain, stale = marshal.loads(cache_file(CACHE_FILE).read_bytes())
         if stored_key != key or stored_text != text or not (stale is None or isinstance(stale, str)):
             return None
         return policy_from_plain(plain), stale
@@ -123,14 +107,11 @@ def _read(key: tuple[Any, ...], text: str) -> tuple[Policy, str | None] | None:
 
 
 def _write(key: tuple[Any, ...], text: str, policy: Policy, stale: str | None) -> None:
-    cache = _cache_file()
     try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        partial = cache.with_name(f"{cache.name}.{os.getpid()}.{threading.get_ident()}")  # one writer each
-        partial.write_bytes(marshal.dumps((key, text, policy_to_plain(policy), stale)))
-        os.replace(partial, cache)  # whole or not at all, whoever reads it meanwhile
-    except (OSError, ValueError):
-        pass
+        data = marshal.dumps((key, text, policy_to_plain(policy), stale))
+    except ValueError:  # not plain data: nothing kept
+        return
+    write_whole(cache_file(CACHE_FILE), data)
 
 
 # -- a policy as plain data (strings, numbers, tuples, dicts) and back ---------------------------------

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Protocol
 
 import ua_parser_rs
 
+from ._machine_cache import cache_file, write_whole
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -101,13 +103,7 @@ def builtin_rules() -> tuple[list[Rule], list[Rule]]:
     user_agent_rules, os_rules, _ = load_lazy_builtins()
     rules = [_FIELDS(m) for m in user_agent_rules], [_FIELDS(m) for m in os_rules]
     if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            partial = cache.with_name(f"{cache.name}.{os.getpid()}")
-            partial.write_bytes(marshal.dumps(rules))
-            os.replace(partial, cache)  # whole or not at all, whoever reads it meanwhile
-        except OSError:
-            pass
+        write_whole(cache, marshal.dumps(rules))
     return rules
 
 
@@ -120,9 +116,7 @@ def _cache_file() -> Path | None:
         source = os.stat(os.path.join(next(iter(locations or ())), "lazy.py"))
     except (ImportError, ValueError, OSError, StopIteration):
         return None
-    from ._browserdata import cache_dir  # the cache `browsercheck data update` writes to (the policy reads it)
-
-    return cache_dir() / f"ua-parser-rules-{source.st_size}-{source.st_mtime_ns}-{marshal.version}.marshal"
+    return cache_file(f"ua-parser-rules-{source.st_size}-{source.st_mtime_ns}-{marshal.version}.marshal")
 
 
 def _well_formed(rules: object) -> bool:

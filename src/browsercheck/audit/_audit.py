@@ -478,13 +478,13 @@ class _Judge:
 
     def prepare(self) -> None:
         """Load the policies (raises `PolicyError`) and build the parsers (else built on first use)."""
-        from .._checker import Checker, shared_detector  # here: after the workers fork, not before
+        from .._checker import Checker  # here: after the workers fork, not before
 
         if self._checkers is None:
             policy, compare = self._sources
             other = Checker(compare, cache_size=0) if compare is not None else None
             self._checkers = Checker(policy, cache_size=0), other
-        shared_detector()
+        self._checkers[0].build()
 
     @property
     def checkers(self) -> tuple[Checker, Checker | None]:
@@ -500,7 +500,6 @@ class _Judge:
         new = {text for raw in user_agents if (text := ua_text(raw)) not in self._offered}
         self._offered |= new
         self._waiting += sorted(new)  # in order, alike ones follow each other: a fifth faster
-        self.checkers[0]._expect_reads(len(self._waiting) - self._next)  # what pays off over as many
 
     def step(self) -> bool:
         """Judge the next few offered User-Agents (with the forks, once `counted` started them);
@@ -535,7 +534,6 @@ class _Judge:
             self._fork(uas)
             self._join_forks()
         else:
-            self.checkers[0]._expect_reads(len(uas))
             self._record(uas, self._judge_all(uas))
 
     def close(self) -> None:
@@ -548,9 +546,8 @@ class _Judge:
         """``workers - 1`` forks start on ``uas``. The audits that fork pause the collector
         (`collector_paused`): the forks, which inherit that, leave this process's memory pages
         untouched by collections (what ``gc.freeze()`` before forking is otherwise for)."""
-        # the policies and the parsers loaded (`checkers`) before forking, so that the forks have
-        # them, and what the detector builds for as many User-Agents
-        self.checkers[0]._expect_reads(len(uas))
+        # the policies and the parsers loaded before forking, so that the forks have them
+        self.checkers[0].build()
         batches = [uas[i : i + _BATCH] for i in range(0, len(uas), _BATCH)]
         self._forked = ForkedBatches(self._judge_all, batches, self._workers)
 

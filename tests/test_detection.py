@@ -88,6 +88,7 @@ def test_a_browser_its_token_names_is_detected_as_with_ua_parsers_browser_read()
 
     reads_both = Detector(_ReadsTheBrowserToo(), BotDetector.from_crawlerdetect(then=Detector.after_bots()))
     ours = shared_detector()
+    ours.build()
     assert ours._named_by_token != ours._browser_and_os and reads_both._named_by_token == reads_both._browser_and_os
     uas = {case["ua"] for case in CASES} | set(distinct_user_agents(4000, seed=5))
     named = [ua for ua in uas if ours._bot_and_next(ua)[1] in TOKENS]

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import marshal
 import random
 import re
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 import browsercheck
-from browsercheck import _detect, _forms_cache
+from browsercheck import _detect, _forms_cache, _machine_cache
 from browsercheck._detect import Detector
 from browsercheck._forms import FORMS, Form, Forms, no_form
 from browsercheck._lazy import Lazy
-from browsercheck._machine_cache import package_files
+from browsercheck._machine_cache import own_code, package_files
 
 _BLINK = "AppleWebKit/537.36 (KHTML, like Gecko)"
 _WIN = "Windows NT 10.0; Win64; x64"
@@ -133,17 +135,19 @@ _SENT: dict[str, Callable[[random.Random, int], str]] = {
 
 @pytest.fixture(scope="module")
 def detectors() -> tuple[Detector, Detector]:
-    """The default detector, and one that reads every User-Agent with the parsers."""
-    with_forms, parsers_only = _reading_forms(), Detector.default()
+    """The default detector as a fresh process makes it on a machine that keeps what the parsers
+    call the forms (it reads them from there), and one that reads every User-Agent with the parsers."""
+    _reading_forms()  # learns the forms, and keeps them
+    with_forms, parsers_only = Detector.default(), Detector.default()
+    assert with_forms._kept_forms is not None, "read from what this machine keeps"
     parsers_only._use_forms(())
     return with_forms, parsers_only
 
 
 def _reading_forms() -> Detector:
-    """The default detector, its forms learned from its parts (whatever this machine keeps)."""
+    """The default detector, its forms learned from its parts (and kept)."""
     detector = Detector.default()
     detector.build()
-    detector._use_forms(FORMS)
     return detector
 
 
@@ -327,6 +331,10 @@ def _parts_built(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return built
 
 
+def _kept_files(folder: Any) -> list[Any]:
+    return sorted(folder.glob("forms-*.marshal"))
+
+
 def test_a_form_is_read_without_the_parts_where_this_machine_keeps_what_they_call_the_forms(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Any, detectors: tuple[Detector, Detector]
 ) -> None:
@@ -339,7 +347,7 @@ def test_a_form_is_read_without_the_parts_where_this_machine_keeps_what_they_cal
     first = Detector.default()
     assert not _reads_forms(first) and built == []  # nothing kept yet, and nothing built
     assert first(chrome) == detectors[1](chrome)
-    assert built == [1] and _reads_forms(first) and (tmp_path / _forms_cache.CACHE_FILE).exists()
+    assert built == [1] and _reads_forms(first) and len(_kept_files(tmp_path)) == 1
 
     later = Detector.default()
     assert _reads_forms(later)
@@ -352,75 +360,151 @@ def test_a_form_is_read_without_the_parts_where_this_machine_keeps_what_they_cal
     assert later(chrome) == detectors[1](chrome)
 
 
-def test_what_is_kept_of_the_forms_is_what_the_parts_call_them(
+def test_forms_read_from_what_is_kept_are_the_forms_learned(detectors: tuple[Detector, Detector]) -> None:
+    learned = _reading_forms()._built_forms()
+    key = _forms_cache.key_of(FORMS)
+    kept = _forms_cache.kept(FORMS, key)
+    assert kept == learned.learned and all(entry is not None for entry in kept)
+    known = Forms.known(FORMS, kept)
+    assert known._known == learned._known and known.kept == FORMS
+    assert [known.read(form.example) for form in FORMS] == [learned.read(form.example) for form in FORMS]
+    assert _forms_cache.kept(FORMS[:-1], _forms_cache.key_of(FORMS[:-1])) is None  # other forms: learned anew
+    with pytest.raises(ValueError, match="27 forms learned for 28 forms"):
+        Forms.known(FORMS, kept[:-1])
+
+
+def test_a_kept_file_that_is_wrong_mends_itself_once_the_parts_are_built(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Any, detectors: tuple[Detector, Detector]
 ) -> None:
+    """The key tells files apart by size and time: where that fails (two versions alike in both),
+    what is kept may be another version's. It is trusted until the parts are built; then the forms
+    are learned again from them, read as they say, and kept so."""
     monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path))
-    learned = detectors[0]._built_forms().learned
-    assert _forms_cache.kept(FORMS) is None
-    _forms_cache.keep(FORMS, learned)
-    kept = _forms_cache.kept(FORMS)
-    assert kept == learned and all(entry is not None for entry in learned)
-    assert Forms.known(FORMS, learned).kept == FORMS
-    assert _forms_cache.kept(FORMS[:-1]) is None  # other forms: learned anew
-    with pytest.raises(ValueError, match="27 forms learned for 28 forms"):
-        Forms.known(FORMS, learned[:-1])
+    learned = _reading_forms()._built_forms().learned
+    key = _forms_cache.key_of(FORMS)
+    mac = FORMS.index(_form("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36"))
+    wrong = list(learned)
+    wrong[0], wrong[mac] = learned[mac], learned[0]  # Chrome on Windows and on the Mac: each the other's OS
+    _forms_cache.keep(FORMS, tuple(wrong), key)
+    detector = Detector.default()
+    chrome = FORMS[0].example
+    assert detector(chrome).os == "macOS" and detectors[1](chrome).os == "Windows"  # trusted, as read
+    assert detector("curl/8.5.0").bot == "curl"  # builds the parts: the forms learned again
+    assert detector(chrome) == detectors[1](chrome)
+    assert _forms_cache.kept(FORMS, key) == learned
 
 
-@pytest.mark.parametrize("part", ["ua_parser_rs", "ua_parser_builtins", "crawlerdetect", "browsercheck", "python"])
+def test_what_a_detector_learns_is_not_kept_where_the_files_changed_since_it_was_made(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, detectors: tuple[Detector, Detector]
+) -> None:
+    """An upgrade while a process runs: it learns with the code it loaded, which is not what the
+    files now say; the next process learns for itself."""
+    monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path))
+    detector = Detector.default()  # takes the key as the files are
+    monkeypatch.setattr(_forms_cache, "own_code", lambda: ("/elsewhere", (("./_detect.py", 1, 2),)))
+    assert detector(FORMS[0].example) == detectors[1](FORMS[0].example)
+    assert _reads_forms(detector) and _kept_files(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "part", ["ua_parser_rs", "ua_parser_builtins", "crawlerdetect", "browsercheck", "python", "where"]
+)
 def test_what_is_kept_of_the_forms_is_passed_by_once_a_part_changes(
     part: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Any, detectors: tuple[Detector, Detector]
 ) -> None:
     """Another version of ua-parser's rules or engine, of crawlerdetect's patterns, of browsercheck
-    (an upgrade, an edit), or of Python may call a form otherwise: it is learned again."""
+    (an upgrade, an edit), of Python, or another install may call a form otherwise: it is learned
+    again."""
     monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path))
-    _forms_cache.keep(FORMS, detectors[0]._built_forms().learned)
-    assert _forms_cache.kept(FORMS) is not None
-    if part == "browsercheck":
-        monkeypatch.setattr(_forms_cache, "own_code", lambda: (("./_detect.py", 1, 2),))
+    _forms_cache.keep(FORMS, detectors[0]._built_forms().learned, _forms_cache.key_of(FORMS))
+    assert _forms_cache.kept(FORMS, _forms_cache.key_of(FORMS)) is not None
+    if part in ("browsercheck", "where"):
+        where, stamps = own_code()
+        changed = ("/elsewhere", stamps) if part == "where" else (where, (("./_detect.py", 1, 2),))
+        monkeypatch.setattr(_forms_cache, "own_code", lambda: changed)
     elif part == "python":
         monkeypatch.setattr(sys, "version", "3.99.0")
     else:
         monkeypatch.setattr(
             _forms_cache,
             "package_files",
-            lambda name: (("./__init__.py", 1, 2),) if name == part else package_files(name),
+            lambda name: ("/x", (("./__init__.py", 1, 2),)) if name == part else package_files(name),
         )
-    assert _forms_cache.kept(FORMS) is None
+    assert _forms_cache.kept(FORMS, _forms_cache.key_of(FORMS)) is None
+
+
+def test_no_key_no_keeping(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """A part whose version cannot be told from its files (in a zip): nothing is kept or read."""
+    monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path))
+
+    def not_files(name: str) -> Any:
+        raise ImportError(f"{name} is not installed as a folder of files")
+
+    monkeypatch.setattr(_forms_cache, "package_files", not_files)
+    assert _forms_cache.key_of(FORMS) is None
+    detector = Detector.default()
+    assert detector(FORMS[0].example).browser == "chrome"
+    assert list(tmp_path.iterdir()) == [] or _kept_files(tmp_path) == []
+
+
+@pytest.mark.parametrize("stored", [b"", b"not marshal", marshal.dumps((1, 2)), None, (1, 2, 3), ("key", ())])
+def test_kept_forms_that_cannot_be_read_are_learned_again(
+    stored: object, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path))
+    key: Any = _forms_cache.key_of(FORMS)
+    name = _forms_cache._file(key)
+    if isinstance(stored, bytes):
+        (tmp_path / name).write_bytes(stored)  # no checksum
+    else:
+        _machine_cache.keep(name, stored)
+    assert _forms_cache.kept(FORMS, key) is None
+    detector = Detector.default()
+    assert detector(FORMS[0].example).browser == "chrome"
+    assert _forms_cache.kept(FORMS, key) is not None  # learned again, and kept
+
+
+def _form_at(prefix: str, token: str | None = None) -> int:
+    return FORMS.index(_form(prefix, token))
 
 
 @pytest.mark.parametrize(
-    "stored",
+    ("form", "entry"),
     [
-        b"",
-        b"not marshal",
-        marshal.dumps(None),
-        marshal.dumps((1, 2, 3)),
-        "key",  # the right key, then what is not a form's learning
+        (0, (None, None, ("Windows", "10", None, None, None))),  # neither browser nor token
+        (0, ("Chrome", "Edg", ("Windows", "10", None, None, None))),  # both
+        (0, (None, "Edg", ("Windows", "10", None, None, None))),  # a token where the form has the numbers
+        (0, ("Chrome", None, "Windows")),  # an OS's family where the form's OS is fixed
+        (0, ("Chrome", None, ("Windows",))),  # an OS cut short
+        (0, ("Chrome", None, 7)),
+        ("edge", ("Edge", None, ("Windows", "10", None, None, None))),  # a browser where a token names it
+        ("edge", (None, "NoSuchToken", ("Windows", "10", None, None, None))),  # a token the registry has not
+        ("iphone", ("Mobile Safari", None, ("iOS", "17", "6", None, None))),  # the OS whole, where it has numbers
+        (0, ["Chrome", None, ("Windows", "10", None, None, None)]),  # a list
     ],
 )
-def test_kept_forms_that_cannot_be_read_are_learned_again(
-    stored: bytes | str, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+def test_a_kept_entry_that_does_not_fit_its_form_is_not_read(
+    form: int | str, entry: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any, detectors: tuple[Detector, Detector]
 ) -> None:
+    """Behind a right key and checksum (written by hand): what a form could not have been learned
+    as is no reading of it (its numbers would be read from groups it has not, or a token looked up
+    that the registry has not: an error, or a wrong verdict), and all are learned again."""
     monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path))
-    if stored == "key":
-        key: Any = _forms_cache._key(FORMS)
-        bad: list[Any] = [
-            (None, None, "iOS"),
-            ("Chrome", "Edg", "iOS"),
-            ("Chrome", None, 7),
-            ("Chrome", None, ("Windows",)),
-        ]
-        for entry in bad:
-            (tmp_path / _forms_cache.CACHE_FILE).write_bytes(marshal.dumps((key, (entry,) * len(FORMS))))
-            assert _forms_cache.kept(FORMS) is None, entry
-        return
-    assert isinstance(stored, bytes)
-    (tmp_path / _forms_cache.CACHE_FILE).write_bytes(stored)
-    assert _forms_cache.kept(FORMS) is None
+    at = {
+        "edge": _form_at("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit", "Edg"),
+        "iphone": _form_at("Mozilla/5.0 (iPhone; CPU iPhone OS 17_6_1"),
+    }.get(str(form), 0)
+    key: Any = _forms_cache.key_of(FORMS)
+    learned = detectors[0]._built_forms().learned
+    plain = [None if e is None else _forms_cache._plain(e) for e in learned]
+    _machine_cache.keep(_forms_cache._file(key), (key, tuple(plain)))
+    assert _forms_cache.kept(FORMS, key) == learned  # as written by hand: read
+    plain[at] = entry
+    _machine_cache.keep(_forms_cache._file(key), (key, tuple(plain)))
+    assert _forms_cache.kept(FORMS, key) is None
     detector = Detector.default()
-    assert detector(FORMS[0].example).browser == "chrome"
-    assert _forms_cache.kept(FORMS) is not None  # learned again, and kept
+    for ua in (FORMS[0].example, FORMS[at].example):
+        assert detector(ua) == detectors[1](ua)
 
 
 def test_a_cache_that_cannot_be_written_only_costs_the_learning(
@@ -431,7 +515,28 @@ def test_a_cache_that_cannot_be_written_only_costs_the_learning(
     monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(blocked / "cache"))
     detector = Detector.default()
     assert detector(FORMS[0].example) == detectors[1](FORMS[0].example)
-    assert _reads_forms(detector) and _forms_cache.kept(FORMS) is None
+    assert _reads_forms(detector) and _forms_cache.kept(FORMS, _forms_cache.key_of(FORMS)) is None
+
+
+def test_threads_that_need_the_parts_at_once_build_them_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, detectors: tuple[Detector, Detector]
+) -> None:
+    monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path))
+    built = _parts_built(monkeypatch)
+    detector = Detector.default()
+    uas = ["curl/8.5.0", FORMS[0].example, "Mozilla/5.0 (compatible; bingbot/2.0)", FORMS[9].example, "", "x" * 3000]
+    start = threading.Barrier(8)
+
+    def read(k: int) -> list[Any]:
+        start.wait()
+        return [detector(ua) for ua in uas[k % len(uas) :] + uas[: k % len(uas)]]
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(read, range(8)))
+    assert built == [1]
+    expected = {ua: detectors[1](ua) for ua in uas}
+    for k, clients in enumerate(results):
+        assert clients == [expected[ua] for ua in uas[k % len(uas) :] + uas[: k % len(uas)]]
 
 
 def test_a_detector_of_ones_own_parts_asks_them_of_every_user_agent() -> None:
@@ -506,7 +611,7 @@ def test_judging_nothing_or_forms_alone_builds_nothing(
     from browsercheck import _checker
 
     monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path))
-    _forms_cache.keep(FORMS, detectors[0]._built_forms().learned)
+    _forms_cache.keep(FORMS, detectors[0]._built_forms().learned, _forms_cache.key_of(FORMS))
     monkeypatch.setattr(_checker, "_detector", Lazy(Detector.default))  # a fresh process's
     built = _parts_built(monkeypatch)
     assert browsercheck.check(FORMS[0].example).client.browser == "chrome"

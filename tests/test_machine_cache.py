@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -19,21 +22,46 @@ _CHROME = FORMS[0].example
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the XDG rule is Linux's")
 @pytest.mark.parametrize("xdg", [None, "", "/tmp/xdg-cache", "relative/cache"])
 def test_the_cache_directory_on_linux_is_platformdirs_without_importing_it(
-    xdg: str | None, monkeypatch: pytest.MonkeyPatch
+    xdg: str | None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """The XDG base directory rule: ``$XDG_CACHE_HOME`` where it is an absolute path (a relative
-    one is ignored), else ``~/.cache``."""
+    one is ignored), else ``$HOME/.cache``."""
     import platformdirs
 
     monkeypatch.delenv("BROWSERCHECK_CACHE_DIR", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
     if xdg is None:
         monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     else:
         monkeypatch.setenv("XDG_CACHE_HOME", xdg)
-    expected = Path(xdg if xdg and xdg.startswith("/") else os.path.expanduser("~/.cache"), "browsercheck")
+    expected = Path(xdg, "browsercheck") if xdg and xdg.startswith("/") else tmp_path / ".cache" / "browsercheck"
     assert cache_dir() == expected
     if xdg != "relative/cache":  # platformdirs before 4 took a relative one as it was
         assert cache_dir() == Path(platformdirs.user_cache_dir("browsercheck"))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the XDG rule is Linux's")
+@pytest.mark.parametrize("home", [None, "", "relative/home"])
+def test_without_an_absolute_home_the_cache_directory_is_platformdirs(
+    home: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """platformdirs then looks further (the user's passwd entry), or says it cannot: never a
+    directory relative to wherever the process runs."""
+    import platformdirs
+
+    monkeypatch.delenv("BROWSERCHECK_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    if home is None:
+        monkeypatch.delenv("HOME", raising=False)
+    else:
+        monkeypatch.setenv("HOME", home)
+    try:
+        expected = Path(platformdirs.user_cache_dir("browsercheck"))
+    except RuntimeError as e:  # no home directory to be found
+        with pytest.raises(RuntimeError, match=re.escape(str(e))):
+            cache_dir()
+    else:
+        assert cache_dir() == expected
 
 
 def test_browsercheck_cache_dir_overrides_the_users_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -63,25 +91,108 @@ def test_a_fresh_process_reads_its_first_form_without_importing_platformdirs_or_
     first, second = (run.stdout.split() for run in runs)
     assert first == ["supported", "chrome", "Windows", "False", "True", "True"]
     assert second == ["supported", "chrome", "Windows", "False", "False", "False"]
-    assert {p.name for p in (tmp_path / "browsercheck").iterdir()} >= {"forms.marshal", "default-policy.marshal"}
+    kept = {p.name for p in (tmp_path / "browsercheck").iterdir()}
+    assert "default-policy.marshal" in kept and any(name.startswith("forms-") for name in kept)
 
 
-def test_a_whole_file_or_none(tmp_path: Path) -> None:
-    target = tmp_path / "deeper" / "kept.bin"
-    _machine_cache.write_whole(target, b"one")
-    _machine_cache.write_whole(target, b"two")
-    assert target.read_bytes() == b"two"
-    assert [p.name for p in target.parent.iterdir()] == ["kept.bin"]  # no partial file left
+def test_a_whole_file_or_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path / "deeper"))
+    _machine_cache.keep("kept.bin", ("one", 1))
+    _machine_cache.keep("kept.bin", ("two", 2))
+    assert _machine_cache.kept("kept.bin") == ("two", 2)
+    assert [p.name for p in (tmp_path / "deeper").iterdir()] == ["kept.bin"]  # no partial file left
+    (tmp_path / "deeper" / "dir.bin").mkdir()
+    _machine_cache.keep("dir.bin", 1)  # cannot take a directory's place: passed by, nothing left
+    assert sorted(p.name for p in (tmp_path / "deeper").iterdir()) == ["dir.bin", "kept.bin"]
     (tmp_path / "a-file").write_text("in the way of a directory")
-    _machine_cache.write_whole(tmp_path / "a-file" / "kept.bin", b"x")  # passed by: no error
+    monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path / "a-file" / "cache"))
+    _machine_cache.keep("kept.bin", 1)  # passed by: no error
+    assert _machine_cache.kept("kept.bin") is None
 
 
-def test_the_stamps_name_each_file_by_size_and_time(tmp_path: Path) -> None:
-    code = dict((name, (size, mtime)) for name, size, mtime in _machine_cache.own_code())
+def _damaged(data: bytes) -> list[bytes]:
+    """``data`` cut short, with a byte changed, and with its checksum's bytes changed."""
+    flipped = bytearray(data)
+    flipped[len(data) // 2] ^= 0x40
+    return [data[:2], data[:-1], bytes(flipped), b"\0\0\0\0" + data[4:], b""]
+
+
+def test_a_damaged_or_strange_kept_file_is_passed_by(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never an error, never a wrong value, never a wait: not kept, as far as the reader knows."""
+    monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path))
+    _machine_cache.keep("kept.bin", ("right", 1))
+    data = (tmp_path / "kept.bin").read_bytes()
+    for damaged in _damaged(data):
+        (tmp_path / "kept.bin").write_bytes(damaged)
+        assert _machine_cache.kept("kept.bin") is None, damaged
+    # a code object that marshal cannot make (SystemError), behind a right checksum
+    code = bytes.fromhex("630000000084000000000000000100000000000000f306000000970064005300")
+    (tmp_path / "kept.bin").write_bytes(zlib.crc32(code).to_bytes(4, "big") + code)
+    assert _machine_cache.kept("kept.bin") is None
+    os.mkfifo(tmp_path / "fifo.bin")  # would block a reader until a writer came
+    assert _machine_cache.kept("fifo.bin") is None
+    (tmp_path / "zero.bin").symlink_to("/dev/zero")  # would never end
+    assert _machine_cache.kept("zero.bin") is None
+    (tmp_path / "large.bin").write_bytes(b"\0" * (_machine_cache.MAX_SIZE + 1))
+    assert _machine_cache.kept("large.bin") is None
+    assert _machine_cache.kept("missing.bin") is None
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the XDG rule is Linux's")
+def test_without_a_cache_directory_nothing_is_kept_and_verdicts_are_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user without a home directory (a container's uid without a passwd entry): platformdirs
+    cannot say where the cache is. Nothing is kept, nothing fails."""
+    import platformdirs
+
+    from browsercheck import _forms_cache, _policy_cache, _resolver
+    from browsercheck._browserdata import cached
+    from browsercheck._detect import Detector
+
+    def no_home(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("Could not determine home directory")
+
+    for name in ("BROWSERCHECK_CACHE_DIR", "XDG_CACHE_HOME", "HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(platformdirs, "user_cache_dir", no_home)
+    with pytest.raises(OSError, match="set BROWSERCHECK_CACHE_DIR"):
+        cache_dir()
+    assert cached() is None
+    assert _forms_cache.kept(FORMS, _forms_cache.key_of(FORMS)) is None
+    _machine_cache.keep("kept.bin", 1)
+    assert _policy_cache.default_policy().name == _policy_cache.default_policy().name
+    assert _resolver.builtin_rules()[0]
+    detector = Detector.default()
+    assert detector(_CHROME).browser == "chrome" and detector("curl/8.5.0").bot == "curl"
+
+
+def test_the_stamps_name_each_file_by_size_and_time_and_where_they_are() -> None:
+    where, stamps = _machine_cache.own_code()
+    code = {name: (size, mtime) for name, size, mtime in stamps}
+    assert where == str(Path(_machine_cache.__file__).parent)
     assert "./_detect.py" in code and "./_forms.py" in code
-    assert any(name.startswith("./_speedups") for name in code) or "_speedups" not in sys.modules
-    assert code["./_detect.py"][0] == os.stat(Path(_machine_cache.__file__).parent / "_detect.py").st_size
-    providers = {name for name, *_ in _machine_cache.package_files("crawlerdetect")}
-    assert "providers/crawlers.py" in providers
-    with pytest.raises(ImportError):
-        _machine_cache.package_files("no_such_package_here")
+    assert code["./_detect.py"][0] == os.stat(Path(where) / "_detect.py").st_size
+    try:
+        from browsercheck import _speedups
+    except ImportError:
+        pass  # no C compiler where it was installed: nothing compiled to stamp
+    else:
+        assert f"./{Path(_speedups.__file__).name}" in code  # the C extension is code too
+    engine_where, engine = _machine_cache.package_files("ua_parser_rs")
+    assert any(name.endswith((".so", ".pyd")) for name, *_ in engine)  # the native engine itself
+    assert os.path.isabs(engine_where)
+    assert "providers/crawlers.py" in {name for name, *_ in _machine_cache.package_files("crawlerdetect")[1]}
+
+
+@pytest.mark.parametrize("where", ["missing", "zip"])
+def test_a_package_not_installed_as_a_folder_of_files_has_no_stamps(
+    where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = f"stampless_{where}"
+    if where == "zip":
+        with zipfile.ZipFile(tmp_path / "packages.zip", "w") as archive:
+            archive.writestr(f"{name}/__init__.py", "")
+        monkeypatch.syspath_prepend(str(tmp_path / "packages.zip"))
+    with pytest.raises(ImportError, match=f"{name} is not installed as a folder of files"):
+        _machine_cache.package_files(name)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import browsercheck
-from browsercheck import Policy, _browserdata, _clock, _policy_cache
+from browsercheck import Policy, _browserdata, _clock, _machine_cache, _policy_cache
 from browsercheck._lazy import Lazy
 from browsercheck._policy_cache import policy_from_plain, policy_to_plain
 from browsercheck._policy_loader import read_default_policy
@@ -89,22 +89,25 @@ def test_a_fresh_process_with_the_policy_cached_reads_no_yaml(tmp_path: Path) ->
 
 @pytest.mark.parametrize(
     "content",
-    [b"", b"\x00garbage", marshal.dumps(("key", "text")), marshal.dumps(None)],
-    ids=["empty", "not marshal", "another shape", "none"],
+    [b"", b"\x00garbage", marshal.dumps(("key", "text")), ("key", "text"), None, 7],
+    ids=["empty", "not marshal", "no checksum", "another shape", "none", "a number"],
 )
-def test_a_corrupt_cache_is_read_past_and_replaced(cache: Path, content: bytes) -> None:
-    cache.write_bytes(content)
+def test_a_corrupt_cache_is_read_past_and_replaced(cache: Path, content: object) -> None:
+    if isinstance(content, bytes):
+        cache.write_bytes(content)
+    else:
+        _machine_cache.keep(cache.name, content)
     policy = _policy_cache.default_policy()
     _same(policy, read_default_policy())
     _fresh_process()
-    assert marshal.loads(cache.read_bytes())[0] == _policy_cache._key(_today())  # written anew
+    assert _machine_cache.kept(cache.name)[0] == _policy_cache._key(_today())  # written anew
 
 
 def test_a_cached_policy_that_is_not_a_policy_is_read_past(cache: Path) -> None:
     _policy_cache.default_policy()
-    key, text, plain, stale = marshal.loads(cache.read_bytes())
+    key, text, plain, stale = _machine_cache.kept(cache.name)
     plain["browsers"]["chrome"] = (1, 2, 3, 4, 5)  # a rule of the wrong types
-    cache.write_bytes(marshal.dumps((key, text, plain, stale)))
+    _machine_cache.keep(cache.name, (key, text, plain, stale))
     _fresh_process()
     _same(_policy_cache.default_policy(), read_default_policy())
 
@@ -176,7 +179,7 @@ def test_the_stale_data_warning_is_given_from_the_cache_too(
     caplog.clear()
     _fresh_process()
     policy = _policy_cache.default_policy()
-    assert marshal.loads(cache.read_bytes())[3] is not None  # it came from the cache
+    assert _machine_cache.kept(cache.name)[3] is not None  # it came from the cache
     assert policy.date == dt.date(2027, 6, 1)
     assert [r.getMessage() for r in caplog.records] == [warning]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from browsercheck import _resolver
+from browsercheck import _machine_cache, _resolver
 from browsercheck._resolver import NativeResolver, builtin_rules
 
 
@@ -31,7 +31,7 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_the_rules_are_ua_parsers_and_are_kept_for_the_next_process(cache_dir: Path) -> None:
     assert builtin_rules() == _ua_parsers_rules()
     (kept,) = cache_dir.iterdir()
-    assert marshal.loads(kept.read_bytes()) == _ua_parsers_rules()
+    assert _machine_cache.kept(kept.name) == _ua_parsers_rules()
     assert builtin_rules() == _ua_parsers_rules()  # now read from the cache
 
 
@@ -49,15 +49,24 @@ def test_a_fresh_process_with_the_rules_kept_judges_without_importing_ua_parser(
 
 @pytest.mark.parametrize(
     "content",
-    [b"", b"\x00garbage", marshal.dumps(([("x", None, None, None, None, None)], [])), marshal.dumps([1, 2])],
-    ids=["empty", "garbage", "an-empty-part", "wrong-shape"],
+    [
+        b"",
+        b"\x00garbage",
+        marshal.dumps(_ua_parsers_rules()),
+        ([("x", None, None, None, None, None)], []),
+        [1, 2],
+    ],
+    ids=["empty", "garbage", "no-checksum", "an-empty-part", "wrong-shape"],
 )
-def test_a_corrupt_cache_is_read_past_and_written_anew(cache_dir: Path, content: bytes) -> None:
+def test_a_corrupt_cache_is_read_past_and_written_anew(cache_dir: Path, content: object) -> None:
     builtin_rules()
     (kept,) = cache_dir.iterdir()
-    kept.write_bytes(content)
+    if isinstance(content, bytes):
+        kept.write_bytes(content)
+    else:
+        _machine_cache.keep(kept.name, content)
     assert builtin_rules() == _ua_parsers_rules()
-    assert marshal.loads(kept.read_bytes()) == _ua_parsers_rules()
+    assert _machine_cache.kept(kept.name) == _ua_parsers_rules()
 
 
 def test_a_cache_that_cannot_be_written_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

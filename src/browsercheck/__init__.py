@@ -5,7 +5,7 @@
 >>> v.status, v.client.browser, v.client.version
 (<Status.UNSUPPORTED: 'unsupported'>, 'ie', '11.0')
 
-Importing is cheap: the parsers are built on first use.
+Importing is cheap: the parsers are built where a User-Agent first needs them.
 """
 
 from __future__ import annotations

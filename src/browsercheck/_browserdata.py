@@ -155,12 +155,19 @@ def cache_dir() -> Path:
         return Path(override)
     if sys.platform.startswith("linux"):
         # the XDG rule platformdirs follows there, without importing it: a fresh process's first
-        # verdict reads this cache, and platformdirs costs it 5-9 ms and 1 MB (tempfile, shutil, random)
-        base = os.environ.get("XDG_CACHE_HOME", "")
-        return Path(base if os.path.isabs(base) else os.path.expanduser("~/.cache"), "browsercheck")
+        # verdict reads this cache, and platformdirs costs it 5-9 ms and 1 MB (tempfile, shutil,
+        # random). Without an absolute $HOME, platformdirs looks further (the user's passwd entry).
+        xdg, home = os.environ.get("XDG_CACHE_HOME", ""), os.environ.get("HOME", "")
+        if os.path.isabs(xdg):
+            return Path(xdg, "browsercheck")
+        if os.path.isabs(home):
+            return Path(home, ".cache", "browsercheck")
     import platformdirs
 
-    return Path(platformdirs.user_cache_dir("browsercheck"))
+    try:
+        return Path(platformdirs.user_cache_dir("browsercheck"))
+    except RuntimeError as e:  # no home directory to be found (a user without a passwd entry)
+        raise OSError(f"no cache directory for browsercheck ({e}): set BROWSERCHECK_CACHE_DIR") from None
 
 
 def shipped() -> BrowserData:
@@ -175,8 +182,12 @@ def shipped() -> BrowserData:
 
 
 def cached() -> BrowserData | None:
-    """The data ``data update`` stored, or ``None``: none stored, or unreadable (logged)."""
-    path = cache_dir() / CACHE_FILE
+    """The data ``data update`` stored, or ``None``: none stored (or no cache directory), or
+    unreadable (logged)."""
+    try:
+        path = cache_dir() / CACHE_FILE
+    except OSError:
+        return None
     try:
         if path.stat().st_size > _MAX_SIZE:
             raise DataError(f"{path}: larger than {_MAX_SIZE:,} bytes")

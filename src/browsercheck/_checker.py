@@ -77,7 +77,8 @@ _detector = Lazy(_default_detector)
 
 
 def shared_detector() -> Detector:
-    """The default detector, built on first use (it compiles a few thousand regexes) and shared."""
+    """The default detector, shared; made on first use (it builds its parsers, a few thousand
+    regexes, where a User-Agent first needs them: `Detector.build`)."""
     return _detector.get()
 
 
@@ -174,7 +175,7 @@ class Checker:
         return self._detector_in_use()(user_agent)
 
     def _detector_in_use(self) -> Callable[[str], Client]:
-        """The detector given, or the shared default one (built on first use)."""
+        """The detector given, or the shared default one."""
         return self._detector if self._detector is not None else shared_detector()
 
     def build(self) -> None:

@@ -42,7 +42,10 @@ def update(registry: str) -> str:
             firefox_esr=browser_data().firefox_esr,  # browserslist keeps it in its code: not updated here
         )
         text = dumps(data)
-        folder = cache_dir()
+        try:
+            folder = cache_dir()
+        except OSError as e:
+            raise UpdateError(str(e)) from None
         parse(text, str(folder / CACHE_FILE))
     except (ConversionError, DataError) as e:
         raise UpdateError(str(e)) from None

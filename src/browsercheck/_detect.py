@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
+from . import _forms_cache
 from ._bots import (
     AGENT_GATE,
     NOT_SCANNED,
@@ -201,9 +203,9 @@ _EMPTY = _no_browser("Unknown", Device.UNKNOWN, notes=("no User-Agent was sent",
 
 
 class Detector:
-    """``detector(ua) -> Client``. Safe to share between threads: what it builds after construction
-    (the parts, the forms, a pass it needs for some bot checks) a race may build more than once,
-    harmlessly.
+    """``detector(ua) -> Client``. Safe to share between threads: its parts are built once, by the
+    first thread that needs them (the others wait); what else it builds after construction (a pass
+    it needs for some bot checks) a race may build more than once, harmlessly.
 
     Both parts can be swapped: any ua-parser resolver (``ua_parser.BasicResolver(...)``), any
     callable that names a bot or returns ``None``. Such a detector asks them of every User-Agent:
@@ -227,7 +229,10 @@ class Detector:
         # the fixed forms most browsers send, read without the parsers (`_use_forms`): none here
         self._forms: tuple[Form, ...] = ()
         self._read_form: Callable[[str], FormRead | None] = no_form
+        self._kept_forms: Forms | None = None  # read from what this machine keeps, until the parts are built
+        self._forms_key: _forms_cache.Key | None = None  # what the kept forms depend on, as this detector was made
         self._make_parts: Callable[[], tuple[Resolver, BotCheck]] | None = None  # `default`'s, until built
+        self._building = threading.Lock()
 
     def _attach(self, resolver: Resolver, bots: BotCheck) -> None:
         self._resolver = resolver
@@ -248,20 +253,35 @@ class Detector:
 
     def build(self) -> None:
         """Build now what `Detector.default` builds where a User-Agent first needs it: the parsers and
-        the bot check (50-60 ms and 13 MB), and the forms where this machine does not keep what the
-        parsers call them. A server that forks its workers after loading the application calls it
-        first, so that they share one copy; the audit calls it before it forks."""
-        make = self._make_parts
-        if make is None:
+        the bot check (50-60 ms and 13 MB), and the forms, learned from them. A server that forks
+        its workers after loading the application calls it first, so that they share one copy; the
+        audit calls it before it forks."""
+        if self._make_parts is None:
             return  # built, or made of one's own parts
-        self._attach(*make())
-        self._make_parts = None
-        if self._forms and self._read_form is no_form:  # not read from what this machine keeps
-            forms = self._built_forms()
-            self._read_form = forms.read
-            from . import _forms_cache
+        with self._building:  # once: another thread that needs them waits for them
+            make = self._make_parts
+            if make is None:
+                return
+            self._attach(*make())
+            if self._forms:
+                self._learn_forms()
+            self._make_parts = None  # last: a thread that finds it so finds the parts and the forms
 
-            _forms_cache.keep(self._forms, forms.learned)
+    def _learn_forms(self) -> None:
+        """The forms as the parts just built call them, kept for the next process. Where they were
+        read from what this machine keeps, they are learned again too (a millisecond: their regex is
+        compiled already), and replace it where they differ: a kept file that its key cannot tell from the
+        right one (files alike in size and time) mends itself."""
+        kept = self._kept_forms
+        if kept is None:
+            forms = self._built_forms()
+        else:
+            learned = kept.learn(self._bot_and_next, self._browser_and_os, self._token_named)
+            if learned == kept.learned:
+                return
+            forms = kept.knowing(learned)
+        self._read_form = forms.read
+        _forms_cache.keep(self._forms, forms.learned, self._forms_key)
 
     def _unbuilt(self, make: Callable[[], tuple[Resolver, BotCheck]]) -> None:
         """Parts that ``make`` builds where a User-Agent first needs them (`build`): until then each
@@ -310,18 +330,17 @@ class Detector:
     def _use_forms(self, forms: tuple[Form, ...]) -> None:
         """Read ``forms`` without the parsers: at once where this machine keeps what the parsers call
         them (`_forms_cache`), else once the parts are built (learned from them then, and kept)."""
-        self._forms = forms
-        self._read_form = no_form
+        self._forms, self._read_form, self._kept_forms = forms, no_form, None
         if not forms:
             return
-        if self._make_parts is not None:  # the parts not built: what they call the forms, if kept
-            from . import _forms_cache
-
-            learned = _forms_cache.kept(forms)
-            if learned is not None:
-                self._read_form = Forms.known(forms, learned).read
-            return  # else `build` learns them
-        self._read_form = self._built_forms().read
+        if self._make_parts is None:  # the parts are built: learned from them
+            self._read_form = self._built_forms().read
+            return
+        self._forms_key = _forms_cache.key_of(forms)  # before the parts are loaded
+        learned = _forms_cache.kept(forms, self._forms_key)
+        if learned is not None:
+            self._kept_forms = Forms.known(forms, learned)
+            self._read_form = self._kept_forms.read
 
     def _built_forms(self) -> Forms:
         return Forms(self._forms, self._bot_and_next, self._browser_and_os, self._token_named)

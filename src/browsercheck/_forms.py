@@ -16,11 +16,13 @@ version) is written here. What the parsers name it (the browser's and the OS's f
 fixed version, the token) is read from the parsers themselves when a detector builds its forms, on
 an example of each, and a form they read otherwise than its shape says (another version of
 ua-parser's rules, a bot pattern that matches it, another resolver) is not used: such User-Agents
-are then read by the parsers, as any other.
+are then read by the parsers, as any other. What the default detector's parsers call the forms is
+kept per machine (`_forms_cache`), so that a fresh process reads them without building its parsers.
 """
 
 from __future__ import annotations
 
+import copy
 import itertools
 import re
 from collections.abc import Callable
@@ -328,24 +330,34 @@ class Forms:
         says. (That the bot check and the parsers read every User-Agent of a form so is not
         checked here: `tests/test_forms.py` sweeps each form's versions for the shipped ones.)"""
         self._compile(forms)
-        self.learned = tuple(
-            _learn(form, k, start, self._fullmatch, bot_and_next, browser_and_os, token_named)
-            for k, (form, start) in enumerate(zip(forms, self._starts, strict=True))
-        )
-        """What the parsers call each form (``None``: a form they read otherwise), as `Forms.known` takes it."""
-        self._know(forms)
+        self._know(self.learn(bot_and_next, browser_and_os, token_named))
 
     @classmethod
     def known(cls, forms: tuple[Form, ...], learned: tuple[Learned | None, ...]) -> Forms:
-        """``forms`` as a `Forms` of the same forms learned them (``learned``), the parsers not asked
-        again: what `_forms_cache` kept for the same parsers."""
-        if len(learned) != len(forms):
-            raise ValueError(f"{len(learned)} forms learned for {len(forms)} forms")
+        """``forms`` as a `Forms` of the same forms learned them (``learned``), the parsers not asked:
+        what `_forms_cache` kept for the same parsers."""
         self = cls.__new__(cls)
         self._compile(forms)
-        self.learned = learned
-        self._know(forms)
+        self._know(learned)
         return self
+
+    def learn(
+        self,
+        bot_and_next: Callable[[str], tuple[str | None, str | None]],
+        browser_and_os: Callable[[str], tuple[Part | None, Part | None]],
+        token_named: Callable[[str, str], Token | None],
+    ) -> tuple[Learned | None, ...]:
+        """What the parsers call each form on its example (``None``: a form they read otherwise)."""
+        return tuple(
+            _learn(form, k, start, self._fullmatch, bot_and_next, browser_and_os, token_named)
+            for k, (form, start) in enumerate(zip(self._forms, self._starts, strict=True))
+        )
+
+    def knowing(self, learned: tuple[Learned | None, ...]) -> Forms:
+        """These forms, as ``learned`` (the regex not compiled again)."""
+        other = copy.copy(self)
+        other._know(learned)
+        return other
 
     def _compile(self, forms: tuple[Form, ...]) -> None:
         # one alternation of all forms, tried in a fifth of the time of each form in turn; forms that
@@ -357,15 +369,20 @@ class Forms:
             rests = "|".join(f"{form.rest}(?P<_{k}>)" for k, form in alike)
             alternatives.append(f"{re.escape(prefix)}(?:{rests})")
         pattern = re.compile("|".join(alternatives), re.ASCII)
+        self._forms = forms
         self._fullmatch = pattern.fullmatch if forms else no_form
         self._starts = [pattern.groupindex[f"_{k - 1}"] if k else 0 for k in range(len(forms))]
 
-    def _know(self, forms: tuple[Form, ...]) -> None:
+    def _know(self, learned: tuple[Learned | None, ...]) -> None:
+        if len(learned) != len(self._forms):
+            raise ValueError(f"{len(learned)} forms learned for {len(self._forms)} forms")
+        self.learned = learned
+        """What the parsers call each form (``None``: a form they read otherwise), as `Forms.known` takes it."""
         self._known = [
-            None if learned is None else _known(form, start, learned)
-            for form, start, learned in zip(forms, self._starts, self.learned, strict=True)
+            None if entry is None else _known(form, start, entry)
+            for form, start, entry in zip(self._forms, self._starts, learned, strict=True)
         ]
-        self.kept = tuple(form for form, known in zip(forms, self._known, strict=True) if known is not None)
+        self.kept = tuple(form for form, known in zip(self._forms, self._known, strict=True) if known is not None)
         """The forms read without the parsers."""
 
     def read(self, ua: str) -> FormRead | None:

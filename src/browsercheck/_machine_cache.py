@@ -3,16 +3,21 @@
 under a key of what it was worked out from.
 
 They live in the cache directory ``browsercheck data update`` writes to (`cache_dir`), as plain
-data. A file that cannot be read, written or understood is passed by, never an error: the work
-is then done as if nothing were kept.
+data (marshal: reading it runs no code) behind a checksum. A file that cannot be read, written or
+understood is passed by, never an error: the work is then done as if nothing were kept.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import marshal
 import os
+import stat
 import threading
+import zlib
 from pathlib import Path
+from typing import Any
 
 _PACKAGE = Path(__file__).parent
 
@@ -21,44 +26,75 @@ Stamp = tuple[str, int, int]
 
 
 def cache_file(name: str) -> Path:
+    """The cache directory's file ``name`` (raises ``OSError`` where there is no cache directory)."""
     from ._browserdata import cache_dir  # imported where a cache is first read: not at import
 
     return cache_dir() / name
 
 
-def write_whole(path: Path, data: bytes) -> None:
-    """``data`` into ``path``, whole or not at all, whoever reads it meanwhile; an error passed by."""
+MAX_SIZE = 4 << 20
+"""Of a kept file: the largest (ua-parser's rules) is 42 kB; one larger is no file this writes."""
+
+
+def keep(name: str, value: Any) -> None:
+    """``value`` (plain data) into the cache directory's file ``name`` with its checksum, whole or
+    not at all, whoever reads it meanwhile; an error passed by."""
+    partial = None
     try:
+        data = marshal.dumps(value)
+        path = cache_file(name)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}")  # one writer each
-        partial.write_bytes(data)
+        partial.write_bytes(zlib.crc32(data).to_bytes(4, "big") + data)
         os.replace(partial, path)
     except (OSError, ValueError):
-        pass
+        if partial is not None:
+            with contextlib.suppress(OSError):
+                partial.unlink()  # not left behind where it could not take the file's place
+
+
+def kept(name: str) -> Any:
+    """What `keep` wrote into ``name`` (plain data: its reader checks its shape), or ``None``: no
+    such file, one that is no regular file (a FIFO would block the reading), too large, damaged
+    (its checksum), or unreadable."""
+    try:
+        path = cache_file(name)
+        found = os.stat(path)
+        if not stat.S_ISREG(found.st_mode) or found.st_size > MAX_SIZE:
+            return None
+        data = path.read_bytes()
+        if len(data) < 4 or zlib.crc32(data[4:]) != int.from_bytes(data[:4], "big"):
+            return None
+        return marshal.loads(data[4:])
+    except Exception:  # whatever marshal makes of a file: never an error of check()
+        return None
 
 
 def stat_pair(stat: os.stat_result) -> tuple[int, int]:
     return stat.st_size, stat.st_mtime_ns
 
 
-def own_code() -> tuple[Stamp, ...]:
-    """browsercheck's modules, its compiled extension among them (raises ``OSError``)."""
-    return _stamps(_PACKAGE, (".py", ".so", ".pyd"))
+def own_code() -> tuple[str, tuple[Stamp, ...]]:
+    """browsercheck's modules, its compiled extension among them, and where they are (raises
+    ``OSError``)."""
+    return str(_PACKAGE), _stamps(_PACKAGE, (".py", ".so", ".pyd"))
 
 
-def package_files(name: str) -> tuple[Stamp, ...]:
-    """The files of the installed package ``name`` and its subpackages, found without importing it
-    (raises ``OSError``, or ``ImportError`` where it is not installed as files)."""
+def package_files(name: str) -> tuple[str, tuple[Stamp, ...]]:
+    """The files of the installed package ``name`` and its subpackages, and where they are, found
+    without importing it (raises ``OSError``, or ``ImportError`` where it is not installed as files
+    in a folder: in a zip, or frozen, what it is cannot be told from them)."""
     spec = importlib.util.find_spec(name)
     locations = list(spec.submodule_search_locations or ()) if spec is not None else []
-    if not locations:
-        raise ImportError(f"{name} is not installed as a package of files")
+    if len(locations) != 1 or not os.path.isdir(locations[0]):
+        raise ImportError(f"{name} is not installed as a folder of files")
     found: list[Stamp] = []
-    for location in locations:
-        for folder, subfolders, _ in os.walk(location):
-            subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
-            found += _stamps(Path(folder), (".py", ".so", ".pyd"), prefix=os.path.relpath(folder, location))
-    return tuple(found)
+    for folder, subfolders, _ in os.walk(locations[0]):
+        subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
+        found += _stamps(Path(folder), (".py", ".so", ".pyd"), prefix=os.path.relpath(folder, locations[0]))
+    if not found:
+        raise ImportError(f"{name} has no files to tell its version by")
+    return locations[0], tuple(found)
 
 
 def _stamps(folder: Path, endings: tuple[str, ...], prefix: str = ".") -> tuple[Stamp, ...]:

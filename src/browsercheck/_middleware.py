@@ -241,7 +241,9 @@ class Settings:
         wanted = hints_to_request(self.checker.policy) if options.get("client_hints", False) else ()
         self.accept_ch = ", ".join(wanted) if wanted else None
         self.critical_ch = self.accept_ch if options.get("critical_hints", False) else None
-        self.checker.detect("Mozilla/5.0")  # builds the parsers now, at the application's start
+        # the parsers built now, at the application's start: before a server that preloads the
+        # application forks its workers, which then share them
+        self.checker.build()
 
     def excluded(self, path: str) -> bool:
         if callable(self.exclude):

@@ -18,13 +18,12 @@ The warning that the browser data is stale is kept with the policy and given aga
 from __future__ import annotations
 
 import datetime as dt
-import marshal
 import os
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from ._machine_cache import cache_file, own_code, stat_pair, write_whole
+from ._machine_cache import cache_file, keep, kept, own_code, stat_pair
 from ._policy import Policy, Query, Rule, Site
 
 FORMAT = 1
@@ -98,20 +97,16 @@ def _default_text() -> str | None:
 def _read(key: tuple[Any, ...], text: str) -> tuple[Policy, str | None] | None:
     """The policy cached under ``key`` for ``text`` and its staleness warning, or ``None``."""
     try:
-        stored_key, stored_text, plain, stale = marshal.loads(cache_file(CACHE_FILE).read_bytes())
+        stored_key, stored_text, plain, stale = kept(CACHE_FILE)  # not four (or None): TypeError, ValueError
         if stored_key != key or stored_text != text or not (stale is None or isinstance(stale, str)):
             return None
         return policy_from_plain(plain), stale
-    except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError, AttributeError):
-        return None  # unreadable, cut short, or not what this version writes: read the policy
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None  # not kept, or not what this version writes: read the policy
 
 
 def _write(key: tuple[Any, ...], text: str, policy: Policy, stale: str | None) -> None:
-    try:
-        data = marshal.dumps((key, text, policy_to_plain(policy), stale))
-    except ValueError:  # not plain data: nothing kept
-        return
-    write_whole(cache_file(CACHE_FILE), data)
+    keep(CACHE_FILE, (key, text, policy_to_plain(policy), stale))
 
 
 # -- a policy as plain data (strings, numbers, tuples, dicts) and back ---------------------------------

@@ -19,11 +19,9 @@ from typing import TYPE_CHECKING, Protocol
 
 import ua_parser_rs
 
-from ._machine_cache import cache_file, write_whole
+from ._machine_cache import keep, kept
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from ua_parser import Domain, Matchers, PartialResult
 
 _FIELDS = attrgetter("regex", "family", "major", "minor", "patch", "patch_minor")
@@ -89,34 +87,30 @@ def builtin_rules() -> tuple[list[Rule], list[Rule]]:
     """ua-parser-builtins' browser and OS rules, from this machine's cache where it holds them for
     the installed ua-parser-builtins, else from ua-parser (and then written to the cache: a cache
     that cannot be read or written is passed by, never an error)."""
-    cache = _cache_file()
+    cache = _cache_name()
     if cache is not None:
-        try:
-            rules = marshal.loads(cache.read_bytes())
-        except (OSError, ValueError, EOFError, TypeError):
-            pass
-        else:
-            if _well_formed(rules):
-                return rules  # type: ignore[no-any-return]
+        rules = kept(cache)
+        if _well_formed(rules):
+            return rules  # type: ignore[no-any-return]  # its shape checked
     from ua_parser import load_lazy_builtins
 
     user_agent_rules, os_rules, _ = load_lazy_builtins()
     rules = [_FIELDS(m) for m in user_agent_rules], [_FIELDS(m) for m in os_rules]
     if cache is not None:
-        write_whole(cache, marshal.dumps(rules))
+        keep(cache, rules)
     return rules
 
 
-def _cache_file() -> Path | None:
-    """Where this machine keeps the rules of the installed ua-parser-builtins (named by the size
-    and time of the file they come from, so that an upgrade is a new file), or ``None``."""
+def _cache_name() -> str | None:
+    """The file in which this machine keeps the rules of the installed ua-parser-builtins (named by
+    the size and time of the file they come from, so that an upgrade is a new file), or ``None``."""
     try:
         spec = importlib.util.find_spec("ua_parser_builtins")  # finds it without importing ua-parser
         locations = spec.submodule_search_locations if spec is not None else None
         source = os.stat(os.path.join(next(iter(locations or ())), "lazy.py"))
     except (ImportError, ValueError, OSError, StopIteration):
         return None
-    return cache_file(f"ua-parser-rules-{source.st_size}-{source.st_mtime_ns}-{marshal.version}.marshal")
+    return f"ua-parser-rules-{source.st_size}-{source.st_mtime_ns}-{marshal.version}.marshal"
 
 
 def _well_formed(rules: object) -> bool:

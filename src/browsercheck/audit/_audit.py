@@ -477,7 +477,7 @@ class _Judge:
         """Batches of User-Agents that forks of this process judge, and this process with them."""
 
     def prepare(self) -> None:
-        """Load the policies (raises `PolicyError`) and build the parsers (else built on first use)."""
+        """Load the policies (raises `PolicyError`) and build the parsers (`Checker.build`)."""
         from .._checker import Checker  # here: after the workers fork, not before
 
         if self._checkers is None:

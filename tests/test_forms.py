@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import concurrent.futures
 import marshal
+import os
 import random
 import re
+import signal
 import sys
 import threading
+import time
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -186,12 +190,16 @@ def test_each_form_is_swept_by_a_generator_of_its_own(detectors: tuple[Detector,
 def test_a_form_gives_the_client_the_parsers_give_at_every_version(
     form: str, detectors: tuple[Detector, Detector]
 ) -> None:
-    with_forms, parsers_only = detectors
+    """Read as a fresh process reads them: from what this machine keeps, the parts never built
+    (which would learn the forms again, and mend what is kept)."""
+    _, parsers_only = detectors
+    with_forms = Detector.default()
     r = random.Random(form)
     sent = [_SENT[form](r, major) for major in range(1, 400)]
     assert all(with_forms._read_form(ua) is not None for ua in sent), "the test's User-Agents are of the form"
     for ua in sent:
         assert with_forms(ua) == parsers_only(ua), ua
+    assert with_forms._make_parts is not None and with_forms._kept_forms is not None, "read from what is kept"
 
 
 @pytest.mark.parametrize(
@@ -394,14 +402,22 @@ def test_a_kept_file_that_is_wrong_mends_itself_once_the_parts_are_built(
     assert _forms_cache.kept(FORMS, key) == learned
 
 
-def test_what_a_detector_learns_is_not_kept_where_the_files_changed_since_it_was_made(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, detectors: tuple[Detector, Detector]
+@pytest.mark.parametrize("part", ["browsercheck", "ua_parser_rs", "crawlerdetect"])
+def test_what_a_detector_learns_is_not_kept_where_the_files_changed_since_they_were_loaded(
+    part: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Any, detectors: tuple[Detector, Detector]
 ) -> None:
     """An upgrade while a process runs: it learns with the code it loaded, which is not what the
     files now say; the next process learns for itself."""
     monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path))
     detector = Detector.default()  # takes the key as the files are
-    monkeypatch.setattr(_forms_cache, "own_code", lambda: ("/elsewhere", (("./_detect.py", 1, 2),)))
+    if part == "browsercheck":  # its detection was loaded with this module, before the upgrade
+        monkeypatch.setattr(_forms_cache, "own_code", lambda: ("/elsewhere", (("./_detect.py", 1, 2),)))
+    else:
+        monkeypatch.setattr(
+            _forms_cache,
+            "package_files",
+            lambda name: ("/x", (("./__init__.py", 1, 2),)) if name == part else package_files(name),
+        )
     assert detector(FORMS[0].example) == detectors[1](FORMS[0].example)
     assert _reads_forms(detector) and _kept_files(tmp_path) == []
 
@@ -418,10 +434,10 @@ def test_what_is_kept_of_the_forms_is_passed_by_once_a_part_changes(
     monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path))
     _forms_cache.keep(FORMS, detectors[0]._built_forms().learned, _forms_cache.key_of(FORMS))
     assert _forms_cache.kept(FORMS, _forms_cache.key_of(FORMS)) is not None
-    if part in ("browsercheck", "where"):
+    if part in ("browsercheck", "where"):  # another process, which loaded other files
         where, stamps = own_code()
         changed = ("/elsewhere", stamps) if part == "where" else (where, (("./_detect.py", 1, 2),))
-        monkeypatch.setattr(_forms_cache, "own_code", lambda: changed)
+        monkeypatch.setattr(_forms_cache, "_LOADED", changed)
     elif part == "python":
         monkeypatch.setattr(sys, "version", "3.99.0")
     else:
@@ -562,6 +578,39 @@ def test_build_builds_the_parts_and_the_forms_at_once(monkeypatch: pytest.Monkey
     detector(FORMS[0].example)
     detector("curl/8.5.0")
     assert built == [1]
+
+
+def test_a_fork_while_another_thread_builds_builds_its_own_in_the_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child of a fork taken while a thread held the building lock: the lock is the child's own
+    (a copy of the held one would make it wait for ever), and the child builds its parts."""
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork here")
+    make, started = _detect._default_parts, threading.Event()
+
+    def slow() -> Any:
+        started.set()
+        time.sleep(0.5)
+        return make()
+
+    monkeypatch.setattr(_detect, "_default_parts", slow)
+    detector = Detector.default()
+    builder = threading.Thread(target=detector.build)
+    builder.start()
+    started.wait()
+    read, write = os.pipe()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # 3.12+: a fork while threads run
+        pid = os.fork()
+    if pid == 0:  # the child: answer within 20 s, or be killed by the alarm
+        signal.alarm(20)
+        os.write(write, (detector("curl/8.5.0").bot or "none").encode())
+        os._exit(0)
+    os.close(write)
+    builder.join()
+    answer = os.read(read, 100)
+    os.close(read)
+    _, status = os.waitpid(pid, 0)
+    assert (answer, status) == (b"curl", 0)
 
 
 def test_a_checker_builds_only_browsercheck_s_own_detector(monkeypatch: pytest.MonkeyPatch) -> None:

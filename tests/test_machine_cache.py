@@ -57,11 +57,24 @@ def test_without_an_absolute_home_the_cache_directory_is_platformdirs(
         monkeypatch.setenv("HOME", home)
     try:
         expected = Path(platformdirs.user_cache_dir("browsercheck"))
-    except RuntimeError as e:  # no home directory to be found
-        with pytest.raises(RuntimeError, match=re.escape(str(e))):
+    except RuntimeError:  # no home directory to be found: no cache directory
+        with pytest.raises(OSError, match="set BROWSERCHECK_CACHE_DIR"):
             cache_dir()
     else:
         assert cache_dir() == expected
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the XDG rule is Linux's")
+def test_a_relative_cache_directory_from_platformdirs_is_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    """platformdirs 3 gives "~/.cache/..." where it finds no home: never a directory relative to
+    wherever the process runs."""
+    import platformdirs
+
+    for name in ("BROWSERCHECK_CACHE_DIR", "XDG_CACHE_HOME", "HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(platformdirs, "user_cache_dir", lambda *args: "~/.cache/browsercheck")
+    with pytest.raises(OSError, match=re.escape("only ~/.cache/browsercheck")):
+        cache_dir()
 
 
 def test_browsercheck_cache_dir_overrides_the_users_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -103,13 +103,27 @@ def test_a_corrupt_cache_is_read_past_and_replaced(cache: Path, content: object)
     assert _machine_cache.kept(cache.name)[0] == _policy_cache._key(_today())  # written anew
 
 
-def test_a_cached_policy_that_is_not_a_policy_is_read_past(cache: Path) -> None:
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("browsers", {"chrome": (1, 2, 3, 4, 5)}),  # a rule of the wrong types
+        ("recommend", "chrome"),  # a text where the keys' tuple is: read letter by letter, "c"...
+        ("recommend", ("chrome", "nosuch")),  # a browser without a download page: the notice failed
+        ("query", (">0.5%", 1, "Ours", {}, False)),
+    ],
+)
+def test_a_cached_policy_that_is_not_a_policy_is_read_past(cache: Path, field: str, value: object) -> None:
+    """Behind a right checksum (made by hand): no policy the loader would not have made, whose
+    verdicts or notices would fail later."""
     _policy_cache.default_policy()
     key, text, plain, stale = _machine_cache.kept(cache.name)
-    plain["browsers"]["chrome"] = (1, 2, 3, 4, 5)  # a rule of the wrong types
+    plain[field] = value
     _machine_cache.keep(cache.name, (key, text, plain, stale))
     _fresh_process()
-    _same(_policy_cache.default_policy(), read_default_policy())
+    policy = _policy_cache.default_policy()
+    _same(policy, read_default_policy())
+    old_ie = "Mozilla/5.0 (compatible; MSIE 10.0; Windows NT 6.2; Trident/6.0)"
+    assert browsercheck.check(old_ie, policy=policy).notice().text
 
 
 def test_a_cache_that_cannot_be_written_is_passed_by(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -165,9 +165,12 @@ def cache_dir() -> Path:
     import platformdirs
 
     try:
-        return Path(platformdirs.user_cache_dir("browsercheck"))
+        found = Path(platformdirs.user_cache_dir("browsercheck"))
     except RuntimeError as e:  # no home directory to be found (a user without a passwd entry)
         raise OSError(f"no cache directory for browsercheck ({e}): set BROWSERCHECK_CACHE_DIR") from None
+    if not found.is_absolute():  # platformdirs 3 gives "~/.cache/..." where there is no home
+        raise OSError(f"no cache directory for browsercheck (only {found}): set BROWSERCHECK_CACHE_DIR")
+    return found
 
 
 def shipped() -> BrowserData:

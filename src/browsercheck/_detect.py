@@ -8,6 +8,7 @@ the device class, and bots.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import threading
 from collections.abc import Callable
@@ -202,6 +203,21 @@ def _no_browser(name: str, device: Device, bot: str | None = None, notes: tuple[
 _EMPTY = _no_browser("Unknown", Device.UNKNOWN, notes=("no User-Agent was sent",))
 
 
+_building = threading.Lock()
+"""Held while a detector builds its parts (`Detector.build`): one at a time."""
+
+
+def _new_lock_in_child() -> None:
+    # a fork copies the lock as it is: held, where another thread was building, and then never
+    # released in the child, whose first User-Agent of no fixed form would wait for it for ever
+    global _building
+    _building = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_lock_in_child)
+
+
 class Detector:
     """``detector(ua) -> Client``. Safe to share between threads: its parts are built once, by the
     first thread that needs them (the others wait); what else it builds after construction (a pass
@@ -232,7 +248,6 @@ class Detector:
         self._kept_forms: Forms | None = None  # read from what this machine keeps, until the parts are built
         self._forms_key: _forms_cache.Key | None = None  # what the kept forms depend on, as this detector was made
         self._make_parts: Callable[[], tuple[Resolver, BotCheck]] | None = None  # `default`'s, until built
-        self._building = threading.Lock()
 
     def _attach(self, resolver: Resolver, bots: BotCheck) -> None:
         self._resolver = resolver
@@ -258,7 +273,7 @@ class Detector:
         audit calls it before it forks."""
         if self._make_parts is None:
             return  # built, or made of one's own parts
-        with self._building:  # once: another thread that needs them waits for them
+        with _building:  # once: another thread that needs them waits for them
             make = self._make_parts
             if make is None:
                 return

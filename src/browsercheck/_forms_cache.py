@@ -33,16 +33,28 @@ _PARTS = ("ua_parser_rs", "ua_parser_builtins", "crawlerdetect")
 Key = tuple[Any, ...]
 
 
+def _code_loaded() -> tuple[Any, ...] | None:
+    try:
+        return own_code()
+    except OSError:
+        return None
+
+
+_LOADED = _code_loaded()
+"""browsercheck's files as this process loaded its detection (this module comes with it)."""
+
+
 def key_of(forms: tuple[Form, ...]) -> Key | None:
-    """What ``forms`` learned from the default detector's parts depends on, as the files are now
-    (``None`` where that cannot be told: a part not installed as files). A detector takes it as it
-    is made, before it loads its parts: what it learns is kept only if the files are the same when
-    it has learned (`keep`), so that an upgrade meanwhile keeps nothing the old code learned."""
+    """What ``forms`` learned from the default detector's parts depends on (``None`` where that
+    cannot be told: a part not installed as files): browsercheck's files as this process loaded
+    them, the others' as they are now. A detector takes it as it is made, before it loads its
+    parts; what it learns is kept only if all the files are the same when it has learned (`keep`):
+    an upgrade meanwhile keeps nothing that the old code learned."""
     try:
         parts = tuple(package_files(name) for name in _PARTS)
-        return FORMAT, sys.version, tuple(map(tuple, forms)), own_code(), parts
     except (OSError, ImportError, ValueError):
         return None
+    return None if _LOADED is None else (FORMAT, sys.version, tuple(map(tuple, forms)), _LOADED, parts)
 
 
 def kept(forms: tuple[Form, ...], key: Key | None) -> tuple[Learned | None, ...] | None:
@@ -62,7 +74,7 @@ def kept(forms: tuple[Form, ...], key: Key | None) -> tuple[Learned | None, ...]
 def keep(forms: tuple[Form, ...], learned: tuple[Learned | None, ...], key: Key | None) -> None:
     """Keep ``learned`` of ``forms``, learned from the default detector's parts by a detector made
     when the files were as ``key`` says, if they still are."""
-    if key is not None and key_of(forms) == key:
+    if key is not None and key_of(forms) == key and _code_loaded() == _LOADED:
         plain = tuple(None if entry is None else _plain(entry) for entry in learned)
         write_kept(_file(key), (key, plain))
 

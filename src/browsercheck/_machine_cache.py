@@ -98,10 +98,6 @@ def package_files(name: str) -> tuple[str, tuple[Stamp, ...]]:
 
 
 def _stamps(folder: Path, endings: tuple[str, ...], prefix: str = ".") -> tuple[Stamp, ...]:
-    return tuple(
-        sorted(
-            (os.path.join(prefix, entry.name), *stat_pair(entry.stat()))
-            for entry in os.scandir(folder)
-            if entry.name.endswith(endings)
-        )
-    )
+    with os.scandir(folder) as entries:
+        found = [(os.path.join(prefix, e.name), *stat_pair(e.stat())) for e in entries if e.name.endswith(endings)]
+    return tuple(sorted(found))

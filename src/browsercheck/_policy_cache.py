@@ -77,7 +77,8 @@ def _key(day: dt.date) -> tuple[Any, ...] | None:
     from ._browserdata import CACHE_FILE as DATA_FILE
 
     try:
-        shipped = sorted((entry.name, *stat_pair(entry.stat())) for entry in os.scandir(_PACKAGE / "data"))
+        with os.scandir(_PACKAGE / "data") as entries:
+            shipped = sorted((entry.name, *stat_pair(entry.stat())) for entry in entries)
         try:
             stored: tuple[int, int] | None = stat_pair(os.stat(cache_file(DATA_FILE)))
         except FileNotFoundError:
@@ -149,7 +150,7 @@ def policy_from_plain(plain: dict[str, Any]) -> Policy:
         engines=_rules_from_plain(plain["engines"]),
         os=_rules_from_plain(plain["os"]),
         unknown=plain["unknown"] if plain["unknown"] in ("allow", "notify") else _fail("unknown", plain["unknown"]),
-        recommend=tuple(_str(key) for key in plain["recommend"]),
+        recommend=_recommended(plain["recommend"], links),
         site=Site(
             name=None if site_name is None else _str(site_name),
             locale=None if locale is None else _str(locale),
@@ -161,7 +162,7 @@ def policy_from_plain(plain: dict[str, Any]) -> Policy:
         query=None
         if query is None
         else Query(
-            queries=tuple(_str(q) for q in query[0]),
+            queries=tuple(_str(q) for q in _tuple(query[0])),
             line=_int(query[1]),
             name=_str(query[2]),
             explicit=_rules_from_plain(query[3]),
@@ -207,6 +208,21 @@ def _strings(mapping: dict[Any, Any]) -> dict[str, str]:
 
 def _str(value: object) -> str:
     return value if isinstance(value, str) else _fail("text", value)
+
+
+def _tuple(value: object) -> tuple[Any, ...]:
+    return value if isinstance(value, tuple) else _fail("tuple", value)
+
+
+def _recommended(keys: object, links: object) -> tuple[str, ...]:
+    """Browsers' keys, each with a download page (the site's or one known), as the loader checks them."""
+    from ._browsers import DOWNLOAD_PAGES
+
+    pages = links if isinstance(links, dict) else {}
+    for key in _tuple(keys):
+        if not (isinstance(key, str) and (key in pages or key in DOWNLOAD_PAGES)):
+            _fail("browser with a download page", key)
+    return keys  # type: ignore[return-value]  # a tuple of such keys
 
 
 def _int(value: object) -> int:

@@ -143,6 +143,7 @@ def detectors() -> tuple[Detector, Detector]:
     call the forms (it reads them from there), and one that reads every User-Agent with the parsers."""
     _reading_forms()  # learns the forms, and keeps them
     with_forms, parsers_only = Detector.default(), Detector.default()
+    with_forms(FORMS[0].example)
     assert with_forms._kept_forms is not None, "read from what this machine keeps"
     parsers_only._use_forms(())
     return with_forms, parsers_only
@@ -152,6 +153,8 @@ def _reading_forms() -> Detector:
     """The default detector, its forms learned from its parts (and kept)."""
     detector = Detector.default()
     detector.build()
+    detector(FORMS[0].example)  # the first of a form: learned then
+    assert _reads_forms(detector) and detector._kept_forms is None
     return detector
 
 
@@ -358,11 +361,11 @@ def test_a_form_is_read_without_the_parts_where_this_machine_keeps_what_they_cal
     assert built == [1] and _reads_forms(first) and len(_kept_files(tmp_path)) == 1
 
     later = Detector.default()
-    assert _reads_forms(later)
+    assert not _reads_forms(later)  # compiled for the first User-Agent of a form
     edge = _form("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit", "Edg").example
     for ua in (chrome, edge, FORMS[-1].example):
         assert later(ua) == detectors[1](ua), ua
-    assert built == [1]
+    assert built == [1] and _reads_forms(later) and later._kept_forms is not None
     assert later(bot).bot == "Googlebot"
     assert built == [1, 1]
     assert later(chrome) == detectors[1](chrome)
@@ -568,16 +571,36 @@ def test_a_detector_of_ones_own_parts_asks_them_of_every_user_agent() -> None:
     assert detector._read_form is no_form
 
 
-def test_build_builds_the_parts_and_the_forms_at_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+def test_build_builds_the_parts_at_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
     monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path))
     built = _parts_built(monkeypatch)
     detector = Detector.default()
     detector.build()
-    assert built == [1] and _reads_forms(detector) and detector._resolver is not None
+    assert built == [1] and detector._resolver is not None and not _reads_forms(detector)
     detector.build()
     detector(FORMS[0].example)
     detector("curl/8.5.0")
-    assert built == [1]
+    assert built == [1] and _reads_forms(detector)
+
+
+def test_a_process_that_meets_no_form_compiles_none(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, detectors: tuple[Detector, Detector]
+) -> None:
+    """Bots, apps, WebViews: User-Agents that do not begin as a form cost no compiling of the forms
+    (4-5 ms of a first verdict); the first that does, once the parts are built, has them learned
+    from the parts, not read from what is kept."""
+    monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path))
+    _reading_forms()  # kept
+    detector = Detector.default()
+    webview = (
+        "Mozilla/5.0 (Linux; Android 13; SM-S918B Build/TP1A.220624.014; wv) AppleWebKit/537.36 (KHTML, like Gecko)"
+        " Version/4.0 Chrome/131.0.6778.200 Mobile Safari/537.36"
+    )
+    for ua in ("curl/8.5.0", webview, "Mozilla/5.0 (compatible; Googlebot/2.1)", ""):
+        assert detector(ua) == detectors[1](ua)
+    assert detector._read_form == detector._first_form  # nothing compiled
+    assert detector(FORMS[0].example) == detectors[1](FORMS[0].example)
+    assert _reads_forms(detector) and detector._kept_forms is None
 
 
 def test_a_fork_while_another_thread_builds_builds_its_own_in_the_child(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -123,7 +123,8 @@ def test_a_cached_policy_that_is_not_a_policy_is_read_past(cache: Path, field: s
     policy = _policy_cache.default_policy()
     _same(policy, read_default_policy())
     old_ie = "Mozilla/5.0 (compatible; MSIE 10.0; Windows NT 6.2; Trident/6.0)"
-    assert browsercheck.check(old_ie, policy=policy).notice().text
+    notice = browsercheck.check(old_ie, policy=policy).notice()
+    assert notice is not None and notice.text
 
 
 def test_a_cache_that_cannot_be_written_is_passed_by(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -245,6 +245,7 @@ class Detector:
         # the fixed forms most browsers send, read without the parsers (`_use_forms`): none here
         self._forms: tuple[Form, ...] = ()
         self._read_form: Callable[[str], FormRead | None] = no_form
+        self._form_prefixes: tuple[str, ...] = ()
         self._kept_forms: Forms | None = None  # read from what this machine keeps, until the parts are built
         self._forms_key: _forms_cache.Key | None = None  # what the kept forms depend on, as this detector was made
         self._make_parts: Callable[[], tuple[Resolver, BotCheck]] | None = None  # `default`'s, until built
@@ -268,9 +269,8 @@ class Detector:
 
     def build(self) -> None:
         """Build now what `Detector.default` builds where a User-Agent first needs it: the parsers and
-        the bot check (50-60 ms and 13 MB), and the forms, learned from them. A server that forks
-        its workers after loading the application calls it first, so that they share one copy; the
-        audit calls it before it forks."""
+        the bot check (50-60 ms and 13 MB). A server that forks its workers after loading the
+        application calls it first, so that they share one copy; the audit calls it before it forks."""
         if self._make_parts is None:
             return  # built, or made of one's own parts
         with _building:  # once: another thread that needs them waits for them
@@ -278,25 +278,19 @@ class Detector:
             if make is None:
                 return
             self._attach(*make())
-            if self._forms:
-                self._learn_forms()
+            if self._kept_forms is not None:
+                self._mend_kept_forms(self._kept_forms)
             self._make_parts = None  # last: a thread that finds it so finds the parts and the forms
 
-    def _learn_forms(self) -> None:
-        """The forms as the parts just built call them, kept for the next process. Where they were
-        read from what this machine keeps, they are learned again too (a millisecond: their regex is
-        compiled already), and replace it where they differ: a kept file that its key cannot tell from the
-        right one (files alike in size and time) mends itself."""
-        kept = self._kept_forms
-        if kept is None:
-            forms = self._built_forms()
-        else:
-            learned = kept.learn(self._bot_and_next, self._browser_and_os, self._token_named)
-            if learned == kept.learned:
-                return
-            forms = kept.knowing(learned)
-        self._read_form = forms.read
-        _forms_cache.keep(self._forms, forms.learned, self._forms_key)
+    def _mend_kept_forms(self, kept: Forms) -> None:
+        """The forms read from what this machine keeps, learned again from the parts just built (a
+        millisecond: their regex is compiled already); where the parts call them otherwise, read and
+        kept as they say: a kept file that its key cannot tell from the right one (files alike in
+        size and time) mends itself."""
+        learned = kept.learn(self._bot_and_next, self._browser_and_os, self._token_named)
+        if learned != kept.learned:
+            self._read_form = kept.knowing(learned).read
+            _forms_cache.keep(self._forms, learned, self._forms_key)
 
     def _unbuilt(self, make: Callable[[], tuple[Resolver, BotCheck]]) -> None:
         """Parts that ``make`` builds where a User-Agent first needs them (`build`): until then each
@@ -343,19 +337,29 @@ class Detector:
         return None, None if then is None else self._after_bots[then]
 
     def _use_forms(self, forms: tuple[Form, ...]) -> None:
-        """Read ``forms`` without the parsers: at once where this machine keeps what the parsers call
-        them (`_forms_cache`), else once the parts are built (learned from them then, and kept)."""
-        self._forms, self._read_form, self._kept_forms = forms, no_form, None
-        if not forms:
-            return
-        if self._make_parts is None:  # the parts are built: learned from them
-            self._read_form = self._built_forms().read
-            return
-        self._forms_key = _forms_cache.key_of(forms)  # before the parts are loaded
-        learned = _forms_cache.kept(forms, self._forms_key)
-        if learned is not None:
-            self._kept_forms = Forms.known(forms, learned)
-            self._read_form = self._kept_forms.read
+        """Read ``forms`` without the parsers from the first User-Agent that begins as one of them
+        (`_first_form`): they are compiled then (4-5 ms), and not in a process that meets none."""
+        self._forms, self._kept_forms = forms, None
+        self._form_prefixes = tuple(dict.fromkeys(form.prefix for form in forms))
+        self._read_form = self._first_form if forms else no_form
+        if forms and self._make_parts is not None:
+            self._forms_key = _forms_cache.key_of(forms)  # before the parts are loaded
+
+    def _first_form(self, ua: str) -> FormRead | None:
+        """`_read_form` until a User-Agent begins as one of the forms. Then they are compiled: read
+        as this machine keeps what the parts call them where the parts are not built (and while
+        that is so), else learned from the parts (built for it), and kept."""
+        if not ua.startswith(self._form_prefixes):
+            return None
+        kept = _forms_cache.kept(self._forms, self._forms_key) if self._make_parts is not None else None
+        if kept is not None:
+            forms = self._kept_forms = Forms.known(self._forms, kept)
+        else:
+            forms = self._built_forms()
+            if _forms_cache.kept(self._forms, self._forms_key) != forms.learned:
+                _forms_cache.keep(self._forms, forms.learned, self._forms_key)
+        self._read_form = forms.read  # a race compiles them twice: harmless
+        return forms.read(ua)
 
     def _built_forms(self) -> Forms:
         return Forms(self._forms, self._bot_and_next, self._browser_and_os, self._token_named)

@@ -425,6 +425,30 @@ def test_what_a_detector_learns_is_not_kept_where_the_files_changed_since_they_w
     assert _reads_forms(detector) and _kept_files(tmp_path) == []
 
 
+def test_kept_forms_read_as_another_thread_builds_the_parts_are_mended_too(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, detectors: tuple[Detector, Detector]
+) -> None:
+    """The parts built by another thread while this one reads what is kept: the build found
+    nothing read yet to learn again, so the reading does it."""
+    monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path))
+    learned = _reading_forms()._built_forms().learned
+    mac = FORMS.index(_form("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36"))
+    wrong = list(learned)
+    wrong[0], wrong[mac] = learned[mac], learned[0]
+    _forms_cache.keep(FORMS, tuple(wrong), _forms_cache.key_of(FORMS))
+    detector = Detector.default()
+    known = Forms.known
+
+    def known_while_built(forms: tuple[Form, ...], kept: Any) -> Forms:
+        detector.build()  # "another thread", between the reading of the file and its use
+        return known(forms, kept)
+
+    monkeypatch.setattr(Forms, "known", staticmethod(known_while_built))
+    chrome = FORMS[0].example
+    assert detector(chrome) == detectors[1](chrome)
+    assert _forms_cache.kept(FORMS, _forms_cache.key_of(FORMS)) == learned
+
+
 @pytest.mark.parametrize(
     "part", ["ua_parser_rs", "ua_parser_builtins", "crawlerdetect", "browsercheck", "python", "where"]
 )

@@ -354,12 +354,15 @@ class Detector:
         kept = _forms_cache.kept(self._forms, self._forms_key) if self._make_parts is not None else None
         if kept is not None:
             forms = self._kept_forms = Forms.known(self._forms, kept)
+            self._read_form = forms.read  # a race compiles them twice: harmless
+            if self._make_parts is None:  # built meanwhile by another thread, which did not mend them
+                self._mend_kept_forms(forms)
         else:
             forms = self._built_forms()
+            self._read_form = forms.read
             if _forms_cache.kept(self._forms, self._forms_key) != forms.learned:
                 _forms_cache.keep(self._forms, forms.learned, self._forms_key)
-        self._read_form = forms.read  # a race compiles them twice: harmless
-        return forms.read(ua)
+        return self._read_form(ua)
 
     def _built_forms(self) -> Forms:
         return Forms(self._forms, self._bot_and_next, self._browser_and_os, self._token_named)

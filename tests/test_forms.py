@@ -561,10 +561,20 @@ def test_a_cache_that_cannot_be_written_only_costs_the_learning(
     assert _reads_forms(detector) and _forms_cache.kept(FORMS, _forms_cache.key_of(FORMS)) is None
 
 
+@pytest.mark.parametrize("kept", ["nothing", "right", "wrong"])
 def test_threads_that_need_the_parts_at_once_build_them_once(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, detectors: tuple[Detector, Detector]
+    kept: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Any, detectors: tuple[Detector, Detector]
 ) -> None:
+    """With nothing kept, or what is kept right: every verdict the parsers'. Kept wrong (the key
+    fooled): trusted until the parts are built, then mended, and kept so."""
     monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path))
+    learned = _reading_forms()._built_forms().learned
+    if kept != "nothing":
+        mac = FORMS.index(_form("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36"))
+        wrong = list(learned)
+        if kept == "wrong":
+            wrong[0], wrong[mac] = learned[mac], learned[0]
+        _forms_cache.keep(FORMS, tuple(wrong), _forms_cache.key_of(FORMS))
     built = _parts_built(monkeypatch)
     detector = Detector.default()
     uas = ["curl/8.5.0", FORMS[0].example, "Mozilla/5.0 (compatible; bingbot/2.0)", FORMS[9].example, "", "x" * 3000]
@@ -578,8 +588,11 @@ def test_threads_that_need_the_parts_at_once_build_them_once(
         results = list(pool.map(read, range(8)))
     assert built == [1]
     expected = {ua: detectors[1](ua) for ua in uas}
-    for k, clients in enumerate(results):
-        assert clients == [expected[ua] for ua in uas[k % len(uas) :] + uas[: k % len(uas)]]
+    if kept != "wrong":
+        for k, clients in enumerate(results):
+            assert clients == [expected[ua] for ua in uas[k % len(uas) :] + uas[: k % len(uas)]]
+    assert [detector(ua) for ua in uas] == [expected[ua] for ua in uas]
+    assert _forms_cache.kept(FORMS, _forms_cache.key_of(FORMS)) == learned
 
 
 def test_a_detector_of_ones_own_parts_asks_them_of_every_user_agent() -> None:
@@ -595,16 +608,18 @@ def test_a_detector_of_ones_own_parts_asks_them_of_every_user_agent() -> None:
     assert detector._read_form is no_form
 
 
-def test_build_builds_the_parts_at_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+def test_build_builds_the_parts_and_the_forms_at_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """What a fork inherits: the audit's judging forks, a preloading server's workers."""
     monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path))
     built = _parts_built(monkeypatch)
     detector = Detector.default()
     detector.build()
-    assert built == [1] and detector._resolver is not None and not _reads_forms(detector)
+    assert built == [1] and detector._resolver is not None and _reads_forms(detector)
+    read = detector._read_form
     detector.build()
     detector(FORMS[0].example)
     detector("curl/8.5.0")
-    assert built == [1] and _reads_forms(detector)
+    assert built == [1] and detector._read_form == read
 
 
 def test_a_process_that_meets_no_form_compiles_none(
@@ -623,8 +638,11 @@ def test_a_process_that_meets_no_form_compiles_none(
     for ua in ("curl/8.5.0", webview, "Mozilla/5.0 (compatible; Googlebot/2.1)", ""):
         assert detector(ua) == detectors[1](ua)
     assert detector._read_form == detector._first_form  # nothing compiled
+    written: list[object] = []
+    monkeypatch.setattr(_forms_cache, "keep", lambda *args: written.append(args))
     assert detector(FORMS[0].example) == detectors[1](FORMS[0].example)
     assert _reads_forms(detector) and detector._kept_forms is None
+    assert written == []  # what is kept is what they learned: not written again
 
 
 def test_a_fork_while_another_thread_builds_builds_its_own_in_the_child(monkeypatch: pytest.MonkeyPatch) -> None:

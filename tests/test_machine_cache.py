@@ -56,8 +56,10 @@ def test_without_an_absolute_home_the_cache_directory_is_platformdirs(
     else:
         monkeypatch.setenv("HOME", home)
     try:
-        expected = Path(platformdirs.user_cache_dir("browsercheck"))
-    except RuntimeError:  # no home directory to be found: no cache directory
+        expected: Path | None = Path(platformdirs.user_cache_dir("browsercheck"))
+    except RuntimeError:  # no home directory to be found (platformdirs 4)
+        expected = None
+    if expected is None or not expected.is_absolute():  # platformdirs 3 takes a relative $HOME as it is
         with pytest.raises(OSError, match="set BROWSERCHECK_CACHE_DIR"):
             cache_dir()
     else:

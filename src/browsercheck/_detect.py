@@ -269,11 +269,19 @@ class Detector:
 
     def build(self) -> None:
         """Build now what `Detector.default` builds where a User-Agent first needs it: the parsers and
-        the bot check (50-60 ms and 13 MB). A server that forks its workers after loading the
-        application calls it first, so that they share one copy; the audit calls it before it forks."""
+        the bot check (50-60 ms and 13 MB), and the fixed forms (4-5 ms). A server that forks its
+        workers after loading the application calls it first, so that they share one copy; the
+        audit calls it before it forks."""
+        self._build_parts()
+        if self._read_form == self._first_form:
+            self._compile_forms()
+
+    def _build_parts(self) -> None:
+        """The parts, where a User-Agent first needs them: once, by the first thread that does (the
+        others wait); kept forms read meanwhile are learned again from them (`_mend_kept_forms`)."""
         if self._make_parts is None:
             return  # built, or made of one's own parts
-        with _building:  # once: another thread that needs them waits for them
+        with _building:
             make = self._make_parts
             if make is None:
                 return
@@ -286,7 +294,7 @@ class Detector:
         """The forms read from what this machine keeps, learned again from the parts just built (a
         millisecond: their regex is compiled already); where the parts call them otherwise, read and
         kept as they say: a kept file that its key cannot tell from the right one (files alike in
-        size and time) mends itself."""
+        size and time) mends itself. Called with `_building` held."""
         learned = kept.learn(self._bot_and_next, self._browser_and_os, self._token_named)
         if learned != kept.learned:
             self._read_form = kept.knowing(learned).read
@@ -301,11 +309,11 @@ class Detector:
         self._scan = self._building_scan
 
     def _building_browser_and_os(self, ua: str) -> tuple[Part | None, Part | None]:
-        self.build()
+        self._build_parts()
         return self._browser_and_os(ua)
 
     def _building_scan(self, ua: str) -> tuple[str | None, int | None]:
-        self.build()
+        self._build_parts()
         if self._scan is None:  # parts whose bot check has no `scan`
             return self._bots(ua), NOT_SCANNED
         return self._scan(ua)
@@ -346,23 +354,30 @@ class Detector:
             self._forms_key = _forms_cache.key_of(forms)  # before the parts are loaded
 
     def _first_form(self, ua: str) -> FormRead | None:
-        """`_read_form` until a User-Agent begins as one of the forms. Then they are compiled: read
-        as this machine keeps what the parts call them where the parts are not built (and while
-        that is so), else learned from the parts (built for it), and kept."""
+        """`_read_form` until a User-Agent begins as one of the forms: then they are compiled."""
         if not ua.startswith(self._form_prefixes):
             return None
+        self._compile_forms()
+        return self._read_form(ua)
+
+    def _compile_forms(self) -> None:
+        """The forms, read as this machine keeps what the parts call them where the parts are not
+        built (until they are: `_build_parts` mends them), else learned from the parts (built for
+        it), and kept where that differs. A race compiles them twice: harmless."""
         kept = _forms_cache.kept(self._forms, self._forms_key) if self._make_parts is not None else None
         if kept is not None:
-            forms = self._kept_forms = Forms.known(self._forms, kept)
-            self._read_form = forms.read  # a race compiles them twice: harmless
-            if self._make_parts is None:  # built meanwhile by another thread, which did not mend them
-                self._mend_kept_forms(forms)
+            forms = Forms.known(self._forms, kept)
+            with _building:  # not while another thread builds the parts: before it, or after
+                if self._make_parts is not None:
+                    self._kept_forms, self._read_form = forms, forms.read
+                    return
+            # the parts were built meanwhile: as they call the forms (the regex compiled already)
+            forms = forms.knowing(forms.learn(self._bot_and_next, self._browser_and_os, self._token_named))
         else:
             forms = self._built_forms()
-            self._read_form = forms.read
-            if _forms_cache.kept(self._forms, self._forms_key) != forms.learned:
-                _forms_cache.keep(self._forms, forms.learned, self._forms_key)
-        return self._read_form(ua)
+        self._read_form = forms.read
+        if _forms_cache.kept(self._forms, self._forms_key) != forms.learned:
+            _forms_cache.keep(self._forms, forms.learned, self._forms_key)
 
     def _built_forms(self) -> Forms:
         return Forms(self._forms, self._bot_and_next, self._browser_and_os, self._token_named)

@@ -110,6 +110,24 @@ def test_a_fresh_process_reads_its_first_form_without_importing_platformdirs_or_
     assert "default-policy.marshal" in kept and any(name.startswith("forms-") for name in kept)
 
 
+def test_a_cache_built_into_an_image_serves_a_fresh_process(tmp_path: Path) -> None:
+    """The README's recipe: built once (`Checker().build()`), the rules and the forms serve every
+    later process, on another day too (the policy evaluated anew), without the parsers for Chrome."""
+    env = {**os.environ, "BROWSERCHECK_CACHE_DIR": str(tmp_path)}
+    build = "import browsercheck; browsercheck.Checker().build()"
+    subprocess.run([sys.executable, "-c", build], check=True, env=env)
+    kept = sorted(p.name for p in tmp_path.iterdir())
+    assert [name.split("-")[0] for name in kept] == ["default", "forms", "ua"], kept
+    (tmp_path / "default-policy.marshal").unlink()  # another day
+    code = (
+        "import sys, browsercheck\n"
+        f"v = browsercheck.check({_CHROME!r})\n"
+        "print(v.status.value, v.client.browser, 'crawlerdetect' in sys.modules, 'ua_parser' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.split() == ["supported", "chrome", "False", "False"]
+
+
 def test_a_whole_file_or_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path / "deeper"))
     _machine_cache.keep("kept.bin", ("one", 1))

@@ -109,6 +109,7 @@ def test_a_corrupt_cache_is_read_past_and_replaced(cache: Path, content: object)
         ("browsers", {"chrome": (1, 2, 3, 4, 5)}),  # a rule of the wrong types
         ("recommend", "chrome"),  # a text where the keys' tuple is: read letter by letter, "c"...
         ("recommend", ("chrome", "nosuch")),  # a browser without a download page: the notice failed
+        ("recommend", ("chrome", "example")),  # a download page of the site's (below), but no browser
         ("query", (">0.5%", 1, "Ours", {}, False)),
     ],
 )
@@ -118,6 +119,9 @@ def test_a_cached_policy_that_is_not_a_policy_is_read_past(cache: Path, field: s
     _policy_cache.default_policy()
     key, text, plain, stale = _machine_cache.kept(cache.name)
     plain[field] = value
+    if value == ("chrome", "example"):
+        name, locale, messages, links = plain["site"]
+        plain["site"] = (name, locale, messages, {**links, "example": "https://example.org/"})
     _machine_cache.keep(cache.name, (key, text, plain, stale))
     _fresh_process()
     policy = _policy_cache.default_policy()

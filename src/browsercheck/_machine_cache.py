@@ -70,8 +70,8 @@ def kept(name: str) -> Any:
         return None
 
 
-def stat_pair(stat: os.stat_result) -> tuple[int, int]:
-    return stat.st_size, stat.st_mtime_ns
+def stat_pair(found: os.stat_result) -> tuple[int, int]:
+    return found.st_size, found.st_mtime_ns
 
 
 def own_code() -> tuple[str, tuple[Stamp, ...]]:

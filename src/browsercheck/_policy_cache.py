@@ -215,12 +215,13 @@ def _tuple(value: object) -> tuple[Any, ...]:
 
 
 def _recommended(keys: object, links: object) -> tuple[str, ...]:
-    """Browsers' keys, each with a download page (the site's or one known), as the loader checks them."""
-    from ._browsers import DOWNLOAD_PAGES
+    """Browsers' keys, each with a download page (the site's or one known), as the loader checks
+    them: the notice names each (`BROWSERS`) and links to its page."""
+    from ._browsers import BROWSERS, DOWNLOAD_PAGES
 
     pages = links if isinstance(links, dict) else {}
     for key in _tuple(keys):
-        if not (isinstance(key, str) and (key in pages or key in DOWNLOAD_PAGES)):
+        if not (isinstance(key, str) and key in BROWSERS and (key in pages or key in DOWNLOAD_PAGES)):
             _fail("browser with a download page", key)
     return keys  # type: ignore[return-value]  # a tuple of such keys
 

@@ -180,7 +180,8 @@ class Checker:
 
     def build(self) -> None:
         """Build now what judging builds where a User-Agent first needs it: the default detector's
-        parsers and bot check (`Detector.build`; 50-60 ms and 13 MB, in each process that has not).
+        parsers, bot check and fixed forms (`Detector.build`; 55-65 ms and 13 MB, in each process
+        that has not).
         A server that loads the application and then forks its workers (gunicorn ``--preload``)
         calls it before, so that they share one copy; the audit calls it before it forks. A
         detector of one's own may be any callable, and is left as it is."""

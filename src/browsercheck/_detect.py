@@ -294,9 +294,11 @@ class Detector:
         """The forms read from what this machine keeps, learned again from the parts just built (a
         millisecond: their regex is compiled already); where the parts call them otherwise, read and
         kept as they say: a kept file that its key cannot tell from the right one (files alike in
-        size and time) mends itself. Called with `_building` held."""
+        size and time) mends itself. Called with `_building` held; read from only once learned again."""
         learned = kept.learn(self._bot_and_next, self._browser_and_os, self._token_named)
-        if learned != kept.learned:
+        if learned == kept.learned:
+            self._read_form = kept.read
+        else:
             self._read_form = kept.knowing(learned).read
             _forms_cache.keep(self._forms, learned, self._forms_key)
 
@@ -364,20 +366,18 @@ class Detector:
         """The forms, read as this machine keeps what the parts call them where the parts are not
         built (until they are: `_build_parts` mends them), else learned from the parts (built for
         it), and kept where that differs. A race compiles them twice: harmless."""
-        kept = _forms_cache.kept(self._forms, self._forms_key) if self._make_parts is not None else None
-        if kept is not None:
-            forms = Forms.known(self._forms, kept)
-            with _building:  # not while another thread builds the parts: before it, or after
-                if self._make_parts is not None:
-                    self._kept_forms, self._read_form = forms, forms.read
-                    return
-            # the parts were built meanwhile: as they call the forms (the regex compiled already)
-            forms = forms.knowing(forms.learn(self._bot_and_next, self._browser_and_os, self._token_named))
-        else:
+        kept = _forms_cache.kept(self._forms, self._forms_key)
+        if kept is None:
             forms = self._built_forms()
-        self._read_form = forms.read
-        if _forms_cache.kept(self._forms, self._forms_key) != forms.learned:
+            self._read_form = forms.read
             _forms_cache.keep(self._forms, forms.learned, self._forms_key)
+            return
+        forms = Forms.known(self._forms, kept)
+        with _building:  # not while another thread builds the parts: before it (which mends them), or after
+            if self._make_parts is not None:
+                self._kept_forms, self._read_form = forms, forms.read
+            else:
+                self._mend_kept_forms(forms)
 
     def _built_forms(self) -> Forms:
         return Forms(self._forms, self._bot_and_next, self._browser_and_os, self._token_named)

@@ -13,6 +13,7 @@ import os
 import re
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -441,6 +442,53 @@ def test_the_collector_is_paused_only_where_it_ran() -> None:
         assert not gc.isenabled()  # the caller's choice, kept
     finally:
         gc.enable()
+
+
+class _Made:
+    """An object the collector tracks (instances of a class without slots are)."""
+
+
+def _in_generation(obj: object, generation: int) -> bool:
+    return any(o is obj for o in gc.get_objects(generation=generation))
+
+
+def test_what_the_paused_collector_missed_is_moved_to_the_oldest_generation_uncollected() -> None:
+    gc.collect()
+    collections: list[int] = []
+
+    def record(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.callbacks.append(record)
+    try:
+        with audit_module.collector_paused():
+            made = [_Made() for _ in range(50_000)]  # far past the youngest generation's threshold
+            cycle = _Made()
+            cycle.itself = cycle  # type: ignore[attr-defined]
+        assert collections == []  # none walked them...
+        assert _in_generation(made[0], 2) and _in_generation(made[-1], 2)  # ...yet they are the oldest
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.callbacks.remove(record)
+    gone = weakref.ref(cycle)
+    del cycle
+    gc.collect()  # a cycle made while paused is still found
+    assert gone() is None
+
+
+def test_objects_the_program_froze_stay_frozen_after_an_audit_paused_the_collector() -> None:
+    frozen = _Made()
+    gc.freeze()
+    try:
+        count = gc.get_freeze_count()
+        with audit_module.collector_paused():
+            made = _Made()
+        assert gc.get_freeze_count() == count  # nothing unfrozen
+        assert not _in_generation(made, 2) and not _in_generation(frozen, 2)
+    finally:
+        gc.unfreeze()
+    assert gc.isenabled()
 
 
 def test_visitors_are_sampled_past_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

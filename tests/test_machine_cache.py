@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import zipfile
 import zlib
 from pathlib import Path
@@ -141,6 +142,60 @@ def test_a_whole_file_or_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path / "a-file" / "cache"))
     _machine_cache.keep("kept.bin", 1)  # passed by: no error
     assert _machine_cache.kept("kept.bin") is None
+
+
+def _written_ago(path: Path, days: float) -> None:
+    when = time.time() - days * 24 * 3600
+    os.utime(path, (when, when))
+
+
+def test_writing_a_file_of_a_kind_removes_the_kinds_old_and_surplus_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path))
+    for k in range(12):  # twelve versions, the first written longest ago
+        _machine_cache.keep(f"kind-{k}.bin", k, kind="kind-")
+        _written_ago(tmp_path / f"kind-{k}.bin", 12 - k)
+    (tmp_path / "kind-3.bin.4242.1").write_bytes(b"half")  # a writer stopped half-way, long ago
+    _written_ago(tmp_path / "kind-3.bin.4242.1", 40)
+    (tmp_path / "other.bin").write_bytes(b"another kind")  # not this kind: never removed
+    _written_ago(tmp_path / "other.bin", 400)
+    _written_ago(tmp_path / "kind-11.bin", 31)  # the newest but one, written long ago
+    _machine_cache.keep("kind-12.bin", 12, kind="kind-")
+    left = sorted((p.name for p in tmp_path.iterdir()), key=lambda name: (len(name), name))
+    # kind-11 too old; of the rest, the newest eight beside the one written
+    assert left == ["other.bin", "kind-3.bin", "kind-4.bin", "kind-5.bin", "kind-6.bin", "kind-7.bin",
+                    "kind-8.bin", "kind-9.bin", "kind-10.bin", "kind-12.bin"]  # fmt: skip
+    assert _machine_cache.kept("kind-12.bin") == 12
+    _machine_cache.keep("kind-12.bin", 13)  # written without a kind: nothing is removed
+    assert len(list(tmp_path.iterdir())) == len(left)
+
+
+def test_pruning_passes_by_what_it_cannot_remove(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path))
+    (tmp_path / "kind-old").mkdir()  # a directory of the kind's name: not a file it wrote
+    _written_ago(tmp_path / "kind-old", 100)
+    (tmp_path / "kind-link").symlink_to(tmp_path / "elsewhere")  # not a file it wrote either
+    long_ago = time.time() - 100 * 24 * 3600
+    os.utime(tmp_path / "kind-link", (long_ago, long_ago), follow_symlinks=False)
+    _machine_cache.keep("kind-new.bin", 1, kind="kind-")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kind-link", "kind-new.bin", "kind-old"]
+    _machine_cache.prune(tmp_path / "missing", "kind-", written="kind-new.bin")  # no error
+
+
+def test_an_upgrade_leaves_one_file_of_the_forms_and_the_rules_in_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The forms and ua-parser's rules are kept per version: the files of versions long gone go."""
+    env = {**os.environ, "BROWSERCHECK_CACHE_DIR": str(tmp_path)}
+    for stale in ("forms-00000000.marshal", "ua-parser-rules-1-2-4.marshal"):
+        (tmp_path / stale).write_bytes(b"of an older version")
+        _written_ago(tmp_path / stale, 60)
+    code = f"import browsercheck; browsercheck.Checker().build(); browsercheck.check({_CHROME!r})"
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert [name.startswith(("default-", "forms-", "ua-parser-rules-")) for name in names] == [True] * 3, names
+    assert not {"forms-00000000.marshal", "ua-parser-rules-1-2-4.marshal"} & set(names)
 
 
 def _damaged(data: bytes) -> list[bytes]:

@@ -76,13 +76,16 @@ def keep(forms: tuple[Form, ...], learned: tuple[Learned | None, ...], key: Key 
     when the files were as ``key`` says, if they still are."""
     if key is not None and key_of(forms) == key and _code_loaded() == _LOADED:
         plain = tuple(None if entry is None else _plain(entry) for entry in learned)
-        write_kept(_file(key), (key, plain))
+        write_kept(_file(key), (key, plain), kind=_KIND)
+
+
+_KIND = "forms-"
 
 
 def _file(key: Key) -> str:
     # named by the key, as ua-parser's rules are: installs that share a cache directory (virtual
     # environments, checkouts) keep a file each instead of writing over each other's
-    return f"forms-{zlib.crc32(repr(key).encode()):08x}.marshal"
+    return f"{_KIND}{zlib.crc32(repr(key).encode()):08x}.marshal"
 
 
 def _plain(learned: Learned) -> tuple[Any, ...]:

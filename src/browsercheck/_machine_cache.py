@@ -4,7 +4,9 @@ under a key of what it was worked out from.
 
 They live in the cache directory ``browsercheck data update`` writes to (`cache_dir`), as plain
 data (marshal: reading it runs no code) behind a checksum. A file that cannot be read, written or
-understood is passed by, never an error: the work is then done as if nothing were kept.
+understood is passed by, never an error: the work is then done as if nothing were kept. Where a key
+names the file (a file of a kind per version of what it was worked out from), writing one prunes
+the kind's old files (`KEPT_PER_KIND`, `KEPT_FOR`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import marshal
 import os
 import stat
 import threading
+import time
 import zlib
 from pathlib import Path
 from typing import Any
@@ -36,9 +39,19 @@ MAX_SIZE = 4 << 20
 """Of a kept file: the largest (ua-parser's rules) is 42 kB; one larger is no file this writes."""
 
 
-def keep(name: str, value: Any) -> None:
+KEPT_PER_KIND = 8
+"""Files of a kind (`keep`'s ``kind``) left beside the one written, at most: the newest."""
+KEPT_FOR = 30 * 24 * 3600
+"""Seconds after which a file of a kind is removed as another is written. One that an install on the
+machine still reads (another virtual environment, another Python) is then worked out and written
+again by it, once."""
+
+
+def keep(name: str, value: Any, kind: str | None = None) -> None:
     """``value`` (plain data) into the cache directory's file ``name`` with its checksum, whole or
-    not at all, whoever reads it meanwhile; an error passed by."""
+    not at all, whoever reads it meanwhile; an error passed by. ``kind``: the start of the names of
+    the files it takes the place of (``"forms-"``: one is written per key, for each upgrade and,
+    in a checkout, each edit), of which the old ones are removed (`prune`)."""
     partial = None
     try:
         data = marshal.dumps(value)
@@ -51,6 +64,31 @@ def keep(name: str, value: Any) -> None:
         if partial is not None:
             with contextlib.suppress(OSError):
                 partial.unlink()  # not left behind where it could not take the file's place
+        return
+    if kind is not None:
+        prune(path.parent, kind, written=name)
+
+
+def prune(folder: Path, kind: str, written: str) -> None:
+    """Of the other files in ``folder`` whose names start with ``kind`` than ``written`` (kept files,
+    and any a writer left half-written where it was stopped), remove those written more than
+    `KEPT_FOR` ago, and all but the newest `KEPT_PER_KIND`. Errors are passed by (a file that
+    another process removes first, a folder that cannot be read)."""
+    try:
+        with os.scandir(folder) as entries:
+            found = [
+                (e.stat(follow_symlinks=False).st_mtime, e.path)
+                for e in entries
+                if e.name.startswith(kind) and e.name != written and e.is_file(follow_symlinks=False)
+            ]
+    except OSError:
+        return
+    found.sort(reverse=True)  # the newest first
+    oldest_kept = time.time() - KEPT_FOR
+    for place, (modified, path) in enumerate(found):
+        if place >= KEPT_PER_KIND or modified < oldest_kept:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
 
 
 def kept(name: str) -> Any:

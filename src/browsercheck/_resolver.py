@@ -97,7 +97,7 @@ def builtin_rules() -> tuple[list[Rule], list[Rule]]:
     user_agent_rules, os_rules, _ = load_lazy_builtins()
     rules = [_FIELDS(m) for m in user_agent_rules], [_FIELDS(m) for m in os_rules]
     if cache is not None:
-        keep(cache, rules)
+        keep(cache, rules, kind=_KIND)
     return rules
 
 
@@ -110,7 +110,10 @@ def _cache_name() -> str | None:
         source = os.stat(os.path.join(next(iter(locations or ())), "lazy.py"))
     except (ImportError, ValueError, OSError, StopIteration):
         return None
-    return f"ua-parser-rules-{source.st_size}-{source.st_mtime_ns}-{marshal.version}.marshal"
+    return f"{_KIND}{source.st_size}-{source.st_mtime_ns}-{marshal.version}.marshal"
+
+
+_KIND = "ua-parser-rules-"
 
 
 def _well_formed(rules: object) -> bool:

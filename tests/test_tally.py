@@ -104,6 +104,40 @@ def test_edge_lines_count_alike(edge: bytes, monkeypatch: pytest.MonkeyPatch) ->
     assert in_c.requests[CHROME.encode()] == 2
 
 
+def _counted_and_first_seen(chunks: list[bytes]) -> tuple[tally.Tally, list[bytes]]:
+    t = tally.Tally()
+    first_seen: list[bytes] = []
+    for chunk in chunks:
+        t.add_chunk(chunk)
+        first_seen += t.new_user_agents()
+    t.finish()
+    return t, first_seen
+
+
+@pytest.mark.parametrize("lines_in_chunk", [1, 2, 3, 5, 8, 9, 17, 5_000])
+def test_lines_counted_as_read_ahead_count_alike_as_the_tables_grow(
+    lines_in_chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The C counter reads a few lines ahead of the one it counts: chunks shorter and longer than
+    that, malformed lines among the requests, and tables that grow while lines wait, count as
+    Python counts them, User-Agents told in the order first seen."""
+    require_c_counter()
+    rng = random.Random(lines_in_chunk)
+    lines = [
+        f"malformed {i}\n".encode()
+        if rng.random() < 0.1
+        else line(f"10.0.{i % 7}.{i % 251}", f"UA {rng.randrange(3_000)}")
+        for i in range(20_000)
+    ]
+    chunks = [b"".join(lines[i : i + lines_in_chunk]) for i in range(0, len(lines), lines_in_chunk)]
+    in_c, seen_in_c = _counted_and_first_seen(chunks)
+    monkeypatch.setattr(tally, "compiled_counter", None)
+    in_python, seen_in_python = _counted_and_first_seen(chunks)
+    assert summary(in_c) == summary(in_python)
+    assert seen_in_c == seen_in_python
+    assert len(in_c.requests) > 2_000 and in_c.malformed > 1_000
+
+
 def test_the_c_counter_is_used_when_built(counting: str) -> None:
     assert (tally.Tally()._counter is not None) == (counting == "c")
 

@@ -191,11 +191,11 @@ grow_uas(Counter *self)
     return 0;
 }
 
-/* The slot of the User-Agent at [p, p + n), added if new; NULL on error. */
+/* The slot of the User-Agent at [p, p + n), whose hash_bytes(p, n, 0) is h, added if new; NULL
+ * on error. */
 static UserAgentSlot *
-user_agent(Counter *self, const char *p, Py_ssize_t n)
+user_agent(Counter *self, const char *p, Py_ssize_t n, uint64_t h)
 {
-    uint64_t h = hash_bytes(p, n, 0);
     size_t i = h & self->ua_mask;
     for (;; i = (i + 1) & self->ua_mask) {
         UserAgentSlot *slot = &self->uas[i];
@@ -226,7 +226,7 @@ user_agent(Counter *self, const char *p, Py_ssize_t n)
     if (++self->ua_used * 2 > self->ua_mask + 1) {
         if (grow_uas(self) < 0)
             return NULL;
-        return user_agent(self, p, n); /* found at its new place */
+        return user_agent(self, p, n, h); /* found at its new place */
     }
     return &self->uas[i];
 }
@@ -266,14 +266,26 @@ rebuild_visitors(Counter *self, size_t size)
     return 0;
 }
 
-/* Count the visitor (User-Agent, address at [p, p + n)), if the level samples its address. */
-static int
-visitor(Counter *self, UserAgentSlot *ua, const char *p, Py_ssize_t n)
+static inline int
+sampled(Counter *self, uint64_t addr)
 {
-    uint64_t addr = visitor_hash(p, n);
-    if ((addr & (((uint64_t)1 << self->level) - 1)) != 0)
+    return (addr & (((uint64_t)1 << self->level) - 1)) == 0;
+}
+
+/* The hash of a visitor in its table: of its User-Agent's hash and its address's. */
+static inline uint64_t
+visitor_slot_hash(uint64_t ua_hash, uint64_t addr)
+{
+    return ((ua_hash ^ addr) * 0x9E3779B97F4A7C15ULL) | 1;
+}
+
+/* Count the visitor (User-Agent, visitor_hash of the address), if the level samples its address. */
+static int
+visitor(Counter *self, UserAgentSlot *ua, uint64_t addr)
+{
+    if (!sampled(self, addr))
         return 0;
-    uint64_t h = ((ua->hash ^ addr) * 0x9E3779B97F4A7C15ULL) | 1;
+    uint64_t h = visitor_slot_hash(ua->hash, addr);
     size_t i = (h >> 17) & self->visitor_mask;
     for (;; i = (i + 1) & self->visitor_mask) {
         VisitorSlot *slot = &self->visitors[i];
@@ -345,6 +357,44 @@ PyDoc_STRVAR(add_doc,
 "more than max_line bytes, are malformed: malformed is the list of their (start, end) in chunk,\n"
 "line ends left out (the caller takes its examples from them without splitting the chunk).");
 
+/* A line read, not yet counted: count_lines reads a few lines ahead of the one it counts, and asks
+ * the processor for the table slots each will look at as it reads it. With many User-Agents and
+ * visitors the tables outgrow the processor's caches, and the counting waited on memory at each
+ * probe (1M lines, 48,000 User-Agents: 200 ms, against 120 for 8,000). */
+typedef struct {
+    const char *line, *end; /* without its line end */
+    const char *ua;         /* NULL: malformed */
+    Py_ssize_t ua_len;
+    uint64_t ua_hash, addr;
+} Pending;
+
+#define READ_AHEAD 8
+
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
+static int
+count_pending(Counter *self, const char *data, const Pending *line, PyObject *malformed)
+{
+    if (line->ua == NULL) {
+        PyObject *span = Py_BuildValue("(nn)", (Py_ssize_t)(line->line - data), (Py_ssize_t)(line->end - data));
+        if (span == NULL || PyList_Append(malformed, span) < 0) {
+            Py_XDECREF(span);
+            return -1;
+        }
+        Py_DECREF(span);
+        return 0;
+    }
+    UserAgentSlot *ua = user_agent(self, line->ua, line->ua_len, line->ua_hash);
+    if (ua == NULL || visitor(self, ua, line->addr) < 0)
+        return -1;
+    ua->requests++;
+    return 0;
+}
+
 static PyObject *
 count_lines(Counter *self, const char *data, const char *stop)
 {
@@ -352,34 +402,52 @@ count_lines(Counter *self, const char *data, const char *stop)
     PyObject *malformed = PyList_New(0);
     if (malformed == NULL)
         return NULL;
+    Pending ahead[READ_AHEAD];
+    size_t first = 0, waiting = 0; /* lines read, not counted: ahead[first], and after it */
     for (const char *line = data; line < stop; lines++) {
         const char *newline = memchr(line, '\n', (size_t)(stop - line));
         const char *end = newline != NULL ? newline : stop;
         if (newline != NULL && end > line && end[-1] == '\r')
             end--; /* "\r\n" ends the line as "\n" does */
         const char *at = end - line > self->max_line ? NULL : last_quote_space_quote(line, end);
-        if (at == NULL || end[-1] != '"' || end - at == 3) {
-            /* too long, no '" "', or a line cut short: the User-Agent has no closing quote */
-            PyObject *span = Py_BuildValue("(nn)", (Py_ssize_t)(line - data), (Py_ssize_t)(end - data));
-            if (span == NULL || PyList_Append(malformed, span) < 0) {
-                Py_XDECREF(span);
-                Py_DECREF(malformed);
-                return NULL;
-            }
-            Py_DECREF(span);
-        }
-        else {
+        Pending *read = &ahead[(first + waiting) % READ_AHEAD];
+        *read = (Pending){line, end, NULL, 0, 0, 0};
+        if (!(at == NULL || end[-1] != '"' || end - at == 3)) {
+            /* not too long, a '" "', and a closing quote: a request */
             const char *space = memchr(line, ' ', (size_t)(end - line)); /* the '" "' has one */
-            UserAgentSlot *ua = user_agent(self, at + 3, end - 1 - (at + 3));
-            if (ua == NULL || visitor(self, ua, line, space - line) < 0) {
-                Py_DECREF(malformed);
-                return NULL;
-            }
-            ua->requests++;
+            read->ua = at + 3;
+            read->ua_len = end - 1 - (at + 3);
+            read->ua_hash = hash_bytes(read->ua, read->ua_len, 0);
+            read->addr = visitor_hash(line, space - line);
+            PREFETCH(&self->uas[read->ua_hash & self->ua_mask]);
+            if (sampled(self, read->addr))
+                PREFETCH(&self->visitors[(visitor_slot_hash(read->ua_hash, read->addr) >> 17) & self->visitor_mask]);
         }
         line = newline != NULL ? newline + 1 : stop;
+        if (++waiting > READ_AHEAD / 2) {
+            /* half-way: its slot has come; where it holds the User-Agent, its text is asked for */
+            const Pending *half = &ahead[(first + waiting - 1 - READ_AHEAD / 2) % READ_AHEAD];
+            if (half->ua != NULL) {
+                const UserAgentSlot *slot = &self->uas[half->ua_hash & self->ua_mask];
+                if (slot->hash == half->ua_hash)
+                    PREFETCH(PyBytes_AS_STRING(slot->key));
+            }
+        }
+        if (waiting < READ_AHEAD)
+            continue;
+        if (count_pending(self, data, &ahead[first], malformed) < 0)
+            goto error;
+        first = (first + 1) % READ_AHEAD;
+        waiting--;
+    }
+    for (; waiting > 0; waiting--, first = (first + 1) % READ_AHEAD) {
+        if (count_pending(self, data, &ahead[first], malformed) < 0)
+            goto error;
     }
     return Py_BuildValue("(nN)", lines, malformed);
+error:
+    Py_DECREF(malformed);
+    return NULL;
 }
 
 static PyObject *

@@ -452,7 +452,11 @@ def _in_generation(obj: object, generation: int) -> bool:
     return any(o is obj for o in gc.get_objects(generation=generation))
 
 
-def test_what_the_paused_collector_missed_is_moved_to_the_oldest_generation_uncollected() -> None:
+@pytest.mark.skipif(
+    not audit_module._moves_lists_whole(), reason="Python 3.14+ or a build without the GIL: nothing is moved"
+)
+def test_what_the_paused_collector_missed_is_moved_out_of_the_youngest_generation_uncollected() -> None:
+    assert gc.get_freeze_count() == 0
     gc.collect()
     collections: list[int] = []
 
@@ -475,6 +479,30 @@ def test_what_the_paused_collector_missed_is_moved_to_the_oldest_generation_unco
     del cycle
     gc.collect()  # a cycle made while paused is still found
     assert gone() is None
+
+
+def test_where_the_lists_do_not_move_whole_the_objects_stay_where_they_are(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(audit_module, "_moves_lists_whole", lambda: False)
+    with audit_module.collector_paused():
+        made = _Made()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert _in_generation(made, 0)
+
+
+def test_an_interrupt_as_the_objects_are_moved_leaves_the_collector_running_and_nothing_frozen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    freeze = gc.freeze
+
+    def interrupted() -> None:
+        freeze()
+        raise KeyboardInterrupt  # as Ctrl-C would, between the freeze and the unfreeze
+
+    monkeypatch.setattr(gc, "freeze", interrupted)
+    with pytest.raises(KeyboardInterrupt), audit_module.collector_paused():
+        pass
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
 
 
 def test_objects_the_program_froze_stay_frozen_after_an_audit_paused_the_collector() -> None:

@@ -149,38 +149,53 @@ def _written_ago(path: Path, days: float) -> None:
     os.utime(path, (when, when))
 
 
+_KIND = r"kind-[0-9]+\.bin"
+
+
 def test_writing_a_file_of_a_kind_removes_the_kinds_old_and_surplus_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(_machine_cache, "KEPT_PER_KIND", 8)
     for k in range(12):  # twelve versions, the first written longest ago
-        _machine_cache.keep(f"kind-{k}.bin", k, kind="kind-")
+        _machine_cache.keep(f"kind-{k}.bin", k, kind=_KIND)
         _written_ago(tmp_path / f"kind-{k}.bin", 12 - k)
-    (tmp_path / "kind-3.bin.4242.1").write_bytes(b"half")  # a writer stopped half-way, long ago
-    _written_ago(tmp_path / "kind-3.bin.4242.1", 40)
-    (tmp_path / "other.bin").write_bytes(b"another kind")  # not this kind: never removed
-    _written_ago(tmp_path / "other.bin", 400)
-    _written_ago(tmp_path / "kind-11.bin", 31)  # the newest but one, written long ago
-    _machine_cache.keep("kind-12.bin", 12, kind="kind-")
-    left = sorted((p.name for p in tmp_path.iterdir()), key=lambda name: (len(name), name))
-    # kind-11 too old; of the rest, the newest eight beside the one written
-    assert left == ["other.bin", "kind-3.bin", "kind-4.bin", "kind-5.bin", "kind-6.bin", "kind-7.bin",
-                    "kind-8.bin", "kind-9.bin", "kind-10.bin", "kind-12.bin"]  # fmt: skip
+    assert len(list(tmp_path.iterdir())) == 8  # each write kept the newest eight, itself among them
+    (tmp_path / "kind-3.bin.4242.1").write_bytes(b"half")  # a writer stopped half-way
+    _written_ago(tmp_path / "kind-3.bin.4242.1", 0.5)
+    for other in ("other.bin", "kind-notes.txt", "kind-1.bin.bak"):  # not of the kind: never removed
+        (tmp_path / other).write_bytes(b"not browsercheck's")
+        _written_ago(tmp_path / other, 400)
+    _machine_cache.keep("kind-12.bin", 12, kind=_KIND)
+    # the newest seven beside the one written, the half-written one the newest of them
+    kept = ["kind-12.bin", "kind-3.bin.4242.1", "kind-11.bin", "kind-10.bin", "kind-9.bin", "kind-8.bin", "kind-7.bin",
+            "kind-6.bin"]  # fmt: skip
+    others = ["other.bin", "kind-notes.txt", "kind-1.bin.bak"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(kept + others)
     assert _machine_cache.kept("kind-12.bin") == 12
-    _machine_cache.keep("kind-12.bin", 13)  # written without a kind: nothing is removed
-    assert len(list(tmp_path.iterdir())) == len(left)
+    monkeypatch.setattr(_machine_cache, "KEPT_PER_KIND", 20)  # room for all: only age removes
+    _written_ago(tmp_path / "kind-10.bin", 31)
+    _machine_cache.keep("kind-13.bin", 13, kind=_KIND)
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == sorted({*kept, *others, "kind-13.bin"} - {"kind-10.bin"})  # written 31 days ago
+    _machine_cache.keep("kind-14.bin", 14)  # written without a kind: nothing is removed
+    assert len(list(tmp_path.iterdir())) == len(left) + 1
 
 
 def test_pruning_passes_by_what_it_cannot_remove(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path))
-    (tmp_path / "kind-old").mkdir()  # a directory of the kind's name: not a file it wrote
-    _written_ago(tmp_path / "kind-old", 100)
-    (tmp_path / "kind-link").symlink_to(tmp_path / "elsewhere")  # not a file it wrote either
+    (tmp_path / "kind-1.bin").mkdir()  # a directory of the kind's name: not a file it wrote
+    _written_ago(tmp_path / "kind-1.bin", 100)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "kind-2.bin").write_bytes(b"old")
+    _written_ago(tmp_path / "elsewhere" / "kind-2.bin", 100)
+    (tmp_path / "kind-2.bin").symlink_to(tmp_path / "elsewhere" / "kind-2.bin")  # not a file it wrote either
     long_ago = time.time() - 100 * 24 * 3600
-    os.utime(tmp_path / "kind-link", (long_ago, long_ago), follow_symlinks=False)
-    _machine_cache.keep("kind-new.bin", 1, kind="kind-")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["kind-link", "kind-new.bin", "kind-old"]
-    _machine_cache.prune(tmp_path / "missing", "kind-", written="kind-new.bin")  # no error
+    os.utime(tmp_path / "kind-2.bin", (long_ago, long_ago), follow_symlinks=False)
+    _machine_cache.keep("kind-3.bin", 1, kind=_KIND)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["elsewhere", "kind-1.bin", "kind-2.bin", "kind-3.bin"]
+    assert (tmp_path / "elsewhere" / "kind-2.bin").exists()
+    _machine_cache.prune(tmp_path / "missing", _KIND, written="kind-3.bin")  # no error
 
 
 def test_an_upgrade_leaves_one_file_of_the_forms_and_the_rules_in_the_cache(

@@ -79,13 +79,14 @@ def keep(forms: tuple[Form, ...], learned: tuple[Learned | None, ...], key: Key 
         write_kept(_file(key), (key, plain), kind=_KIND)
 
 
-_KIND = "forms-"
+_KIND = r"forms-[0-9a-f]{8}\.marshal"
+"""The names `_file` gives."""
 
 
 def _file(key: Key) -> str:
     # named by the key, as ua-parser's rules are: installs that share a cache directory (virtual
     # environments, checkouts) keep a file each instead of writing over each other's
-    return f"{_KIND}{zlib.crc32(repr(key).encode()):08x}.marshal"
+    return f"forms-{zlib.crc32(repr(key).encode()):08x}.marshal"
 
 
 def _plain(learned: Learned) -> tuple[Any, ...]:

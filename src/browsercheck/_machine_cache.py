@@ -15,6 +15,7 @@ import contextlib
 import importlib.util
 import marshal
 import os
+import re
 import stat
 import threading
 import time
@@ -39,19 +40,20 @@ MAX_SIZE = 4 << 20
 """Of a kept file: the largest (ua-parser's rules) is 42 kB; one larger is no file this writes."""
 
 
-KEPT_PER_KIND = 8
-"""Files of a kind (`keep`'s ``kind``) left beside the one written, at most: the newest."""
+KEPT_PER_KIND = 32
+"""Files of a kind (`keep`'s ``kind``) kept at most, the one written among them: the newest. Installs
+that share the cache directory (virtual environments, Pythons, checkouts) keep a file each; more
+than this many, run in turn, would remove each other's and work them out again at each start."""
 KEPT_FOR = 30 * 24 * 3600
 """Seconds after which a file of a kind is removed as another is written. One that an install on the
-machine still reads (another virtual environment, another Python) is then worked out and written
-again by it, once."""
+machine still reads is then worked out and written again by it, once."""
 
 
 def keep(name: str, value: Any, kind: str | None = None) -> None:
     """``value`` (plain data) into the cache directory's file ``name`` with its checksum, whole or
-    not at all, whoever reads it meanwhile; an error passed by. ``kind``: the start of the names of
-    the files it takes the place of (``"forms-"``: one is written per key, for each upgrade and,
-    in a checkout, each edit), of which the old ones are removed (`prune`)."""
+    not at all, whoever reads it meanwhile; an error passed by. ``kind``: a regex of the names of
+    the files of which ``name`` is one (``"forms-[0-9a-f]{8}\\.marshal"``: one is written per key, for
+    each upgrade and, in a checkout, each edit); writing it removes the kind's old ones (`prune`)."""
     partial = None
     try:
         data = marshal.dumps(value)
@@ -70,22 +72,26 @@ def keep(name: str, value: Any, kind: str | None = None) -> None:
 
 
 def prune(folder: Path, kind: str, written: str) -> None:
-    """Of the other files in ``folder`` whose names start with ``kind`` than ``written`` (kept files,
-    and any a writer left half-written where it was stopped), remove those written more than
-    `KEPT_FOR` ago, and all but the newest `KEPT_PER_KIND`. Errors are passed by (a file that
-    another process removes first, a folder that cannot be read)."""
+    """Of the files in ``folder`` whose names ``kind`` (a regex) matches whole, and those of them
+    that a writer left half-written where it was stopped, remove those written more than
+    `KEPT_FOR` ago, and all but the newest `KEPT_PER_KIND` (``written`` is one of them, and stays).
+    Errors are passed by (a folder that cannot be read, a file that another process removes
+    first)."""
+    names = re.compile(rf"(?:{kind})(?:\.[0-9]+\.[0-9]+)?")  # a half-written one: `keep`'s process and thread after
+    found: list[tuple[float, str]] = []
     try:
         with os.scandir(folder) as entries:
-            found = [
-                (e.stat(follow_symlinks=False).st_mtime, e.path)
-                for e in entries
-                if e.name.startswith(kind) and e.name != written and e.is_file(follow_symlinks=False)
-            ]
+            for entry in entries:
+                if entry.name == written or not names.fullmatch(entry.name):
+                    continue
+                with contextlib.suppress(OSError):  # gone meanwhile: another writer's, or pruned
+                    if entry.is_file(follow_symlinks=False):
+                        found.append((entry.stat(follow_symlinks=False).st_mtime, entry.path))
     except OSError:
         return
     found.sort(reverse=True)  # the newest first
     oldest_kept = time.time() - KEPT_FOR
-    for place, (modified, path) in enumerate(found):
+    for place, (modified, path) in enumerate(found, start=1):  # the one written is the first kept
         if place >= KEPT_PER_KIND or modified < oldest_kept:
             with contextlib.suppress(OSError):
                 os.unlink(path)

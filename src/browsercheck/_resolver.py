@@ -110,10 +110,11 @@ def _cache_name() -> str | None:
         source = os.stat(os.path.join(next(iter(locations or ())), "lazy.py"))
     except (ImportError, ValueError, OSError, StopIteration):
         return None
-    return f"{_KIND}{source.st_size}-{source.st_mtime_ns}-{marshal.version}.marshal"
+    return f"ua-parser-rules-{source.st_size}-{source.st_mtime_ns}-{marshal.version}.marshal"
 
 
-_KIND = "ua-parser-rules-"
+_KIND = r"ua-parser-rules-[0-9]+-[0-9]+-[0-9]+\.marshal"
+"""The names `_cache_name` gives."""
 
 
 def _well_formed(rules: object) -> bool:

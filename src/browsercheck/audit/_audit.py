@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import gc
 import os
 import sys
@@ -137,7 +138,7 @@ def collector_paused() -> Iterator[None]:
     the many it made before: on 1M lines with 48,000 User-Agents, making the report took 61-64 ms
     with it and 44-47 without.
 
-    As it runs again, what the block made is moved to the oldest generation uncollected
+    As it runs again, the young objects are moved to the oldest generation uncollected
     (`_promoted_uncollected`)."""
     if not gc.isenabled():
         yield
@@ -146,21 +147,38 @@ def collector_paused() -> Iterator[None]:
         gc.disable()
         yield
     finally:
-        _promoted_uncollected()
-        gc.enable()
+        try:
+            _promoted_uncollected()
+        finally:
+            gc.enable()
+
+
+@functools.cache
+def _moves_lists_whole() -> bool:
+    """Whether ``gc.freeze()`` and ``gc.unfreeze()`` move the generations' lists whole: not from
+    3.14 on, where they mark every object of the incremental collector's spaces and unfreezing
+    ends its cycle early, nor on a build without the GIL, where each walks the whole heap (which
+    its collector scans anyway)."""
+    import sysconfig  # here: 1 ms of a fresh process where nothing imported it
+
+    return sys.version_info < (3, 14) and not sysconfig.get_config_var("Py_GIL_DISABLED")
 
 
 def _promoted_uncollected() -> None:
-    """Every object the collector tracks moved to its oldest generation, none walked. Else the
-    first allocation once the collector runs again collects the youngest generation, where all
-    that was made while it was paused still is: the audit's report and judgements (on 1M lines
-    with 48,000 User-Agents, 16-27 ms after the audit had ended). Cycles among them are still
-    found, by the next collection of the oldest generation. ``freeze`` then ``unfreeze`` moves
-    them all in two list splices; where the program froze objects of its own (``gc.freeze``
-    before forking workers), they must stay frozen, so nothing is moved."""
-    if gc.get_freeze_count() == 0:
-        gc.freeze()
-        gc.unfreeze()
+    """The process's young objects moved to the oldest generation, none walked. Else the first
+    allocation once the collector runs again collects the youngest generation, where all that was
+    made while it was paused still is: the audit's report and judgements (on 1M lines with 48,000
+    User-Agents, 16-27 ms after the audit had ended). The program's own young objects are moved
+    too: a cycle among them that became garbage before or during the audit is found by the next
+    collection of the oldest generation, later than it would have been. Where the program froze
+    objects of its own (``gc.freeze`` before forking workers) they must stay frozen, so nothing is
+    moved (a thread that freezes objects in the instant between the check and the move is not
+    told apart)."""
+    if _moves_lists_whole() and gc.get_freeze_count() == 0:
+        try:
+            gc.freeze()
+        finally:
+            gc.unfreeze()  # even where an interrupt came in between: nothing is left frozen
 
 
 # -- the steps, each with a public name: counting, merging, judging, reporting -------------------------

@@ -77,7 +77,8 @@ def prune(folder: Path, kind: str, written: str) -> None:
     `KEPT_FOR` ago, and all but the newest `KEPT_PER_KIND` (``written`` is one of them, and stays).
     Errors are passed by (a folder that cannot be read, a file that another process removes
     first)."""
-    names = re.compile(rf"(?:{kind})(?:\.[0-9]+\.[0-9]+)?")  # a half-written one: `keep`'s process and thread after
+    # a half-written file's name is the file's, then its writer's process and thread (`keep`)
+    names = re.compile(rf"(?:{kind})(?:\.[0-9]+\.[0-9]+)?")
     found: list[tuple[float, str]] = []
     try:
         with os.scandir(folder) as entries:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -9,7 +10,9 @@ import sys
 import time
 import zipfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -178,13 +181,14 @@ def test_writing_a_file_of_a_kind_removes_the_kinds_old_and_surplus_files(
     _machine_cache.keep("kind-13.bin", 13, kind=_KIND)
     left = sorted(p.name for p in tmp_path.iterdir())
     assert left == sorted({*kept, *others, "kind-13.bin"} - {"kind-10.bin"})  # written 31 days ago
+    _written_ago(tmp_path / "kind-11.bin", 31)
     _machine_cache.keep("kind-14.bin", 14)  # written without a kind: nothing is removed
-    assert len(list(tmp_path.iterdir())) == len(left) + 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*left, "kind-14.bin"])
 
 
 def test_pruning_passes_by_what_it_cannot_remove(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path))
-    (tmp_path / "kind-1.bin").mkdir()  # a directory of the kind's name: not a file it wrote
+    (tmp_path / "kind-1.bin").mkdir()  # a directory of the kind's name: passed by
     _written_ago(tmp_path / "kind-1.bin", 100)
     (tmp_path / "elsewhere").mkdir()
     (tmp_path / "elsewhere" / "kind-2.bin").write_bytes(b"old")
@@ -196,6 +200,32 @@ def test_pruning_passes_by_what_it_cannot_remove(tmp_path: Path, monkeypatch: py
     assert sorted(p.name for p in tmp_path.iterdir()) == ["elsewhere", "kind-1.bin", "kind-2.bin", "kind-3.bin"]
     assert (tmp_path / "elsewhere" / "kind-2.bin").exists()
     _machine_cache.prune(tmp_path / "missing", _KIND, written="kind-3.bin")  # no error
+
+
+def test_a_file_gone_while_pruning_is_passed_by_and_the_rest_pruned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BROWSERCHECK_CACHE_DIR", str(tmp_path))
+    (tmp_path / "kind-1.bin").write_bytes(b"old")
+    _written_ago(tmp_path / "kind-1.bin", 100)
+    listing = os.scandir
+
+    class Gone:
+        """An entry listed, then removed by another process before it is looked at."""
+
+        name, path = "kind-0.bin", str(tmp_path / "kind-0.bin")
+
+        def is_file(self, follow_symlinks: bool = True) -> bool:
+            raise FileNotFoundError(self.path)
+
+    @contextlib.contextmanager
+    def with_one_gone(folder: Any) -> Iterator[list[Any]]:
+        with listing(folder) as entries:
+            yield [Gone(), *entries]
+
+    monkeypatch.setattr(os, "scandir", with_one_gone)
+    _machine_cache.keep("kind-2.bin", 2, kind=_KIND)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kind-2.bin"]
 
 
 def test_an_upgrade_leaves_one_file_of_the_forms_and_the_rules_in_the_cache(

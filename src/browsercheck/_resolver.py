@@ -113,7 +113,7 @@ def _cache_name() -> str | None:
     return f"ua-parser-rules-{source.st_size}-{source.st_mtime_ns}-{marshal.version}.marshal"
 
 
-_KIND = r"ua-parser-rules-[0-9]+-[0-9]+-[0-9]+\.marshal"
+_KIND = r"ua-parser-rules-[0-9]+--?[0-9]+-[0-9]+\.marshal"  # a time before 1970 is negative
 """The names `_cache_name` gives."""
 
 

@@ -223,8 +223,9 @@ def test_a_file_gone_while_pruning_is_passed_by_and_the_rest_pruned(
         with listing(folder) as entries:
             yield [Gone(), *entries]
 
-    monkeypatch.setattr(os, "scandir", with_one_gone)
-    _machine_cache.keep("kind-2.bin", 2, kind=_KIND)
+    with monkeypatch.context() as listing_one_gone:  # only while pruning: pathlib lists with it too (3.13)
+        listing_one_gone.setattr(os, "scandir", with_one_gone)
+        _machine_cache.keep("kind-2.bin", 2, kind=_KIND)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kind-2.bin"]
 
 

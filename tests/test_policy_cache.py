@@ -160,6 +160,19 @@ def test_browser_data_stored_by_an_update_is_a_new_key(cache: Path) -> None:
     assert after.data["caniuse-lite"] == "1.0.99999999"
 
 
+def test_a_changed_shipped_data_file_is_a_new_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shipped = Path(_policy_cache.__file__).parent / "data"
+    (tmp_path / "data").mkdir()
+    for source in shipped.iterdir():
+        (tmp_path / "data" / source.name).write_bytes(source.read_bytes())
+    monkeypatch.setattr(_policy_cache, "_PACKAGE", tmp_path)
+    day = dt.date(2026, 12, 1)
+    before = _policy_cache._key(day)
+    with open(tmp_path / "data" / "browsers.json", "a") as edited:
+        edited.write("\n")  # an upgrade's file: another size
+    assert before is not None and _policy_cache._key(day) not in (None, before)
+
+
 def test_a_process_keeps_the_browser_data_it_read(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _policy_cache.default_policy()
     shipped = json.loads((Path(_browserdata.__file__).parent / "data" / "browsers.json").read_text())

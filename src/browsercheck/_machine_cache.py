@@ -119,10 +119,14 @@ def stat_pair(found: os.stat_result) -> tuple[int, int]:
     return found.st_size, found.st_mtime_ns
 
 
+_CODE = (".py", ".so", ".pyd")
+"""The files a package's code is in: its modules and compiled extensions."""
+
+
 def own_code() -> tuple[str, tuple[Stamp, ...]]:
     """browsercheck's modules, its compiled extension among them, and where they are (raises
     ``OSError``)."""
-    return str(_PACKAGE), _stamps(_PACKAGE, (".py", ".so", ".pyd"))
+    return str(_PACKAGE), stamps(_PACKAGE, _CODE)
 
 
 def package_files(name: str) -> tuple[str, tuple[Stamp, ...]]:
@@ -136,13 +140,19 @@ def package_files(name: str) -> tuple[str, tuple[Stamp, ...]]:
     found: list[Stamp] = []
     for folder, subfolders, _ in os.walk(locations[0]):
         subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
-        found += _stamps(Path(folder), (".py", ".so", ".pyd"), prefix=os.path.relpath(folder, locations[0]))
+        found += stamps(Path(folder), _CODE, prefix=os.path.relpath(folder, locations[0]))
     if not found:
         raise ImportError(f"{name} has no files to tell its version by")
     return locations[0], tuple(found)
 
 
-def _stamps(folder: Path, endings: tuple[str, ...], prefix: str = ".") -> tuple[Stamp, ...]:
+def stamps(folder: Path, endings: tuple[str, ...] | None = None, prefix: str = ".") -> tuple[Stamp, ...]:
+    """The files in ``folder`` (those whose names end in one of ``endings``, where given), each by
+    its name after ``prefix``, its size and time, in order (raises ``OSError``)."""
     with os.scandir(folder) as entries:
-        found = [(os.path.join(prefix, e.name), *stat_pair(e.stat())) for e in entries if e.name.endswith(endings)]
+        found = [
+            (os.path.join(prefix, e.name), *stat_pair(e.stat()))
+            for e in entries
+            if endings is None or e.name.endswith(endings)
+        ]
     return tuple(sorted(found))

@@ -23,7 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from ._machine_cache import cache_file, keep, kept, own_code, stat_pair
+from ._machine_cache import cache_file, keep, kept, own_code, stamps, stat_pair
 from ._policy import Policy, Query, Rule, Site
 
 FORMAT = 1
@@ -77,13 +77,12 @@ def _key(day: dt.date) -> tuple[Any, ...] | None:
     from ._browserdata import CACHE_FILE as DATA_FILE
 
     try:
-        with os.scandir(_PACKAGE / "data") as entries:
-            shipped = sorted((entry.name, *stat_pair(entry.stat())) for entry in entries)
+        shipped = stamps(_PACKAGE / "data")
         try:
             stored: tuple[int, int] | None = stat_pair(os.stat(cache_file(DATA_FILE)))
         except FileNotFoundError:
             stored = None
-        return FORMAT, own_code(), tuple(shipped), stored, day.isoformat()
+        return FORMAT, own_code(), shipped, stored, day.isoformat()
     except OSError:
         return None
 

@@ -58,6 +58,13 @@ def verdict(request: HttpRequest) -> HttpResponse:
     return HttpResponse("none" if found is None else found.status, content_type="text/plain")
 
 
+def hints(request: HttpRequest) -> HttpResponse:
+    """A page that asks for Client Hints of its own."""
+    response = HttpResponse(PAGE, content_type="text/html; charset=utf-8")
+    response["Accept-CH"] = "Sec-CH-UA-Model, Sec-CH-DPR"
+    return response
+
+
 class ViewFailed(Exception):
     pass
 
@@ -75,4 +82,5 @@ urlpatterns = [
     path("embedded", embedded),
     path("verdict", verdict),
     path("boom", boom),
+    path("hints", hints),
 ]

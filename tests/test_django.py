@@ -248,3 +248,37 @@ def test_script_mode_pages_are_the_same_for_every_browser(site: None) -> None:
     assert r["Cache-Control"] == "private" and r["Vary"].startswith("User-Agent, Accept-Language, Cookie, Sec-CH-UA")
     script = Client().get("/.browsercheck/notice.js")
     assert script["Content-Type"] == "text/javascript; charset=utf-8" and b"XMLHttpRequest" in script.content
+
+
+# -- what the middleware must leave as Django and the application made it -----------------------------
+
+
+@pytest.mark.parametrize("mode", ["annotate", "script"])
+def test_a_preview_on_a_page_of_template_tags(site: None, mode: str) -> None:
+    # there request.browsercheck is judged on first use (a lazy object stands in for it)
+    with override_settings(BROWSERCHECK={"SITE": "haninge.se", "MODE": mode, "PREVIEW": True}):
+        r = get("/own?browsercheck-preview=outdated", CHROME_157)
+    assert r.status_code == 200
+    assert r.content.decode().count(REGION) == 1
+
+
+def test_the_applications_own_accept_ch_is_kept(tmp_path: Any) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("name: Windows 10 up\nbrowsers: {chrome: '>=125'}\nos: {windows: '>=10'}\n")
+    config = {"POLICY": str(policy), "CLIENT_HINTS": True}
+    with override_settings(ROOT_URLCONF="tests.django_site", MIDDLEWARE=[OURS], BROWSERCHECK=config):
+        accepted = [name.strip() for name in get("/hints", CHROME_157)["Accept-CH"].split(",")]
+    assert accepted[:2] == ["Sec-CH-UA-Model", "Sec-CH-DPR"]
+    assert "Sec-CH-UA-Platform-Version" in accepted  # browsercheck's, beside them
+
+
+@pytest.mark.parametrize("ua", [IE11, CHROME_157], ids=["banner", "no-banner"])
+def test_head_says_gets_length_below_common_middleware(ua: str) -> None:
+    # CommonMiddleware above browsercheck measures a body that has no Content-Length: HEAD's
+    # must be GET's, banner and all
+    middleware = ["django.middleware.common.CommonMiddleware", OURS]
+    with override_settings(ROOT_URLCONF="tests.django_site", MIDDLEWARE=middleware, BROWSERCHECK={"SITE": "x.se"}):
+        got = get("/", ua)
+        head = Client().head("/", **NAVIGATION, HTTP_USER_AGENT=ua)
+    assert head.status_code == got.status_code == 200
+    assert head["Content-Length"] == got["Content-Length"] == str(len(got.content))

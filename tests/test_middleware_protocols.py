@@ -213,17 +213,34 @@ def test_asgi_scope_is_copied_and_state_published() -> None:
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
         seen.append(scope)
+        scope["state"]["user_id"] = 42  # as a view sets ``request.state.user_id``
         await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
         await send({"type": "http.response.body", "body": b"ok"})
 
-    original_state = {"mine": 1}
-    scope = http_scope(state=original_state)
+    request_state = {"mine": 1}
+    scope = http_scope(state=request_state)
     run_asgi(ASGIMiddleware(app, mode="annotate"), scope)
-    assert seen[0] is not scope
+    assert seen[0] is not scope  # the scope is copied
     assert seen[0]["state"]["browsercheck"].client.browser == "ie"
     assert seen[0]["state"]["mine"] == 1
-    assert original_state == {"mine": 1}  # the server's state untouched
-    assert "browsercheck" not in scope.get("state", {})
+    # the request's state is shared, as Starlette's ``request.state`` needs: a middleware around
+    # this one reads what the application put in it
+    assert request_state["user_id"] == 42
+
+
+def test_asgi_scope_without_state_gets_one() -> None:
+    seen: list[Any] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        seen.append(scope)
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    scope = http_scope()
+    scope.pop("state", None)
+    run_asgi(ASGIMiddleware(app, mode="annotate"), scope)
+    assert seen[0]["state"]["browsercheck"].client.browser == "ie"
+    assert "state" not in scope  # the server's scope itself is not changed
 
 
 def test_asgi_streamed_body_with_banner_in_a_later_message() -> None:
@@ -468,3 +485,124 @@ def test_a_page_in_utf_16_is_left_alone_and_logged(caplog: pytest.LogCaptureFixt
     assert body == page
     assert dict(recorder.calls[0][1])["Content-Length"] == str(len(page))
     assert "browsercheck: no notice on /u: the page's charset 'utf-16' does not write ASCII as ASCII" in caplog.text
+
+
+# -- what a client or an application may send, and the middleware must take ---------------------------
+
+FIREFOX_140 = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:140.0) Gecko/20100101 Firefox/140.0"
+
+
+def test_asgi_a_file_the_server_sends_itself_goes_after_the_start() -> None:
+    # Starlette's FileResponse sends http.response.pathsend where the server offers it: the held
+    # start goes out first (ASGI's order), and the file as it is
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/html")]})
+        await send({"type": "http.response.pathsend", "path": "/srv/index.html"})
+
+    scope = http_scope(extensions={"http.response.pathsend": {}})
+    for mode in ("banner", "script"):
+        sent = run_asgi(ASGIMiddleware(app, mode=mode), scope)
+        assert [m["type"] for m in sent] == ["http.response.start", "http.response.pathsend"], mode
+
+
+@pytest.mark.parametrize("where", ["body", "query"])
+def test_a_dismissal_with_many_fields_is_answered(where: str) -> None:
+    fields = "&".join(f"f{i}=1" for i in range(40))
+    form = f"{fields}&next=/x".encode() if where == "body" else b"next=/x"
+    query = fields if where == "query" else ""
+
+    recorder, _ = run_wsgi(
+        WSGIMiddleware(_wsgi_app),
+        environ(
+            REQUEST_METHOD="POST",
+            PATH_INFO="/.browsercheck/dismiss",
+            QUERY_STRING=query,
+            CONTENT_LENGTH=str(len(form)),
+            **{"wsgi.input": __import__("io").BytesIO(form)},
+        ),
+    )
+    assert recorder.calls[0][0].startswith("303")
+    scope = http_scope(method="POST", path="/.browsercheck/dismiss", query_string=query.encode())
+    sent = run_asgi(ASGIMiddleware(_asgi_app), scope, body=form)
+    assert sent[0]["status"] == 303
+
+
+def test_the_notice_endpoint_answers_a_query_of_many_fields() -> None:
+    import json
+
+    query = "&".join(f"f{i}=1" for i in range(40)) + "&next=/x"
+    recorder, body = run_wsgi(
+        WSGIMiddleware(_wsgi_app, mode="script"), environ(PATH_INFO="/.browsercheck/notice", QUERY_STRING=query)
+    )
+    assert recorder.calls[0][0].startswith("200")
+    assert json.loads(body)["status"] == "unsupported"
+
+
+def test_a_preview_query_of_many_fields_is_still_judged(caplog: pytest.LogCaptureFixture) -> None:
+    query = "&".join(f"f{i}=1" for i in range(60)) + "&browsercheck-preview=outdated"
+    with caplog.at_level(logging.ERROR, logger="browsercheck"):
+        recorder, _ = run_wsgi(
+            WSGIMiddleware(page_app(PAGE, ("Content-Type", "text/html")), preview=True),
+            environ(HTTP_USER_AGENT=FIREFOX_140, QUERY_STRING=query),
+        )
+    assert "User-Agent" in dict(recorder.calls[0][1])["Vary"]  # judged, not passed unchecked
+    assert not caplog.records
+
+
+def page_app(body: bytes, *headers: tuple[str, str], status: str = "200 OK") -> Any:
+    def app(env: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        start_response(status, list(headers))
+        return [body]
+
+    return app
+
+
+def test_a_page_whose_charset_browsercheck_cannot_read_passes_unchanged(caplog: pytest.LogCaptureFixture) -> None:
+    page = b'<html><head><meta charset="utf-8\x00"></head><body>Hi</body></html>'
+    with caplog.at_level(logging.WARNING, logger="browsercheck"):
+        recorder, body = run_wsgi(WSGIMiddleware(page_app(page, ("Content-Type", "text/html"))), environ())
+    assert recorder.calls[0][0].startswith("200")
+    assert body == page
+    assert "is not one Python knows" in caplog.text
+
+
+@pytest.mark.parametrize("mode", ["banner", "script"])
+def test_a_content_length_that_is_no_number_is_left_as_it_is(mode: Mode) -> None:
+    app = page_app(PAGE, ("Content-Type", "text/html"), ("Content-Length", "\u00b2"))  # "²": isdigit() says yes
+    recorder, body = run_wsgi(WSGIMiddleware(app, mode=mode), environ())
+    assert recorder.calls[0][0].startswith("200")
+    assert body != PAGE  # the banner or the tag went in
+    # left as it is, or (where the adapter had the whole body) made the body's
+    assert dict(recorder.calls[0][1])["Content-Length"] in ("\u00b2", str(len(body)))
+
+
+def test_a_page_loads_304_says_what_the_page_would() -> None:
+    # RFC 9110 15.4.5: a 304 carries the ETag and Vary that a 200 would have; with the banner, that
+    # 200's ETag is weak
+    app = page_app(b"", ("ETag", '"v1"'), status="304 Not Modified")
+    recorder, _ = run_wsgi(WSGIMiddleware(app), environ(HTTP_SEC_FETCH_DEST="document"))
+    headers = dict(recorder.calls[0][1])
+    assert recorder.calls[0][0].startswith("304")
+    assert "User-Agent" in headers["Vary"]
+    assert headers["ETag"] == 'W/"v1"'
+    recorder, _ = run_wsgi(WSGIMiddleware(app), environ(HTTP_SEC_FETCH_DEST="image", HTTP_ACCEPT="image/*"))
+    assert dict(recorder.calls[0][1]) == {"ETag": '"v1"'}  # not a page load: left alone
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        (("Content-Type", "application/pdf"),),
+        (("Content-Type", "text/html"), ("Content-Encoding", "gzip")),
+    ],
+    ids=["pdf", "gzip-html"],
+)
+def test_block_mode_varies_every_page_load_another_browser_would_be_blocked_on(
+    headers: tuple[tuple[str, str], ...],
+) -> None:
+    app = page_app(b"%PDF-1.7", *headers)
+    recorder, body = run_wsgi(WSGIMiddleware(app, mode="block"), environ(HTTP_USER_AGENT=FIREFOX_140))
+    assert recorder.calls[0][0].startswith("200") and body == b"%PDF-1.7"
+    assert "User-Agent" in dict(recorder.calls[0][1])["Vary"]
+    recorder, _ = run_wsgi(WSGIMiddleware(app, mode="banner"), environ(HTTP_USER_AGENT=FIREFOX_140))
+    assert "Vary" not in dict(recorder.calls[0][1])  # banner mode changes no such response

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import functools
+import logging
 
 from ._htmlscan import TagScanner
 
@@ -56,9 +57,17 @@ class Injector:
         return self._scanner.examined
 
     def feed(self, data: bytes) -> bytes:
+        """What of the page can be sent now: ``b""`` while the banner's place is looked for. Never
+        raises: a page browsercheck fails on passes unchanged (`skipped` says why)."""
         if self.decided:
             return data
         self._held += data
+        try:
+            return self._feed_held()
+        except Exception:
+            return self._failed()
+
+    def _feed_held(self) -> bytes:
         if len(self._held) < 2:
             return b""
         if self._held.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -76,14 +85,29 @@ class Injector:
         """The end of the body: the last chance to insert before ``</body>``."""
         if self.decided:
             return b""
-        return self._let_go(self._scanner.body_close if self._before_close else None)
+        try:
+            return self._let_go(self._scanner.body_close if self._before_close else None)
+        except Exception:
+            return self._failed()
+
+    def _failed(self) -> bytes:
+        """What was held back, unchanged, after a failure here (logged): the rest passes too."""
+        logging.getLogger("browsercheck").exception("browsercheck failed on a page; it passes unchanged")
+        held = bytes(self._held)
+        self._held.clear()
+        self.inserted, self.added = False, 0
+        self._skip("browsercheck failed on the page (logged above)")
+        return held
 
     def _let_go(self, at: int | None) -> bytes:
         held = bytes(self._held)
-        self._held.clear()
+        out = held if at is None else self._placed(held, at)
+        self._held.clear()  # only now: a failure above leaves what was held for `_failed` to send
         self.decided = True
-        if at is None:
-            return held
+        return out
+
+    def _placed(self, held: bytes, at: int) -> bytes:
+        """``held`` with the banner at ``at`` (and its style in the head), where its encoding allows."""
         encoding = self._encoding(held)
         if encoding is None:
             return held
@@ -122,14 +146,14 @@ def _codec(label: str) -> str | None:
         name = codecs.lookup(label).name
         text = _ASCII.decode("ascii")
         return name if _ASCII.decode(name) == text and text.encode(name) == _ASCII else None
-    except (LookupError, UnicodeError):
+    except (LookupError, UnicodeError, ValueError):  # ValueError: a label with a NUL in it
         return None
 
 
 def _why(label: str) -> str:
     try:
         codecs.lookup(label)
-    except LookupError:
+    except (LookupError, ValueError):
         return f"the page's charset {label!r} is not one Python knows"
     return f"the page's charset {label!r} does not write ASCII as ASCII"
 

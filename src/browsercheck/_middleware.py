@@ -126,6 +126,9 @@ class Decision:
     unjudged: bool = False
     """``verdict`` is ``None`` because it was not needed (``decide(lazy=True)``), not because the
     path is excluded."""
+    navigation: bool = False
+    """A page load (`_is_navigation`), judged: ``vary`` goes on its 304 too, as on the page it
+    revalidates, and in block mode on any response (another browser would have had the block page)."""
 
 
 class Settings:
@@ -299,7 +302,9 @@ def decide(settings: Settings, request: RequestInfo, nonce: str | None = None, *
         or (may_dismiss and has_cookie(headers, cookie))
         or (not blocked and not settings.notify_unupgradable and not can_upgrade(verdict.client))
     ):
-        return Decision(verdict, "rewrite", vary=vary, accept_ch=settings.accept_ch, head=head, private=private)
+        return Decision(
+            verdict, "rewrite", vary=vary, accept_ch=settings.accept_ch, head=head, private=private, navigation=True
+        )
     where = request.sent_path()  # ASCII: for the log too, a newline in it is "%0A"
     here = request.sent_url()
     if blocked:
@@ -311,7 +316,9 @@ def decide(settings: Settings, request: RequestInfo, nonce: str | None = None, *
             return Decision(verdict, "block", block=_block(settings, verdict, notice, vary), vary=vary)
     notice = _notice(settings, verdict, headers, "banner", here, nonce)
     if notice is None:
-        return Decision(verdict, "rewrite", vary=vary, accept_ch=settings.accept_ch, head=head, private=private)
+        return Decision(
+            verdict, "rewrite", vary=vary, accept_ch=settings.accept_ch, head=head, private=private, navigation=True
+        )
     if not head:
         logger.info(
             "browsercheck: notice for %s (%s) on %s", printable(verdict.client.label), verdict.status.value, where
@@ -326,6 +333,7 @@ def decide(settings: Settings, request: RequestInfo, nonce: str | None = None, *
         head=head,
         where=where,
         private=private,
+        navigation=True,
     )
 
 
@@ -349,6 +357,13 @@ def notice_for(
     return _notice(settings, verdict, request.headers, "banner", here, nonce)
 
 
+def query_fields(text: str, most: int, **options: Any) -> dict[str, list[str]]:
+    """``urllib.parse.parse_qs`` of the first ``most`` fields of ``text`` (a query string or a
+    form's body), the rest ignored: what a client sends costs no more than ``most`` fields, and
+    more is no error (``parse_qs``'s own ``max_num_fields`` raises ``ValueError``)."""
+    return urllib.parse.parse_qs("&".join(text.split("&", most)[:most]), **options)
+
+
 PREVIEW_PARAMETER = "browsercheck-preview"
 _PREVIEWS = {"outdated": Status.OUTDATED, "unsupported": Status.UNSUPPORTED}
 
@@ -358,7 +373,7 @@ def preview_of(settings: Settings, request: RequestInfo, verdict: Verdict) -> Ve
     request to preview (``preview=True`` or a callable that says yes); else the parameter is ignored."""
     if not settings.preview or PREVIEW_PARAMETER not in request.query:
         return verdict
-    wanted = urllib.parse.parse_qs(request.query, max_num_fields=50).get(PREVIEW_PARAMETER, [""])[0]
+    wanted = query_fields(request.query, 50).get(PREVIEW_PARAMETER, [""])[0]
     status = _PREVIEWS.get(wanted)
     if status is None or status is verdict.status:
         return verdict
@@ -526,9 +541,9 @@ def dismiss_response(
         return _plain(403, "403 this browser cannot continue to this site.\n", [("Cache-Control", "no-store")])
     # Read as Latin-1: each byte of the posted value stays one character, and is percent-encoded
     # back as the same byte (a non-ASCII Location header is not HTTP).
-    form = urllib.parse.parse_qs(body[:MAX_DISMISS_BODY].decode("latin-1"), max_num_fields=10, encoding="latin-1")
+    form = query_fields(body[:MAX_DISMISS_BODY].decode("latin-1"), 10, encoding="latin-1")
     target = safe_redirect(form.get("next", ["/"])[0])
-    if "continue" in urllib.parse.parse_qs(request.query, keep_blank_values=True, max_num_fields=10):
+    if "continue" in query_fields(request.query, 10, keep_blank_values=True):
         name, max_age = settings.continue_cookie, settings.continue_max_age  # "continue anyway" on a block page
     else:
         name, max_age = settings.dismiss_cookie, settings.dismiss_max_age  # "hide this message" on a notice

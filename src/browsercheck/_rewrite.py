@@ -45,6 +45,7 @@ class Rewriter:
         self._decision = decision
         self._insert = settings.insert
         self._critical_ch = settings.critical_ch
+        self._block_mode = settings.mode == "block"
         self._injector: Injector | None = None
         self._script: str | None = None
         self._whole: int | None = None
@@ -76,10 +77,13 @@ class Rewriter:
             self._start_script(status, headers, self._decision.script, self._decision.head)
             return
         self.headers = list(headers)
+        decision = self._decision
         if not rewritable(status, self.headers):
+            if decision.navigation and decision.vary and (status == 304 or self._block_mode):
+                self.headers = _revalidated(self.headers, decision) if status == 304 else self.headers
+                self.headers = _append_vary(self.headers, decision.vary)
             self.decided = True
             return
-        decision = self._decision
         if decision.vary:
             self.headers = _append_vary(self.headers, decision.vary)
         if decision.private:
@@ -132,9 +136,8 @@ class Rewriter:
             self.headers = _changed(self.headers, None)
             self.decided = True
             return
-        length = length.strip()
         self._writable = writable  # the fast path only where the tag's ASCII reads as ASCII (not UTF-16)
-        self._whole = int(length) if length.isdigit() else None
+        self._whole = _length(length)
 
     def _script_fast(self, data: bytes, script: str) -> bytes | None:
         """The common case, cheaply: the whole page in one piece, ending in ``</body>`` (and
@@ -224,11 +227,29 @@ def _changed(headers: list[tuple[str, str]], added: int | None) -> list[tuple[st
         if lower == "content-length":
             if added is None:
                 continue
-            value = str(int(value) + added) if value.strip().isdigit() else value
+            length = _length(value)
+            value = str(length + added) if length is not None else value
         elif lower == "etag" and not value.startswith("W/"):
             value = "W/" + value  # the body changed: no longer byte-for-byte the same
         out.append((name, value))
     return out
+
+
+def _revalidated(headers: list[tuple[str, str]], decision: Decision) -> list[tuple[str, str]]:
+    """A 304's headers as the page it revalidates had them (RFC 9110 15.4.5; `Rewriter` adds
+    its Vary): not stored where the page was a preview, a weak ETag where it got the banner."""
+    if decision.private:
+        headers = [(n, v) for n, v in headers if n.lower() != "cache-control"] + [("Cache-Control", "no-store")]
+    if decision.banner is not None and not decision.head:
+        headers = _changed(headers, 0)
+    return headers
+
+
+def _length(value: str) -> int | None:
+    """A Content-Length's number, or ``None`` where it is none (only ASCII digits: ``str.isdigit``
+    would take "²", which ``int`` refuses)."""
+    value = value.strip()
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 def _header(headers: Sequence[tuple[str, str]], wanted: str) -> str:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import urllib.parse
 from html import escape
 from importlib.resources import files
 
@@ -29,6 +28,7 @@ from ._middleware import (
     dismiss_response,
     logger,
     notice_for,
+    query_fields,
     safe_redirect,
 )
 from ._model import Verdict
@@ -81,7 +81,7 @@ def notice_response(settings: Settings, request: RequestInfo) -> Response:
     """The notice for this request, as JSON (or an HTML fragment with ``?format=html``)."""
     headers = request.headers
     verdict = settings.checker.check(headers.get("user-agent", ""), headers=headers)
-    query = urllib.parse.parse_qs(request.query, max_num_fields=20) if request.query else {}
+    query = query_fields(request.query, 20) if request.query else {}
     here = escape(safe_redirect(query.get("next", ["/"])[0]))
     # the page to return to is filled in last: the rest is the same for every page, made once
     notice = notice_for(settings, request, verdict, NEXT_STAND_IN)

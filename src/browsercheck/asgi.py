@@ -80,10 +80,16 @@ class BrowserCheckMiddleware:
             logger.exception("browsercheck failed; the request passes unchecked")
             await self.app(scope, receive, send)
             return
-        scope = dict(scope)  # the server's scope is not ours to change
-        scope["state"] = {**scope.get("state", {}), "browsercheck": decision.verdict, SETTINGS: self.settings}
+        scope = dict(scope)  # the server's scope is not ours to change; its request's state is shared
+        state = scope.get("state")
+        if not isinstance(state, MutableMapping):
+            state = scope["state"] = {}
+        # written into, not copied: what the application puts in it (Starlette's ``request.state``)
+        # reaches the middleware around this one
+        state["browsercheck"] = decision.verdict
+        state[SETTINGS] = self.settings
         if decision.unjudged:
-            scope["state"][UNJUDGED] = True
+            state[UNJUDGED] = True
         if decision.action == "pass":
             await self.app(scope, receive, send)
         elif decision.action == "block" and decision.block is not None:
@@ -92,7 +98,7 @@ class BrowserCheckMiddleware:
             form = await _read_form(receive) if decision.action == "dismiss" else b""
             await _respond(send, *endpoint_response(self.settings, decision, request, form))
         else:
-            await self.app(scope, receive, _RewritingSend(send, decision, self.settings, scope["state"]))
+            await self.app(scope, receive, _RewritingSend(send, decision, self.settings, state))
 
     def _page_decision(self, scope: Scope) -> Decision | None:
         decision = script_page(self.settings, scope.get("path", "/") or "/", scope.get("method", "GET"))
@@ -155,7 +161,7 @@ def _encode(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
 class _RewritingSend:
     """The ``send`` the application gets: its response passes through a `Rewriter` (banner, Vary)."""
 
-    def __init__(self, send: Send, decision: Decision, settings: Settings, state: dict[str, Any]) -> None:
+    def __init__(self, send: Send, decision: Decision, settings: Settings, state: MutableMapping[str, Any]) -> None:
         self._send = send
         self._state = state
         self._rewriter = Rewriter(decision, settings)
@@ -187,6 +193,11 @@ class _RewritingSend:
                 if out or not more:
                     await self._send({**message, "body": out})
         else:
+            # another message (a file the server sends itself, ``http.response.pathsend``; trailers)
+            # goes out after the start: a body the application does not send is not rewritten
+            if self._start is not None and not rewriter.decided:
+                rewriter.end()  # nothing was fed: nothing is held
+            await self._send_start()
             await self._send(message)
 
     async def _send_start(self) -> None:

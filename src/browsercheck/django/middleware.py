@@ -160,6 +160,10 @@ class BrowserCheckMiddleware:
 
 
 def _rewrite(response: HttpResponseBase, decision: Decision, settings: Settings) -> HttpResponseBase:
+    if decision.head and isinstance(response, HttpResponse):
+        # Django keeps a HEAD response's body for the server to drop, and CommonMiddleware measures
+        # it for a Content-Length: it gets GET's banner, so that the lengths agree
+        decision = dataclasses.replace(decision, head=False)
     rewriter = Rewriter(decision, settings)
     rewriter.start(response.status_code, list(response.items()))
     if rewriter.decided:
@@ -204,11 +208,17 @@ async def _rewritten_async(content: AsyncIterator[bytes], rewriter: Rewriter) ->
 
 
 def _set_headers(response: HttpResponseBase, headers: list[tuple[str, str]]) -> None:
-    wanted = {name.lower() for name, _ in headers}
-    for name in list(response.headers):
-        if name.lower() not in wanted:
-            del response.headers[name]
+    """The response's headers made ``headers``. A name given twice (the application's Accept-CH
+    and browsercheck's) is one header with both values, as HTTP reads it: Django keeps one value
+    a name."""
+    merged: dict[str, tuple[str, str]] = {}
     for name, value in headers:
+        lower = name.lower()
+        merged[lower] = (merged[lower][0], f"{merged[lower][1]}, {value}") if lower in merged else (name, value)
+    for name in list(response.headers):
+        if name.lower() not in merged:
+            del response.headers[name]
+    for name, value in merged.values():
         response.headers[name] = value
 
 

@@ -310,7 +310,24 @@ def _product_name(ua: str, matched: str) -> str:
         start -= 1
     while end < len(ua) and ua[end] not in _SEPARATORS:
         end += 1
-    return ua[start:end].split("/", 1)[0] or matched
+    token = ua[start:end]
+    if "://" in token:  # the match is in the bot's contact address ("+http://www.baidu.com/..."): not a name
+        return _named_beside_url(ua, token)
+    return token.split("/", 1)[0] or matched
+
+
+# The name a bot gives itself, where the pattern that found it matched its contact address: its
+# "compatible;" product ("Mozilla/5.0 (compatible; Baiduspider/2.0; +http://...", "(KHTML, like
+# Gecko; compatible; Google-PageRenderer; +https://..."), else the product it starts with
+# ("meta-externalagent/1.1 (+https://...", "Slack-ImgProxy (+https://...")
+_OWN_NAME = re.compile(r"[(;] ?compatible; ?([A-Za-z][\w.-]*)(?=[/;)]| \+)|^(?!Mozilla/)([A-Za-z][\w.-]*)(?=/|\s|$)")
+
+
+def _named_beside_url(ua: str, url: str) -> str:
+    """The bot's own name in ``ua``, else the host of its contact address ``url``."""
+    if m := _OWN_NAME.search(ua):
+        return m.group(1) or m.group(2)
+    return url.split("://", 1)[1].split("/", 1)[0] or url
 
 
 NOT_SCANNED = -1

@@ -75,6 +75,7 @@ _SAFARI_VERSION = re.compile(r"Version/(\d+(?:\.\d+)*)")
 _PRESTO = re.compile(r"Presto/(\d+(?:\.\d+)*)")
 
 _IOS_FROZEN_AT = "18.6"  # Safari 26+ on iOS keeps saying "CPU iPhone OS 18_6"
+_APPLE_OSES = (IOS, IPADOS, MACOS)
 _FIRST_UNFROZEN_SAFARI = 26
 
 
@@ -454,6 +455,15 @@ class Detector:
             version = os_version  # the old stock browser: browser-compat-data numbers it by Android
         if key is None and family == "Android":
             family, version = "Android app", None  # an app's HTTP stack names only Android's version
+        # an app's own HTTP requests on Apple's systems (CFNetwork, Alamofire, AFNetworking: "News/1
+        # CFNetwork/1410.0.3 Darwin/22.6.0", "App/42 (iPhone; iOS 17.5; Scale/3.00)", which ua-parser
+        # calls a WKWebView): it reads the OS from them, but no web view draws what they fetch (one
+        # always says "Mozilla/5.0 (iPhone; ...) AppleWebKit/...")
+        http_stack = (
+            key in (None, "webview_ios") and os in _APPLE_OSES and "Mozilla/" not in ua and "AppleWebKit/" not in ua
+        )
+        if http_stack:
+            key, family, version = None, f"{os} app", None
         if "HbbTV/" in ua:
             key = version = None  # a smart TV's browser: judged by the engine the string carries
             family = "HbbTV browser"
@@ -467,7 +477,7 @@ class Detector:
         notes: list[str] = []
         fallback = None
 
-        if os in (IOS, IPADOS) and os_version:
+        if os in (IOS, IPADOS) and os_version and not http_stack:
             # Every iOS browser is the system's WebKit; since Safari 26 the OS token is frozen
             # at 18.6 and Safari's Version/ is the real release.
             safari = _SAFARI_VERSION.search(ua)
@@ -475,7 +485,7 @@ class Detector:
             if safari and safari_major is not None and safari_major >= _FIRST_UNFROZEN_SAFARI:
                 os_version = _major_minor(safari.group(1))
                 notes.append(f"iOS version read from Version/{safari.group(1)}")
-            elif _major_minor(os_version) == _IOS_FROZEN_AT:
+            elif os_version == _IOS_FROZEN_AT:  # exactly: an 18.6.2 is one, really
                 frozen.add("os_version")
             engine = WEBKIT
             engine_version = version if key == "safari_ios" else os_version

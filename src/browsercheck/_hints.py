@@ -8,6 +8,7 @@ its own and named in the client's notes; nothing here raises for what a client s
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -63,6 +64,15 @@ DISPLAY_NAMES = {
 # than its product's ("Opera"), any other brand better than Google Chrome, and that better than Chromium.
 _GENERIC_RANK = {"chrome": 2, "chromium": 3}
 _GENERIC = frozenset(_GENERIC_RANK) | {"chrome_android"}
+
+
+# A brand's version as browsers send it: "141", "141.0.7390.123", Yandex's "25.8.1.800". Anything
+# else ("1e5", " 141 ", "-5", a 25-digit number) would be judged as a version: the hint is ignored.
+_BRAND_VERSION = re.compile(r"[0-9]{1,10}(?:\.[0-9]{1,10}){0,5}")
+
+# Brands only automation sends: Chrome's old headless mode names itself in the hints even where
+# the program gave it a browser's User-Agent (a "HeadlessChrome/" token there is a bot already).
+_AUTOMATION_BRANDS = {"headlesschrome": "HeadlessChrome"}
 
 
 def _rank(key: str) -> int:
@@ -186,6 +196,8 @@ def _value(name: str, parsed: Any) -> Any:
             if not isinstance(brand, str) or not isinstance(version, str):
                 raise ValueError("each brand must be a string with a string version v")
             if not is_grease(brand):
+                if _BRAND_VERSION.fullmatch(version) is None:
+                    raise ValueError("a brand's version v is not a version number")
                 brands.append((brand, version))
         return tuple(brands)
     if name == FORM_FACTORS:
@@ -214,6 +226,14 @@ def _brand(hints: ClientHints) -> tuple[str, str, str | None] | None:
     known.sort(key=lambda item: _rank(BRANDS[item[0]]))
     brand, version = known[0]
     return BRANDS[brand], version, full.get(brand)
+
+
+def _automation(hints: ClientHints) -> str | None:
+    """The name of an automation brand the hints carry, if any."""
+    for brand, _ in (*hints.brands, *hints.full_versions):
+        if (name := _AUTOMATION_BRANDS.get(brand.lower())) is not None:
+            return name
+    return None
 
 
 def _chromium_version(hints: ClientHints) -> str | None:
@@ -245,6 +265,21 @@ def apply_hints(client: Client, hints: ClientHints) -> Client:
     engine's: a Firefox User-Agent with Chrome's hints stays Firefox, and the conflict is noted.
     """
     notes = list(client.notes) + list(hints.problems)
+    if client.bot is None and (automation := _automation(hints)) is not None:
+        notes.append(f"Client Hints name the brand {automation}: a browser a program drives")
+        return Client(
+            None,
+            automation,
+            None,
+            None,
+            None,
+            None,
+            None,
+            Device.BOT,
+            bot=automation,
+            from_hints=frozenset({"bot"}),
+            notes=tuple(notes),
+        )
     brand = _brand(hints)
     if client.bot is not None or client.engine not in (None, BLINK):
         if brand is not None and client.bot is None:

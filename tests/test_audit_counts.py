@@ -101,6 +101,10 @@ def test_tables_of_one_user_agent_add_up_and_visitors_are_optional(tmp_path: Pat
         pytest.param("superscript.csv", "user_agent,requests\nx,\u00b2\n", "'\u00b2'", id="a-digit-int-refuses"),
         pytest.param("bool.jsonl", '{"user_agent": "x", "requests": true}\n', "True", id="boolean"),
         pytest.param("broken.jsonl", '{"user_agent": \n', "line 1: not JSON", id="not-json"),
+        pytest.param("deep.jsonl", "[" * 100_000 + "\n", "line 1: not a row", id="nested-too-deep"),
+        pytest.param(
+            "long.csv", 'user_agent,requests\n"' + "x" * 140_000 + '",3\n', "not CSV: field larger", id="long-field"
+        ),
         pytest.param("counts.xlsx", "", "unknown kind of table '.xlsx'", id="unknown-suffix"),
         pytest.param("missing.csv", None, "cannot read", id="missing-file"),
     ],
@@ -135,6 +139,14 @@ def test_parquet_without_pyarrow_says_what_to_install(tmp_path: Path, monkeypatc
     monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
     with pytest.raises(browsercheck.MissingExtraError, match="pip install pyarrow"):
         browsercheck.audit([path], counts=True)
+
+
+def test_a_csv_table_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    # Excel and PowerShell write one before the first column's name
+    path = tmp_path / "counts.csv"
+    path.write_text(f"user_agent,requests,visitors\n{IE11},10,4\n", encoding="utf-8-sig")
+    report = browsercheck.audit([path], counts=True)
+    assert [(u.user_agent, u.requests, u.visitors) for u in report.user_agents] == [(IE11, 10, 4)]
 
 
 def test_a_table_without_visitors_says_visitors_are_not_counted(tmp_path: Path) -> None:

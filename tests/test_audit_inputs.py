@@ -190,3 +190,43 @@ def test_a_line_over_64_kib_is_malformed_whatever_the_format(tmp_path: Path, log
     report = browsercheck.audit([path], log_format=log_format)
     assert (report.lines, report.malformed, report.requests) == (3, 1, 2)
     assert [u.user_agent for u in report.user_agents] == [IE11]
+
+
+@pytest.mark.parametrize(
+    ("magic", "kind"),
+    [(b"\x28\xb5\x2f\xfd", "zstd"), (b"\x04\x22\x4d\x18", "lz4"), (b"PK\x03\x04", "zip")],
+    ids=["zstd", "lz4", "zip"],
+)
+def test_a_log_in_a_compression_the_audit_does_not_read_is_named(tmp_path: Path, magic: bytes, kind: str) -> None:
+    # its bytes would otherwise be counted as malformed lines, and the report would have nothing
+    path = tmp_path / "access.log.x"
+    path.write_bytes(magic + os.urandom(200))
+    with pytest.raises(browsercheck.LogReadError, match=f"is compressed with {kind}, which the audit does not read"):
+        browsercheck.audit([path])
+    with open(path, "rb") as f:
+        out = subprocess.run(
+            [sys.executable, "-m", "browsercheck", "audit", "-"], stdin=f, capture_output=True, text=True, timeout=120
+        )
+    assert out.returncode == 2 and f"-: is compressed with {kind}" in out.stderr
+
+
+def test_one_path_alone_is_one_log(log: Path) -> None:
+    assert browsercheck.audit(str(log)).requests == browsercheck.audit(log).requests == 30
+
+
+def test_standard_input_is_given_once() -> None:
+    with pytest.raises(ValueError, match="standard input"):
+        browsercheck.audit(["-", "-"])
+
+
+def test_a_log_on_standard_input_that_spans_days_says_why_it_has_no_days(log: Path) -> None:
+    two_days = LOG + line("10.0.0.1", IE11).replace("27/Nov", "28/Nov")
+    out = subprocess.run(
+        [sys.executable, "-m", "browsercheck", "audit", "--format", "html", "-"],
+        input=two_days,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0
+    assert "people per day not charted: standard input and pipes cannot be read a second time" in out.stderr

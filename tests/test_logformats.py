@@ -3,6 +3,7 @@ from each format's documentation (AWS CloudFront and ALB, IIS, HAProxy, Caddy, T
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 import json
@@ -95,6 +96,63 @@ def test_a_log_without_addresses_says_visitors_are_not_counted(
     assert "no client address field (tried remote_addr, " in captured.err
     table = captured.out.split("People, by status (bots apart)\n")[1].split("\n\n")[0]
     assert ["supported", "2", "66.7%", "-"] in [row.split() for row in table.splitlines()]
+
+
+def test_the_json_and_csv_reports_give_no_visitors_where_none_were_counted(tmp_path: Path) -> None:
+    log = write(tmp_path, "app.jsonl", [json.dumps({"user_agent": ua}) for ua in (CHROME_157, CHROME_157, IE11)])
+    report = browsercheck.audit([log], log_format="json")
+    data = report.to_dict()
+    assert data["visitors_counted"] is False
+    assert {c["visitors"] for c in data["by_status"].values()} == {None}
+    assert {b["visitors"] for b in data["by_browser"]} == {None}
+    assert {u["visitors"] for rows in data["top_user_agents"].values() for u in rows} == {None}
+    rows = list(csv.DictReader(io.StringIO(report.to_csv())))
+    assert rows and {row["visitors"] for row in rows} == {""}
+    counted = browsercheck.audit(
+        [write(tmp_path, "ip.jsonl", [json.dumps({"user_agent": IE11, "ip": "10.0.0.1"})])], log_format="json"
+    )
+    assert counted.to_dict()["by_status"]["unsupported"]["visitors"] == 1
+
+
+@pytest.mark.parametrize(
+    ("time", "expected"),
+    [
+        (1_764_237_600, "2025-11-27T10:00:00+00:00"),  # seconds: Caddy's ts
+        (1_764_237_600.5, "2025-11-27T10:00:00.500000+00:00"),
+        (1_764_237_600_123, "2025-11-27T10:00:00.123000+00:00"),  # milliseconds: pino's time
+        (1_764_237_600_123_456, "2025-11-27T10:00:00.123456+00:00"),  # microseconds
+        (1e300, None),  # no time at all: the request still counts
+    ],
+    ids=["seconds", "fraction", "milliseconds", "microseconds", "no-time"],
+)
+def test_a_json_time_as_a_number_since_1970(tmp_path: Path, time: float, expected: str | None) -> None:
+    line = json.dumps({"user_agent": IE11, "ip": "10.0.0.1", "time": time})
+    for workers in (1, 2):
+        report = browsercheck.audit([write(tmp_path, "app.jsonl", [line, line])], log_format="json", workers=workers)
+        assert (report.lines, report.malformed, report.requests) == (2, 0, 2)
+        assert (report.first.isoformat() if report.first else None) == expected
+
+
+def test_json_user_agents_are_read_as_sent(tmp_path: Path) -> None:
+    # JSON's escapes are undone once, by JSON; bytes that are not UTF-8 (nginx's escape=json writes
+    # them as they came) and an escaped lone surrogate keep their request, shown as escapes
+    log = tmp_path / "app.jsonl"
+    sent = "back\\slash x\\x22y"  # backslashes a client sent, which JSON escapes as \\\\
+    log.write_bytes(
+        json.dumps({"ip": "10.0.0.1", "user_agent": sent}).encode()
+        + b'\n{"ip": "10.0.0.1", "user_agent": "caf\xe9/1.0"}\n'
+        + b'{"ip": "10.0.0.1", "user_agent": "lone\\ud800/1.0"}\n'
+    )
+    report = browsercheck.audit([log], log_format="json")
+    assert report.malformed == 0
+    assert sorted(u.user_agent for u in report.user_agents) == [sent, "caf\\xe9/1.0", "lone\\ud800/1.0"]
+
+
+def test_json_field_names_are_shown_with_their_control_characters_escaped(tmp_path: Path) -> None:
+    log = write(tmp_path, "app.jsonl", [json.dumps({"\x1b]0;pwned\x07agent": "x"})])
+    with pytest.raises(browsercheck.LogFormatError) as raised:
+        browsercheck.audit([log], log_format="json")
+    assert "\\x1b]0;pwned\\x07agent" in str(raised.value) and "\x1b" not in str(raised.value)
 
 
 @pytest.mark.parametrize(
@@ -217,6 +275,13 @@ def test_formats_users_bring(
     assert report.requests == sum(requests for _, requests, _ in expected.values())  # directives are no requests
     assert report.first is not None and report.first.isoformat().startswith(first)
     assert report.visitors_counted
+
+
+def test_haproxy_lines_are_read_with_or_without_a_syslog_prefix(tmp_path: Path) -> None:
+    bare = HAPROXY[0].split("haproxy[2345]: ", 1)[1]  # as HAProxy writes it to a file of its own
+    assert bare.startswith("203.0.113.30:51234 [")
+    report = browsercheck.audit([write(tmp_path, "haproxy.log", [HAPROXY[0], bare])], log_format="haproxy")
+    assert people(report) == {CHROME_124: ("outdated", 2, 1)} and report.malformed == 0
 
 
 def test_a_w3c_log_split_into_byte_ranges_reads_every_part_by_its_header(

@@ -174,7 +174,8 @@ def audit(
 ) -> AuditReport:
     """Audit web-server access logs: who visits with which browser, and what the policy does to them.
 
-    ``paths``: log files, plain or gzip/bzip2/xz, or ``"-"`` for standard input. ``log_format``:
+    ``paths``: log files, plain or gzip/bzip2/xz, or ``"-"`` for standard input (a single path
+    alone is one log). ``log_format``:
     ``"combined"`` (default), an nginx template, ``"regex:..."``, ``"json"`` (``ua_field``,
     ``addr_field``, ``time_field``: dotted paths, else the usual names), ``"w3c"`` (IIS),
     ``"cloudfront"``, ``"alb"``, ``"haproxy"``, ``"caddy"``, ``"traefik"``. ``by_day``: count people

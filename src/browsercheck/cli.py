@@ -197,7 +197,7 @@ def _add_suggest(policy_commands: Any) -> None:
         description="Audit access logs and print the policy with the highest minimum version per browser of the "
         "base policy under which at most --notify-at-most of the people (visitors that are not bots) would be "
         "shown the notice (outdated or unsupported), with the share each rule notifies. Exit 2 for a share "
-        "outside 0-100%%, a log with no people, or a policy, log or format that cannot be used.",
+        "outside 0-100%, a log with no people, or a policy, log or format that cannot be used.",
     )
     suggest.add_argument("logs", nargs="+", metavar="LOG", help="access logs (plain, .gz, .bz2, .xz), or - for stdin")
     suggest.add_argument("--notify-at-most", required=True, metavar="SHARE", help="a percentage, such as 2%%")

@@ -31,7 +31,7 @@ from ._count import ProgressCallback, count
 from ._days import count_days
 from ._logfields import resolve_for
 from ._logformats import decode, line_format, unescape
-from ._logread import Source, inspect
+from ._logread import STDIN, Source, inspect
 from ._processes import ForkedBatches, can_fork, cores
 from ._report import AuditReport, UserAgentStats, make_stats
 from ._tally import Tally
@@ -57,7 +57,8 @@ def audit(
 ) -> AuditReport:
     """Audit access logs against ``policy`` (default: the shipped one).
 
-    ``paths`` are log files, plain or gzip/bzip2/xz, or ``"-"`` for standard input. ``compare``
+    ``paths`` are log files, plain or gzip/bzip2/xz, or ``"-"`` for standard input (once; a single
+    path alone is one log). ``compare``
     judges the same traffic under a second policy. ``log_format`` is ``"combined"`` (default), an
     nginx ``log_format`` template, ``"regex:"`` with a named group ``ua``, or ``"json"`` (with
     ``ua_field``, ``addr_field``, ``time_field``: dotted paths; without them the usual names are
@@ -78,8 +79,12 @@ def audit(
     `CountsTableError` for a table that is not counts, `ClusterError` for a scheduler that cannot
     be reached, `MissingExtraError` for an extra that is not installed.
     """
+    if isinstance(paths, str | os.PathLike):
+        paths = [paths]  # one log, not a sequence of one-letter names
     if not paths:
         raise ValueError("audit needs at least one log file (or '-' for standard input)")
+    if sum(os.fspath(p) == STDIN for p in paths) > 1:
+        raise ValueError("standard input ('-') can be read once: give it once")
     if counts and dask is not None:
         raise ValueError("tables of counts are read here: audit them without dask")
     if counts:
@@ -116,9 +121,13 @@ def audit(
         finally:
             judge.close()
         days = None
+        notes: list[str] = []
         if by_day and spans_days(counted):
-            status = {ua: judged[0] for ua, judged in judge.done.items()}
-            days = count_days(sources, fmt, lambda raw: status.get(ua_text(raw), Status.UNKNOWN), workers)
+            if any(source.streamed for source in sources):
+                notes.append(NO_DAYS_IN_STREAMS)
+            else:
+                status = {ua: judged[0] for ua, judged in judge.done.items()}
+                days = count_days(sources, fmt, lambda raw: status.get(ua_text(raw), Status.UNKNOWN), workers)
         checker, other = judge.checkers
         return _report(
             counted,
@@ -127,6 +136,7 @@ def audit(
             compare_policy=other.policy if other else None,
             sources=[s.name for s in sources],
             seconds=time.perf_counter() - started,
+            notes=notes,
             by_day=days,
         )
 
@@ -424,6 +434,7 @@ def _audit_counts(
 
 
 NO_DAYS_IN_COUNTS = "people per day not charted: tables of counts have no times"
+NO_DAYS_IN_STREAMS = "people per day not charted: standard input and pipes cannot be read a second time"
 
 
 _PARALLEL_FROM_BYTES = 16 << 20  # below, a fork costs more than counting the log in this process

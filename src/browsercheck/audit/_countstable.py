@@ -63,7 +63,8 @@ def _rows(name: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
         raw = cast(IO[bytes], gzip.open(name) if name.endswith(".gz") else open(name, "rb"))  # noqa: SIM115
     except OSError as e:
         raise CountsTableError(f"{name}: cannot read: {e.strerror or e}") from None
-    with raw, io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="") as text:
+    # "utf-8-sig": a byte order mark that Excel and PowerShell write is not part of the first column's name
+    with raw, io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as text:
         try:
             if kind == ".csv":
                 yield from _csv_rows(name, text)
@@ -75,9 +76,12 @@ def _rows(name: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
 
 def _csv_rows(name: str, text: Iterable[str]) -> Iterator[tuple[str, Mapping[str, Any]]]:
     reader = csv.DictReader(text)
-    _check_columns(name, reader.fieldnames or [])
-    for row in reader:
-        yield f"line {reader.line_num}", row
+    try:
+        _check_columns(name, reader.fieldnames or [])
+        for row in reader:
+            yield f"line {reader.line_num}", row
+    except csv.Error as e:  # a field over the csv module's limit (128 KiB), a NUL where it reads none
+        raise CountsTableError(f"{name}: after line {reader.line_num}: not CSV: {e}") from None
 
 
 def _json_rows(name: str, text: Iterable[str]) -> Iterator[tuple[str, Mapping[str, Any]]]:
@@ -88,6 +92,8 @@ def _json_rows(name: str, text: Iterable[str]) -> Iterator[tuple[str, Mapping[st
             row = json.loads(line)
         except ValueError as e:
             raise CountsTableError(f"{name}: line {number}: not JSON: {e}") from None
+        except RecursionError:
+            raise CountsTableError(f"{name}: line {number}: not a row: nested deeper than Python reads") from None
         if not isinstance(row, dict):
             raise CountsTableError(f"{name}: line {number}: not a JSON object: {line.strip()[:80]!r}")
         _check_columns(name, row.keys(), f"line {number}: ")

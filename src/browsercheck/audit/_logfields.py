@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+from .._visible import visible
 from ._logformats import _MISSING, JSON, PRESETS, LineFormat, LogFormatError, _lookup
 from ._logread import Source, chunks
 
@@ -69,7 +70,8 @@ def resolve(fmt: LineFormat | None, first_lines: Sequence[bytes]) -> LineFormat 
         if name is None and (kind in fmt.explicit or kind == "ua"):
             tried_text = f"no field {tried[0]!r}" if kind in fmt.explicit else f"none of {', '.join(tried)}"
             raise LogFormatError(
-                f"the first JSON lines have {tried_text} for the {what}; their fields are: {', '.join(names) or 'none'}"
+                f"the first JSON lines have {tried_text} for the {what}; their fields are: "
+                + (visible(", ".join(names)) or "none")
                 + (f" (name the {what}'s with {option})" if kind not in fmt.explicit else "")
             )
         found[kind] = (name,) if name else ()
@@ -117,6 +119,6 @@ def _resolve_w3c(fmt: LineFormat, first_lines: Sequence[bytes]) -> LineFormat:
     columns = tuple(header[len(b"#Fields:") :].decode("ascii", "replace").split())
     if "cs(User-Agent)" not in columns:
         raise LogFormatError(
-            f"the log's '#Fields:' has no cs(User-Agent): there is nothing to judge ({' '.join(columns)})"
+            f"the log's '#Fields:' has no cs(User-Agent): there is nothing to judge ({visible(' '.join(columns))})"
         )
     return replace(fmt, columns=columns, gives_address="c-ip" in columns)

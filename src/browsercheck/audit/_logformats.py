@@ -55,9 +55,11 @@ PRESETS = {
     ),
     # HAProxy's "option httplog": client:port [accept date] frontend backend/server timers status
     # bytes cookies termination connections queues {captured request headers} ...; the User-Agent
-    # is the last captured request header ("capture request header User-Agent len 256").
+    # is the last captured request header ("capture request header User-Agent len 256"). The
+    # address follows the syslog prefix's last space (or starts the line): tried only there, a line
+    # that does not match costs time linear in its length, not quadratic.
     "haproxy": (
-        r"regex:.*?(?P<addr>\S+):\d+ \[(?P<time>[^\]]+)\] \S+ \S+ \S+ -?\d+ \S+ \S+ \S+ \S+ \S+ \S+ "
+        r"regex:(?:.*? )?(?P<addr>\S+):\d+ \[(?P<time>[^\]]+)\] \S+ \S+ \S+ -?\d+ \S+ \S+ \S+ \S+ \S+ \S+ "
         r"\{(?:[^|}]*\|)*(?P<ua>[^|}]*)\}",
         "",
         "",
@@ -124,7 +126,9 @@ class LineFormat:
 def _parse_json(line: bytes, fmt: LineFormat) -> Fields | None:
     """A JSON record's fields; a record with no User-Agent field at all is malformed."""
     try:
-        record = json.loads(line)
+        # bytes that are not UTF-8 (nginx's escape=json writes them as they came) kept as surrogates,
+        # and given back as the same bytes: the request is counted, its User-Agent as sent
+        record = json.loads(line.decode("utf-8", "surrogateescape"))
     except (ValueError, RecursionError):  # not JSON, or nested deeper than Python recurses
         return None
     if not isinstance(record, dict):
@@ -136,15 +140,45 @@ def _parse_json(line: bytes, fmt: LineFormat) -> Fields | None:
     addr = next((v for f in fmt.addr_fields if (v := _value(record, f)) is not _MISSING), None)
     when = next((v for f in fmt.time_fields if (v := _value(record, f)) is not _MISSING), None)
     if isinstance(when, int | float) and not isinstance(when, bool):  # Caddy's "ts": seconds since 1970
-        when = datetime.datetime.fromtimestamp(when, datetime.UTC).isoformat()
+        when = _from_epoch(when)
     return Fields(
-        ua.encode("utf-8", "surrogateescape") if ua is not None else None,
-        str(addr).encode("utf-8", "surrogateescape") if addr is not None else b"",
-        str(when).encode("utf-8", "surrogateescape") if when is not None else None,
+        as_logged(_encoded(ua)) if ua is not None else None,
+        _encoded(str(addr)) if addr is not None else b"",
+        _encoded(str(when)) if when is not None else None,
     )
 
 
+def _encoded(text: str) -> bytes:
+    """A JSON string's bytes as the log had them (its bytes that were not UTF-8 came in as
+    surrogates); a lone surrogate it escaped (``"\\ud800"``) stays written so."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace")
+
+
 _MISSING = object()
+
+
+def as_logged(ua: bytes) -> bytes:
+    """A User-Agent read whole from a field (JSON, W3C) written as a server logs one, escapes and
+    all: `ua_text` undoes a server's escapes (``\\x22``, ``\\\\``) once, and must give it back as it
+    was (a backslash in it stays one)."""
+    return ua.replace(b"\\", b"\\\\") if b"\\" in ua else ua
+
+
+def _from_epoch(value: float) -> str | None:
+    """A time logged as a number since 1970, in ISO 8601: seconds (Caddy's ``ts``), or, where the
+    number is too large for seconds (after 2286), milliseconds (pino's ``time``), microseconds or
+    nanoseconds. ``None`` where it is no time at all (NaN, infinite, out of range): the request
+    still counts."""
+    for scale in (1, 1e3, 1e6, 1e9):
+        if abs(value / scale) < 1e10:
+            try:
+                return datetime.datetime.fromtimestamp(value / scale, datetime.UTC).isoformat()
+            except (ValueError, OverflowError, OSError):
+                return None
+    return None
 
 
 def _lookup(record: dict[str, Any], path: str) -> Any:
@@ -177,7 +211,7 @@ def _parse_w3c(line: bytes, columns: tuple[str, ...], cloudfront: bool) -> Field
     ua = fields.get("cs(User-Agent)")
     if ua is None:
         return None
-    ua = unquote_to_bytes(ua) if cloudfront else ua.replace(b"+", b" ")
+    ua = as_logged(unquote_to_bytes(ua) if cloudfront else ua.replace(b"+", b" "))
     when = None
     if "date" in fields and "time" in fields:
         when = fields["date"] + b"T" + fields["time"] + b"+00:00"  # W3C logs are in UTC

@@ -37,6 +37,8 @@ _MAGIC: dict[bytes, Callable[[BinaryIO], io.BufferedIOBase]] = {
     b"BZh": lambda f: bz2.BZ2File(f),
     b"\xfd7zXZ\x00": lambda f: lzma.LZMAFile(f),  # noqa: SIM115
 }
+_UNREAD = {b"\x28\xb5\x2f\xfd": "zstd", b"\x04\x22\x4d\x18": "lz4", b"PK\x03\x04": "zip", b"7z\xbc\xaf": "7-Zip"}
+"""Compressions a log may come in that the audit does not decompress: named, not counted as lines."""
 _CORRUPT = (OSError, EOFError, zlib.error, lzma.LZMAError)
 """What reading a corrupt or cut compressed log raises (gzip's zlib.error is no OSError)."""
 
@@ -79,11 +81,20 @@ def inspect(name: str) -> Source:
             size = os.fstat(f.fileno()).st_size
     except OSError as e:
         raise LogReadError(f"{name}: cannot read: {e.strerror}") from None
+    _refuse_unread(name, head)
     return Source(name, size, compressed=_opener(head) is not None)
 
 
 def _opener(head: bytes) -> Callable[[BinaryIO], io.BufferedIOBase] | None:
     return next((open_ for magic, open_ in _MAGIC.items() if head.startswith(magic)), None)
+
+
+def _refuse_unread(name: str, head: bytes) -> None:
+    """A `LogReadError` for a log in a compression the audit does not read (its bytes would be
+    counted as malformed lines, and the audit would report nothing)."""
+    for magic, kind in _UNREAD.items():
+        if head.startswith(magic):
+            raise LogReadError(f"{name}: is compressed with {kind}, which the audit does not read: decompress it first")
 
 
 def chunks(source: Source, progress: list[int] | None = None) -> Iterator[memoryview]:
@@ -94,6 +105,7 @@ def chunks(source: Source, progress: list[int] | None = None) -> Iterator[memory
         raw = io.BufferedReader(raw)
     try:
         head = raw.peek(6)[:6]
+        _refuse_unread(source.name, head)
         opener = _opener(head)
         stream: Any = opener(raw) if opener else raw
         try:

@@ -176,7 +176,13 @@ class AuditReport:
     # -- forms -------------------------------------------------------------------------------------------
 
     def to_dict(self, top: int = 10) -> dict[str, Any]:
+        """The report as JSON's types; visitors ``None`` where the log had no client address."""
         compared = self.compared_by_status
+        counted = self.visitors_counted
+
+        def visitors(n: int) -> int | None:
+            return n if counted else None
+
         return {
             "policy": self.policy,
             "compare_policy": self.compare_policy,
@@ -192,8 +198,8 @@ class AuditReport:
             "distinct_user_agents": len(self.user_agents),
             "visitors_sampled": self.visitors_sampled,
             "visitors_counted": self.visitors_counted,
-            "by_status": {s.value: _count(c) for s, c in self.by_status.items()},
-            "compared_by_status": {s.value: _count(c) for s, c in compared.items()} if compared else None,
+            "by_status": {s.value: _count(c, counted) for s, c in self.by_status.items()},
+            "compared_by_status": {s.value: _count(c, counted) for s, c in compared.items()} if compared else None,
             "by_browser": [
                 {
                     "browser": b.browser,
@@ -201,14 +207,19 @@ class AuditReport:
                     "major": b.major,
                     "status": b.status.value,
                     "requests": b.requests,
-                    "visitors": b.visitors,
+                    "visitors": visitors(b.visitors),
                     "share": round(b.share, 6),
                 }
                 for b in self.by_browser
             ],
             "top_user_agents": {
                 s.value: [
-                    {"user_agent": u.user_agent, "requests": u.requests, "visitors": u.visitors, "browser": u.browser}
+                    {
+                        "user_agent": u.user_agent,
+                        "requests": u.requests,
+                        "visitors": visitors(u.visitors),
+                        "browser": u.browser,
+                    }
                     for u in self.top_user_agents(s, top)
                 ]
                 for s in (Status.OUTDATED, Status.UNSUPPORTED, Status.UNKNOWN, Status.BOT)
@@ -223,23 +234,30 @@ class AuditReport:
         return json.dumps(self.to_dict(top), ensure_ascii=False, indent=2) + "\n"
 
     def to_csv(self, top: int = 10) -> str:
-        """One table: a row per status, per browser and major version, and per top User-Agent."""
+        """One table: a row per status, per browser and major version, and per top User-Agent (its
+        visitors empty where the log had no client address)."""
+        counted = self.visitors_counted
+
+        def visitors(n: int) -> int | str:
+            return n if counted else ""
+
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         rows: list[list[Any]] = [
             ["section", "status", "browser", "name", "major", "requests", "visitors", "share", "user_agent"]
         ]
         for s, c in self.by_status.items():
-            rows.append(["status", s.value, "", "", "", c.requests, c.visitors, f"{c.share:.6f}", ""])
+            rows.append(["status", s.value, "", "", "", c.requests, visitors(c.visitors), f"{c.share:.6f}", ""])
         compared = self.compared_by_status
         for s, c in (compared or {}).items():
-            rows.append(["compare_status", s.value, "", "", "", c.requests, c.visitors, f"{c.share:.6f}", ""])
+            rows.append(["compare_status", s.value, "", "", "", c.requests, visitors(c.visitors), f"{c.share:.6f}", ""])
         for b in self.by_browser:
-            row = ["browser", b.status.value, b.browser or "", b.name, b.major or "", b.requests, b.visitors]
+            row = ["browser", b.status.value, b.browser or "", b.name, b.major or "", b.requests, visitors(b.visitors)]
             rows.append([*row, f"{b.share:.6f}", ""])
         for s in (Status.OUTDATED, Status.UNSUPPORTED, Status.UNKNOWN, Status.BOT):
             for u in self.top_user_agents(s, top):
-                row = ["top_user_agent", s.value, u.browser or "", u.name, u.major or "", u.requests, u.visitors, ""]
+                row = ["top_user_agent", s.value, u.browser or "", u.name, u.major or "", u.requests]
+                row += [visitors(u.visitors), ""]
                 rows.append([*row, u.user_agent])
         writer.writerows([_csv_cell(cell) for cell in row] for row in rows)
         return out.getvalue()
@@ -257,8 +275,8 @@ class AuditReport:
         return _render(self, top, markdown=False)
 
 
-def _count(c: Count) -> dict[str, Any]:
-    return {"requests": c.requests, "visitors": c.visitors, "share": round(c.share, 6)}
+def _count(c: Count, visitors_counted: bool = True) -> dict[str, Any]:
+    return {"requests": c.requests, "visitors": c.visitors if visitors_counted else None, "share": round(c.share, 6)}
 
 
 def _csv_cell(value: Any) -> Any:

@@ -65,7 +65,7 @@ _RUNS = r"""
 import json, os, statistics, sys, time
 from browsercheck._checker import Checker
 from browsercheck._speedups import CombinedCounter
-from browsercheck.audit._logread import read_range
+from browsercheck.audit._logread import Source, read_range
 from browsercheck.audit._tally import Tally
 
 log, uas_file, repeat = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -148,7 +148,7 @@ for (label, name), arguments in calls.items():
 
 def count():
     counter = CombinedCounter(Tally(None).max_line)
-    for chunk in read_range(log, 0, os.path.getsize(log)):
+    for chunk in read_range(Source(log, os.path.getsize(log), compressed=False), 0, os.path.getsize(log)):
         counter.add(chunk)
         counter.take_new()
 

@@ -230,3 +230,26 @@ def test_a_log_on_standard_input_that_spans_days_says_why_it_has_no_days(log: Pa
     )
     assert out.returncode == 0
     assert "people per day not charted: standard input and pipes cannot be read a second time" in out.stderr
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_log_rotated_while_audited_is_read_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    # logrotate's default: the log renamed, a new one created, while the audit reads it range by range
+    from browsercheck.audit import _logread
+
+    monkeypatch.setattr(_logread, "CHUNK_SIZE", 4096)  # ranges of 32 KiB: many of them
+    path = tmp_path / "access.log"
+    lines = 3000
+    path.write_text("".join(line(f"10.0.{i // 250}.{i % 250}", IE11) for i in range(lines)))
+    rotated: list[bool] = []
+
+    def rotate(done: int, total: int | None) -> None:
+        if not rotated:
+            rotated.append(True)
+            path.rename(tmp_path / "access.log.1")
+            path.write_text("")
+
+    report = browsercheck.audit([path], workers=workers, progress=rotate)
+    assert rotated and (report.lines, report.requests) == (lines, lines)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import io
 import itertools
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from browsercheck.audit import _logread as logread
-from browsercheck.audit._logread import Source, chunks, inspect, ranges, read_range
+from browsercheck.audit._logread import Source, chunks, held_open, inspect, ranges, read_range
 
 LINES = [f"10.0.0.{i % 250} - - line {i} {'x' * (i % 97)}\n".encode() for i in range(3000)]
 
@@ -29,18 +30,35 @@ def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
 def whole(source: Source, count: int) -> list[bytes]:
     out = []
     for start, end in _small_ranges(source.size or 0, count):
-        out += [bytes(chunk) for chunk in read_range(source.name, start, end)]
+        out += [bytes(chunk) for chunk in read_range(source, start, end)]
     assert all(chunk.endswith(b"\n") for chunk in out[:-1])
     return out
 
 
 @pytest.mark.usefixtures("small_chunks")
 @pytest.mark.parametrize("tail", [b"", b"last line without a newline"])
-def test_ranges_read_every_line_once(tmp_path: Path, tail: bytes) -> None:
+@pytest.mark.parametrize("held", [False, True], ids=["by-name", "held-open"])
+def test_ranges_read_every_line_once(tmp_path: Path, tail: bytes, held: bool) -> None:
     path = tmp_path / "access.log"
     path.write_bytes(b"".join(LINES) + tail)
-    for count in (1, 3, 7):
-        assert b"".join(whole(inspect(str(path)), count)) == path.read_bytes()  # every line once, in order
+    with held_open([inspect(str(path))]) as (open_source,):
+        source = open_source if held else inspect(str(path))
+        assert (source.fd is not None) is held
+        for count in (1, 3, 7):
+            assert b"".join(whole(source, count)) == path.read_bytes()  # every line once, in order
+
+
+def test_a_held_log_is_read_as_inspected_however_its_name_is_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "access.log"
+    path.write_bytes(b"".join(LINES))
+    descriptors = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    with held_open([inspect(str(path))]) as (source,):
+        assert source.fd is not None
+        path.rename(tmp_path / "access.log.1")  # logrotate: rename, then create the log anew
+        path.write_bytes(b"new\n")
+        assert b"".join(whole(source, 3)) == b"".join(LINES)
+    if descriptors is not None:
+        assert len(os.listdir("/proc/self/fd")) == descriptors  # closed when the block ends
 
 
 def _small_ranges(size: int, count: int) -> list[tuple[int, int]]:
@@ -62,7 +80,7 @@ def test_the_real_ranges_cover_the_file(tmp_path: Path, monkeypatch: pytest.Monk
 def test_an_empty_file_reads_as_nothing(tmp_path: Path) -> None:
     path = tmp_path / "empty.log"
     path.write_bytes(b"")
-    assert list(read_range(str(path), 0, 0)) == []
+    assert list(read_range(Source(str(path), 0, compressed=False), 0, 0)) == []
 
 
 def split_lines(data: bytes) -> list[tuple[bytes, int]]:
@@ -115,7 +133,9 @@ def test_any_bytes_read_in_any_ranges_lose_no_line(
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(logread, "CHUNK_SIZE", chunk_size)
         patch.setattr(logread, "MAX_LINE", max_line)
-        assert_read_faithfully(data, b"".join(whole(inspect(str(path)), count)), max_line)
+        # read as a plain file whatever its first bytes (inspect names a zip's or zstd's)
+        plain = Source(str(path), len(data), compressed=False)
+        assert_read_faithfully(data, b"".join(whole(plain, count)), max_line)
         streamed = b"".join(bytes(chunk) for chunk in logread.line_chunks(io.BytesIO(data).readinto))
         assert_read_faithfully(data, streamed, max_line)
 
@@ -144,9 +164,9 @@ def test_reading_a_large_file_keeps_the_process_small(tmp_path: Path) -> None:
             f.write(b"".join(LINES[:2000]) * 8)
     script = (
         "import hashlib, sys\n"
-        "from browsercheck.audit._logread import read_range\n"
+        "from browsercheck.audit._logread import Source, read_range\n"
         "digest = hashlib.md5()\n"
-        "for chunk in read_range(sys.argv[1], 0, 1 << 40):\n"
+        "for chunk in read_range(Source(sys.argv[1], None, compressed=False), 0, 1 << 40):\n"
         "    digest.update(chunk)\n"
     )
     before, after = peak_memory_of(script, str(path))

@@ -158,7 +158,7 @@ def classify(values: Any, policy: Policy | None = None) -> Any:
 
 
 def audit(
-    paths: Sequence[str | os.PathLike[str]],
+    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     policy: Policy | str | os.PathLike[str] | None = None,
     *,
     compare: Policy | str | os.PathLike[str] | None = None,

@@ -31,7 +31,7 @@ from ._count import ProgressCallback, count
 from ._days import count_days
 from ._logfields import resolve_for
 from ._logformats import decode, line_format, unescape
-from ._logread import STDIN, Source, inspect
+from ._logread import STDIN, Source, held_open, inspect
 from ._processes import ForkedBatches, can_fork, cores
 from ._report import AuditReport, UserAgentStats, make_stats
 from ._tally import Tally
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 
 def audit(
-    paths: Sequence[str | os.PathLike[str]],
+    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     policy: Policy | str | os.PathLike[str] | None = None,
     *,
     compare: Policy | str | os.PathLike[str] | None = None,
@@ -105,11 +105,12 @@ def audit(
             by_day=by_day,
         )
     fmt = line_format(log_format, ua_field=ua_field, addr_field=addr_field, time_field=time_field)
-    sources = [inspect(os.fspath(p)) for p in paths]
-    fmt = resolve_for(fmt, sources)  # the fields a JSON or W3C log names, from its first lines
-    workers = _worker_count(workers, sources)
+    inspected = [inspect(os.fspath(p)) for p in paths]
+    fmt = resolve_for(fmt, inspected)  # the fields a JSON or W3C log names, from its first lines
+    workers = _worker_count(workers, inspected)
     started = time.perf_counter()
-    with collector_paused():
+    # each plain file read as it was inspected, however logrotate renames or replaces it meanwhile
+    with held_open(inspected) as sources, collector_paused():
         judge = _Judge(policy, compare, workers)
         try:
             # the policies load, and User-Agents are judged as they are first counted, while workers count
@@ -227,9 +228,10 @@ def count_logs(
     """Count log files (plain or compressed) into one finished `Tally`, as `audit` does (a JSON or
     W3C log's fields resolved from the first lines of the first file)."""
     fmt = line_format(log_format, ua_field=ua_field, addr_field=addr_field, time_field=time_field)
-    sources = [inspect(os.fspath(p)) for p in paths]
-    fmt = resolve_for(fmt, sources)
-    return count(sources, fmt, _worker_count(workers, sources), progress, meanwhile=lambda: None)
+    inspected = [inspect(os.fspath(p)) for p in paths]
+    fmt = resolve_for(fmt, inspected)
+    with held_open(inspected) as sources:
+        return count(sources, fmt, _worker_count(workers, sources), progress, meanwhile=lambda: None)
 
 
 def merge_tallies(tallies: Iterable[Tally]) -> Tally:

@@ -204,7 +204,7 @@ def count_task(task: Task, tally: Tally) -> Iterator[int]:
     kind, source, *rest = task
     if kind == "range":
         start, end = rest
-        for chunk in read_range(source.name, start, end):
+        for chunk in read_range(source, start, end):
             tally.add_chunk(chunk)
         yield end - start
     elif kind == "file":

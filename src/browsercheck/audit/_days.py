@@ -71,7 +71,7 @@ def _merged(results: Iterable[Counts]) -> Counts:
 def _count_part(part: Part, fmt: LineFormat | None, status_of: Callable[[bytes], Status]) -> Counts:
     index, source, start, end = part
     counts: Counter[tuple[bytes, bytes]] = Counter()
-    for chunk in chunks(source) if end is None else read_range(source.name, start, end):
+    for chunk in chunks(source) if end is None else read_range(source, start, end):
         text = bytes(chunk).replace(b"\r\n", b"\n")
         lines = [line for line in text.split(b"\n") if line and len(line) <= MAX_LINE]
         counts.update(_combined(lines) if fmt is None else _formatted(fmt.data_lines(lines), fmt))

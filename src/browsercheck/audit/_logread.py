@@ -12,6 +12,8 @@ is skipped up to its newline without being held.
 from __future__ import annotations
 
 import bz2
+import contextlib
+import dataclasses
 import errno
 import gzip
 import io
@@ -51,6 +53,10 @@ class Source:
     a FIFO (``<(zcat old.log.gz)``), which is read once, from start to end, by one process."""
     compressed: bool
     """Told for files; a stream's first bytes are only looked at when it is read."""
+    fd: int | None = None
+    """A plain file held open while it is audited (`held_open`): its byte ranges are read from
+    the file as it was inspected, in this process and in the forks that count, however its name
+    is renamed or replaced meanwhile (logrotate's rename-and-create). ``None``: read by name."""
 
     @property
     def streamed(self) -> bool:
@@ -150,16 +156,64 @@ def ranges(source: Source, count: int) -> list[tuple[int, int]]:
     return [(start, min(start + step, size)) for start in range(0, size, step)]
 
 
-def read_range(name: str, start: int, end: int) -> Iterator[memoryview]:
+@contextlib.contextmanager
+def held_open(sources: list[Source]) -> Iterator[list[Source]]:
+    """``sources``, each plain file among them held open until the block ends (`Source.fd`). Where
+    the system cannot read at an offset (``os.pread``) they are read by name."""
+    held: list[Source] = []
+    try:
+        for source in sources:
+            if source.streamed or source.compressed or not hasattr(os, "pread"):
+                held.append(source)
+                continue
+            try:
+                fd = os.open(source.name, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+            except OSError as e:
+                raise LogReadError(f"{source.name}: cannot read: {e.strerror}") from None
+            held.append(dataclasses.replace(source, fd=fd))
+        yield held
+    finally:
+        for source in held:
+            if source.fd is not None:
+                os.close(source.fd)
+
+
+def read_range(source: Source, start: int, end: int) -> Iterator[memoryview]:
     """The lines that start in ``[start, end)`` of a plain file, in chunks. A file that shrank
     meanwhile reads as far as it goes now."""
-    with open(name, "rb", buffering=0) as f:
-        if start:
-            f.seek(start - 1)  # the line that ends there, if one does, is the previous range's
-        try:
-            yield from line_chunks(f.readinto, stop=end - start + (start > 0), skip_first=start > 0)
-        except OSError as e:
-            raise LogReadError(f"{name}: cannot read: {e.strerror or e}") from None
+    skip_first = start > 0
+    if skip_first:
+        start -= 1  # the line that ends there, if one does, is the previous range's
+    try:
+        if source.fd is not None:
+            yield from line_chunks(_reader_at(source.fd, start), stop=end - start, skip_first=skip_first)
+            return
+        with open(source.name, "rb", buffering=0) as f:
+            f.seek(start)
+            yield from line_chunks(f.readinto, stop=end - start, skip_first=skip_first)
+    except OSError as e:
+        raise LogReadError(f"{source.name}: cannot read: {e.strerror or e}") from None
+
+
+def _reader_at(fd: int, position: int) -> Callable[[memoryview], int]:
+    """``readinto`` of ``fd`` from ``position`` on, each read at its offset: processes that share
+    the descriptor (forks) share no file position."""
+
+    def readinto(view: memoryview) -> int:
+        nonlocal position
+        if _PREADV:  # straight into the buffer
+            n = os.preadv(fd, [view], position)
+        else:
+            data = os.pread(fd, len(view), position)
+            n = len(data)
+            view[:n] = data
+        position += n
+        return n
+
+    return readinto
+
+
+_PREADV = hasattr(os, "preadv")
 
 
 def line_chunks(

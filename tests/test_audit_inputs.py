@@ -253,3 +253,27 @@ def test_a_log_rotated_while_audited_is_read_as_it_was(
 
     report = browsercheck.audit([path], workers=workers, progress=rotate)
     assert rotated and (report.lines, report.requests) == (lines, lines)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("counter", ["c", "python"])
+def test_a_user_agent_logged_in_two_forms_counts_its_visitors_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int, counter: str
+) -> None:
+    # "-" (none sent) and "" (sent empty) are one User-Agent; so are nginx's \x22 and Apache's \"
+    if counter == "python":
+        from browsercheck.audit import _tally
+
+        monkeypatch.setattr(_tally, "compiled_counter", None)
+
+    def at(addr: str, ua: str) -> str:
+        return f'{addr} - - [27/Nov/2026:10:00:00 +0100] "GET / HTTP/1.1" 200 512 "-" "{ua}"\n'
+
+    quoted = 'Tool/1.0 (say \\"hi\\")'
+    lines = [at("10.0.0.1", "-"), at("10.0.0.1", ""), at("10.0.0.2", ""), at("10.0.0.1", quoted)]
+    lines += [at("10.0.0.1", quoted.replace('\\"', "\\x22")), at("10.0.0.3", quoted.replace('\\"', "\\x22"))]
+    path = tmp_path / "forms.log"
+    path.write_text("".join(lines))
+    report = browsercheck.audit([path], workers=workers)
+    counts = {u.user_agent: (u.requests, u.visitors) for u in report.user_agents}
+    assert counts == {"": (3, 2), 'Tool/1.0 (say "hi")': (3, 2)}

@@ -213,6 +213,18 @@ class Tally:
             return len(self._packed.get(user_agent, b"")) // 8
         return len(self._visitors.get(user_agent, ()))
 
+    def distinct_visitors(self, user_agents: Iterable[bytes]) -> int:
+        """The visitors (of those kept) that sent any of ``user_agents``, each counted once: one
+        User-Agent logged in two forms (``"-"`` and ``""``, ``\\x22`` and ``\\"``)."""
+        seen: set[int] = set()
+        for ua in user_agents:
+            if self._packed is not None:
+                if (packed := self._packed.get(ua)) is not None:
+                    seen.update(_hashes(packed))
+            elif (hashes := self._visitors.get(ua)) is not None:
+                seen |= hashes
+        return len(seen)
+
     def visitor_counts(self) -> dict[bytes, int]:
         """`visitor_count` of each User-Agent that has visitors (of those kept)."""
         if self._packed is not None:

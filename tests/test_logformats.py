@@ -98,6 +98,19 @@ def test_a_log_without_addresses_says_visitors_are_not_counted(
     assert ["supported", "2", "66.7%", "-"] in [row.split() for row in table.splitlines()]
 
 
+@pytest.mark.parametrize("addr_field", [None, "nope"], ids=["usual-names", "a-name-no-line-has"])
+def test_json_on_standard_input_without_addresses_counts_no_visitors(
+    monkeypatch: pytest.MonkeyPatch, addr_field: str | None
+) -> None:
+    # its fields cannot be looked at before it is read: no line's address is counted as a visitor
+    lines = "".join(json.dumps({"user_agent": ua}) + "\n" for ua in (CHROME_157, CHROME_157, IE11))
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(lines.encode())))
+    report = browsercheck.audit(["-"], log_format="json", addr_field=addr_field)
+    assert report.requests == 3 and not report.visitors_counted
+    assert "visitors not counted: no line read had a client address" in report.notes
+    assert {u.visitors for u in report.user_agents} == {0}
+
+
 def test_the_json_and_csv_reports_give_no_visitors_where_none_were_counted(tmp_path: Path) -> None:
     log = write(tmp_path, "app.jsonl", [json.dumps({"user_agent": ua}) for ua in (CHROME_157, CHROME_157, IE11)])
     report = browsercheck.audit([log], log_format="json")

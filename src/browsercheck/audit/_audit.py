@@ -259,9 +259,23 @@ def counts_of(tally: Tally) -> Counts:
         first=tally.first,
         last=tally.last,
         visitors_sampled=tally.visitor_level > 0,
-        visitors_counted=fmt is None or fmt.gives_address,
-        notes=fmt.notes if fmt is not None else (),
+        visitors_counted=(fmt is None or fmt.gives_address) and tally.addressed,
+        notes=_notes_of(tally),
     )
+
+
+def _notes_of(tally: Tally) -> tuple[str, ...]:
+    """The format's notes, and where a format that can have addresses had none (standard input,
+    whose fields could not be looked at first), that visitors were not counted."""
+    fmt = tally.line_format
+    if fmt is None:
+        return ()
+    if fmt.gives_address and not tally.addressed and tally.lines:
+        return (*fmt.notes, NO_ADDRESSES)
+    return fmt.notes
+
+
+NO_ADDRESSES = "visitors not counted: no line read had a client address"
 
 
 def spans_days(counts: Counts) -> bool:

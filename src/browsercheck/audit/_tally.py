@@ -92,6 +92,9 @@ class Tally:
         2**level, with all its User-Agents, so that tallies sampled at other levels merge."""
         self.first: datetime.datetime | None = None
         self.last: datetime.datetime | None = None
+        self.addressed = line_format is None
+        """Whether a line counted had a client address (a combined line always has): a JSON log
+        on standard input without one, whose fields could not be looked at first, counts none."""
         self._announced = 0
         """How many of `requests` (in the order first seen) `new_user_agents` has given."""
 
@@ -175,19 +178,22 @@ class Tally:
         self.lines += len(lines)
         self.malformed += len(bad)
         self._examples(bad)
-        self._add_pairs([(b"-" if f.ua is None else f.ua, f.addr) for f in parsed])
+        self._add_pairs([(b"-" if f.ua is None else f.ua, f.addr) for f in parsed], counts_empty=False)
+        self.addressed = self.addressed or any(f.addr for f in parsed)
         times = [f.time for f in parsed if f.time]
         for text in times[:1] + times[-1:]:
             if (when := parse_time(text)) is not None:
                 self._seen(when)
 
-    def _add_pairs(self, pairs: list[tuple[bytes, bytes]]) -> None:
-        """Count (User-Agent, address) pairs: requests per User-Agent, and the visitors."""
+    def _add_pairs(self, pairs: list[tuple[bytes, bytes]], counts_empty: bool = True) -> None:
+        """Count (User-Agent, address) pairs: requests per User-Agent, and the visitors.
+        ``counts_empty``: an empty address is a visitor (a combined line's first field, as the C
+        counter counts it); else it is none (a field the line did not have)."""
         self.requests.update(map(_FIRST, pairs))
         mask = (1 << self.visitor_level) - 1
         visitors = self.visitors
         for ua, addr in set(pairs):
-            if (h := visitor_hash(addr)) & mask == 0:
+            if (addr or counts_empty) and (h := visitor_hash(addr)) & mask == 0:
                 if (seen := visitors.get(ua)) is None:
                     visitors[ua] = {h}
                 else:
@@ -311,7 +317,7 @@ class Tally:
                 f"browsercheck's ({VISITOR_HASH!r}): count its logs again with this version"
             )
         for name in _STATE:
-            setattr(self, name, state[name])
+            setattr(self, name, state[name] if name in state else _STATE_BEFORE[name])
         self._announced = len(self.requests)
         # a tally pickled by a browsercheck before they were packed (a Dask worker not yet
         # upgraded, say) carries its visitors as sets, under their own name
@@ -329,6 +335,7 @@ class Tally:
             raise ValueError("only finished tallies merge")
         self.lines += other.lines
         self.malformed += other.malformed
+        self.addressed = self.addressed or other.addressed
         self.examples = _least(self.examples + other.examples)
         self.requests.update(other.requests)
         while self.visitor_level < other.visitor_level:
@@ -462,7 +469,10 @@ def _union(a: Packed, b: Packed) -> bytes:
     return _pack(sorted(set(_hashes(a)).union(_hashes(b))))
 
 
+_STATE_BEFORE = {"addressed": True}
+"""What a tally pickled by an earlier browsercheck lacks: it counted a visitor a line."""
 _STATE = (
+    "addressed",
     "line_format",
     "max_line",
     "lines",

@@ -290,6 +290,16 @@ def test_formats_users_bring(
     assert report.visitors_counted
 
 
+@pytest.mark.parametrize("marked", [0, 3], ids=["before-software", "before-fields"])
+def test_an_iis_log_written_as_utf8_with_its_byte_order_mark(tmp_path: Path, marked: int) -> None:
+    lines = [("\ufeff" + line if i == marked else line) for i, line in enumerate(IIS)]
+    path = tmp_path / "u_ex261127.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = browsercheck.audit([path], log_format="w3c")
+    assert (report.malformed, report.requests) == (0, 3)
+    assert people(report)[IE11_WIN10] == ("unsupported", 2, 1)
+
+
 def test_haproxy_lines_are_read_with_or_without_a_syslog_prefix(tmp_path: Path) -> None:
     bare = HAPROXY[0].split("haproxy[2345]: ", 1)[1]  # as HAProxy writes it to a file of its own
     assert bare.startswith("203.0.113.30:51234 [")

@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from .._visible import visible
-from ._logformats import _MISSING, JSON, PRESETS, LineFormat, LogFormatError, _lookup
+from ._logformats import _BOM, _MISSING, JSON, PRESETS, LineFormat, LogFormatError, _lookup
 from ._logread import Source, chunks
 
 
@@ -110,7 +110,8 @@ def _names(record: dict[str, Any], prefix: str = "", depth: int = 0) -> list[str
 
 
 def _resolve_w3c(fmt: LineFormat, first_lines: Sequence[bytes]) -> LineFormat:
-    header = next((line for line in first_lines if line.startswith(b"#Fields:")), None)
+    lines = (line.removeprefix(_BOM) for line in first_lines)  # a log written as UTF-8 may start with its mark
+    header = next((line for line in lines if line.startswith(b"#Fields:")), None)
     if header is None:
         raise LogFormatError(
             f"a {fmt.name!r} log starts with a '#Fields:' line naming its fields; the first log has none "

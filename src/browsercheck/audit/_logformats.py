@@ -120,7 +120,7 @@ class LineFormat:
         """``lines`` without a W3C log's directives (``#Version:``, ``#Fields:``, ...): they are no requests."""
         if not self.columns:
             return lines
-        return [line for line in lines if not line.startswith(b"#")]
+        return [line for line in lines if not line.startswith((b"#", _BOM + b"#"))]
 
 
 def _parse_json(line: bytes, fmt: LineFormat) -> Fields | None:
@@ -158,6 +158,8 @@ def _encoded(text: str) -> bytes:
 
 
 _MISSING = object()
+_BOM = b"\xef\xbb\xbf"
+"""UTF-8's byte order mark, which a W3C log written as UTF-8 may start with."""
 
 
 def as_logged(ua: bytes) -> bytes:

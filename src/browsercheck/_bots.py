@@ -418,7 +418,8 @@ class BotDetector:
 # inside a WebKit, Blink or Gecko string (Internet Explorer's "compatible; MSIE" has none of them),
 # a URL, a "+mailto:" or "+domain.tld" contact, a domain name or an e-mail address (browsers name
 # no site of their own; an app's reversed "com.example.app" id is no domain), product names of AI
-# agents, scanners and monitors, a version that is the time of the request in milliseconds since
+# agents, scanners, monitors and PowerShell (its "Mozilla/5.0 (Windows NT 10.0; Microsoft Windows
+# 10.0.19045; en-US) PowerShell/7.4.1": a command line), a version that is the time of the request in milliseconds since
 # 1970 ("Time/1710630666672": scripts stamp their requests so), and a product written before a
 # desktop browser's "Mozilla/5.0" ("PS_Daily/1.0 Mozilla/5.0 (Macintosh; ..."; the devices that
 # write something first, TVs and feature phones, have no desktop platform there).
@@ -431,7 +432,8 @@ _AGENT_MARKERS = (
     r"|[\w.+-]+@[a-z][\w-]*\.[a-z]{2,})",
     r"(?P<name>\b[\w.]+-User\b|\b(?:[A-Z][\w-]* ?)?(?:Agent|Scan|Scanner|Headers|Diagnostics|Inspector|Research"
     r"|Monitor|Monitoring|Synthetics|Measurement|Verify|Watcher|Check|Checker)\b"
-    r"|\b(?:ChatGPT|Claude|Perplexity|Devin|Manus|Sitebulb|Playwright|Selenium|Puppeteer|Checkly))\b",
+    r"|\b(?:ChatGPT|Claude|Perplexity|Devin|Manus|Sitebulb|Playwright|Selenium|Puppeteer|Checkly"
+    r"|PowerShell|WindowsPowerShell))\b",
     r"(?P<stamp>\b[A-Za-z][\w-]*)/1\d{12}\b",
     r"^(?P<before>[A-Za-z][\w.-]*(?:/[\d.]+)?) Mozilla/[45]\.0 \((?:Windows NT|Macintosh|X11)",
 )

@@ -76,6 +76,9 @@ _PRESTO = re.compile(r"Presto/(\d+(?:\.\d+)*)")
 
 _IOS_FROZEN_AT = "18.6"  # Safari 26+ on iOS keeps saying "CPU iPhone OS 18_6"
 _APPLE_OSES = (IOS, IPADOS, MACOS)
+_FIRST_REDUCED_CHROMIUM = 95
+"""The reduced User-Agent's MINOR.BUILD.PATCH of "0.0.0": an origin trial from Chrome 95, every site's
+from 101. Before, such a version was as sent (Android 4.4's WebView: Chrome/30.0.0.0, 33.0.0.0)."""
 _FIRST_UNFROZEN_SAFARI = 26
 
 
@@ -178,8 +181,9 @@ def _device(ua: str, os: str | None) -> Device:
     if "iPhone" in ua or "iPod" in ua:
         return Device.MOBILE
     if os == ANDROID:
-        # Android phones say "Mobile"; tablets (and Chromium's reduced tablet UA) do not
-        return Device.MOBILE if "Mobile" in ua else Device.TABLET
+        # Android phones say "Mobile" (Presto's Opera "Opera Mobi", or Opera Mini, on phones only);
+        # tablets (and Chromium's reduced tablet UA) do not
+        return Device.MOBILE if "Mobi" in ua or "Opera Mini" in ua else Device.TABLET
     if "Mobi" in ua or os in ("Windows Phone", KAIOS):
         return Device.MOBILE
     if os in DESKTOP_OSES:
@@ -501,8 +505,9 @@ class Detector:
             frozen.add("os_version")  # browsers cap macOS at 10.15(.7)
         elif os == ANDROID and "Android 10; K)" in ua:
             frozen.add("os_version")  # Chromium's reduced Android token
-        if engine == BLINK:
-            # Chromium sends MAJOR.0.0.0: only the major version is real
+        if engine == BLINK and (_major(engine_version) or 0) >= _FIRST_REDUCED_CHROMIUM:
+            # Chromium sends MAJOR.0.0.0: only the major version is real (before, a version such
+            # as Android 4.4 WebView's "Chrome/33.0.0.0" was as sent)
             if version and version.endswith(".0.0.0"):
                 frozen.add("version")
             if engine_version and engine_version.endswith(".0.0.0"):

@@ -211,12 +211,19 @@ def test_a_log_in_a_compression_the_audit_does_not_read_is_named(tmp_path: Path,
 
 
 def test_one_path_alone_is_one_log(log: Path) -> None:
+    from browsercheck.audit import count_logs
+
     assert browsercheck.audit(str(log)).requests == browsercheck.audit(log).requests == 30
+    assert count_logs(str(log)).lines == 30
 
 
 def test_standard_input_is_given_once() -> None:
+    from browsercheck.audit import count_logs
+
     with pytest.raises(ValueError, match="standard input"):
         browsercheck.audit(["-", "-"])
+    with pytest.raises(ValueError, match="standard input"):
+        count_logs(["-", "-"])
 
 
 def test_a_log_on_standard_input_that_spans_days_says_why_it_has_no_days(log: Path) -> None:
@@ -277,3 +284,23 @@ def test_a_user_agent_logged_in_two_forms_counts_its_visitors_once(
     report = browsercheck.audit([path], workers=workers)
     counts = {u.user_agent: (u.requests, u.visitors) for u in report.user_agents}
     assert counts == {"": (3, 2), 'Tool/1.0 (say "hi")': (3, 2)}
+
+
+def test_compressed_logs_renamed_while_audited_are_read_as_they_were(tmp_path: Path) -> None:
+    # logrotate with compress: .1.gz becomes .2.gz while the audit reads the logs one after the other
+    logs = [tmp_path / name for name in ("access.log", "access.log.1.gz", "access.log.2.gz")]
+    logs[0].write_text(LOG)
+    for path in logs[1:]:
+        path.write_bytes(gzip.compress(LOG.encode()))
+    rotated: list[bool] = []
+
+    def rotate(done: int, total: int | None) -> None:
+        if not rotated:
+            rotated.append(True)
+            logs[2].rename(tmp_path / "access.log.3.gz")
+            logs[1].rename(logs[2])
+            logs[0].rename(tmp_path / "access.log.1")
+            logs[0].write_text("")
+
+    report = browsercheck.audit(logs, workers=1, progress=rotate)
+    assert rotated and report.requests == 90

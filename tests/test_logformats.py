@@ -135,8 +135,9 @@ def test_the_json_and_csv_reports_give_no_visitors_where_none_were_counted(tmp_p
         (1_764_237_600_123, "2025-11-27T10:00:00.123000+00:00"),  # milliseconds: pino's time
         (1_764_237_600_123_456, "2025-11-27T10:00:00.123456+00:00"),  # microseconds
         (1e300, None),  # no time at all: the request still counts
+        (int("1" * 400), None),  # an integer no float holds
     ],
-    ids=["seconds", "fraction", "milliseconds", "microseconds", "no-time"],
+    ids=["seconds", "fraction", "milliseconds", "microseconds", "no-time", "huge-integer"],
 )
 def test_a_json_time_as_a_number_since_1970(tmp_path: Path, time: float, expected: str | None) -> None:
     line = json.dumps({"user_agent": IE11, "ip": "10.0.0.1", "time": time})

@@ -505,6 +505,34 @@ def test_asgi_a_file_the_server_sends_itself_goes_after_the_start() -> None:
         assert [m["type"] for m in sent] == ["http.response.start", "http.response.pathsend"], mode
 
 
+@pytest.mark.parametrize("mode", ["banner", "script"])
+def test_asgi_what_was_held_back_goes_out_before_a_message_of_another_kind(mode: Mode) -> None:
+    head = b"<!doctype html><html><head><title>t</title>"
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/html")]})
+        await send({"type": "http.response.body", "body": head, "more_body": True})
+        await send({"type": "http.response.zerocopysend", "file": 7, "more_body": False})
+
+    sent = run_asgi(ASGIMiddleware(app, mode=mode), http_scope(extensions={"http.response.zerocopysend": {}}))
+    assert [m["type"] for m in sent] == ["http.response.start", "http.response.body", "http.response.zerocopysend"]
+    assert sent[1]["body"] == head and sent[1]["more_body"] is True
+
+
+def test_asgi_a_state_that_cannot_be_written_into_is_copied() -> None:
+    from types import MappingProxyType
+
+    seen: list[Any] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        seen.append(dict(scope["state"]))
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    run_asgi(ASGIMiddleware(app, mode="annotate"), http_scope(state=MappingProxyType({"db": "pool"})))
+    assert seen[0]["db"] == "pool" and seen[0]["browsercheck"].client.browser == "ie"
+
+
 @pytest.mark.parametrize("where", ["body", "query"])
 def test_a_dismissal_with_many_fields_is_answered(where: str) -> None:
     fields = "&".join(f"f{i}=1" for i in range(40))

@@ -183,7 +183,7 @@ def _device(ua: str, os: str | None) -> Device:
     if os == ANDROID:
         # Android phones say "Mobile" (Presto's Opera "Opera Mobi", or Opera Mini, on phones only);
         # tablets (and Chromium's reduced tablet UA) do not
-        return Device.MOBILE if "Mobi" in ua or "Opera Mini" in ua else Device.TABLET
+        return Device.MOBILE if "Mobile" in ua or "Opera Mobi" in ua or "Opera Mini" in ua else Device.TABLET
     if "Mobi" in ua or os in ("Windows Phone", KAIOS):
         return Device.MOBILE
     if os in DESKTOP_OSES:

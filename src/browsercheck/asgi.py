@@ -12,7 +12,7 @@ CSP nonce (or ``None``).
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any, Unpack
 
 from ._exempt import starlette_view_exempt
@@ -82,8 +82,8 @@ class BrowserCheckMiddleware:
             return
         scope = dict(scope)  # the server's scope is not ours to change; its request's state is shared
         state = scope.get("state")
-        if not isinstance(state, MutableMapping):
-            state = scope["state"] = {}
+        if not isinstance(state, MutableMapping):  # none, or one that cannot be written into: a copy
+            state = scope["state"] = dict(state) if isinstance(state, Mapping) else {}
         # written into, not copied: what the application puts in it (Starlette's ``request.state``)
         # reaches the middleware around this one
         state["browsercheck"] = decision.verdict
@@ -193,11 +193,13 @@ class _RewritingSend:
                 if out or not more:
                     await self._send({**message, "body": out})
         else:
-            # another message (a file the server sends itself, ``http.response.pathsend``; trailers)
-            # goes out after the start: a body the application does not send is not rewritten
-            if self._start is not None and not rewriter.decided:
-                rewriter.end()  # nothing was fed: nothing is held
+            # another message (a file the server sends itself, ``http.response.pathsend``,
+            # ``zerocopysend``; trailers) goes out after the start and what was held back: a body
+            # the application does not send through here is not rewritten
+            held = rewriter.end() if not rewriter.decided else b""
             await self._send_start()
+            if held:
+                await self._send({"type": "http.response.body", "body": held, "more_body": True})
             await self._send(message)
 
     async def _send_start(self) -> None:

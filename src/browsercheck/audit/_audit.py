@@ -79,12 +79,7 @@ def audit(
     `CountsTableError` for a table that is not counts, `ClusterError` for a scheduler that cannot
     be reached, `MissingExtraError` for an extra that is not installed.
     """
-    if isinstance(paths, str | os.PathLike):
-        paths = [paths]  # one log, not a sequence of one-letter names
-    if not paths:
-        raise ValueError("audit needs at least one log file (or '-' for standard input)")
-    if sum(os.fspath(p) == STDIN for p in paths) > 1:
-        raise ValueError("standard input ('-') can be read once: give it once")
+    paths = _log_paths(paths)
     if counts and dask is not None:
         raise ValueError("tables of counts are read here: audit them without dask")
     if counts:
@@ -216,7 +211,7 @@ class Counts:
 
 
 def count_logs(
-    paths: Sequence[str | os.PathLike[str]],
+    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     *,
     log_format: str = "combined",
     ua_field: str | None = None,
@@ -228,10 +223,21 @@ def count_logs(
     """Count log files (plain or compressed) into one finished `Tally`, as `audit` does (a JSON or
     W3C log's fields resolved from the first lines of the first file)."""
     fmt = line_format(log_format, ua_field=ua_field, addr_field=addr_field, time_field=time_field)
-    inspected = [inspect(os.fspath(p)) for p in paths]
+    inspected = [inspect(os.fspath(p)) for p in _log_paths(paths)]
     fmt = resolve_for(fmt, inspected)
     with held_open(inspected) as sources:
         return count(sources, fmt, _worker_count(workers, sources), progress, meanwhile=lambda: None)
+
+
+def _log_paths(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> list[str | os.PathLike[str]]:
+    """The logs to read: one path alone is one log (not a sequence of one-letter names); at least
+    one; standard input at most once (it can be read once)."""
+    logs = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+    if not logs:
+        raise ValueError("audit needs at least one log file (or '-' for standard input)")
+    if sum(os.fspath(p) == STDIN for p in logs) > 1:
+        raise ValueError("standard input ('-') can be read once: give it once")
+    return logs
 
 
 def merge_tallies(tallies: Iterable[Tally]) -> Tally:

@@ -56,10 +56,10 @@ PRESETS = {
     # HAProxy's "option httplog": client:port [accept date] frontend backend/server timers status
     # bytes cookies termination connections queues {captured request headers} ...; the User-Agent
     # is the last captured request header ("capture request header User-Agent len 256"). The
-    # address follows the syslog prefix's last space (or starts the line): tried only there, a line
-    # that does not match costs time linear in its length, not quadratic.
+    # address is tried only after a space (or at the line's start), and the date's brackets hold at
+    # most 64 characters: a line that does not match costs time linear in its length, not quadratic.
     "haproxy": (
-        r"regex:(?:.*? )?(?P<addr>\S+):\d+ \[(?P<time>[^\]]+)\] \S+ \S+ \S+ -?\d+ \S+ \S+ \S+ \S+ \S+ \S+ "
+        r"regex:(?:.*? )?(?P<addr>\S+):\d+ \[(?P<time>[^\]]{1,64})\] \S+ \S+ \S+ -?\d+ \S+ \S+ \S+ \S+ \S+ \S+ "
         r"\{(?:[^|}]*\|)*(?P<ua>[^|}]*)\}",
         "",
         "",
@@ -174,12 +174,12 @@ def _from_epoch(value: float) -> str | None:
     number is too large for seconds (after 2286), milliseconds (pino's ``time``), microseconds or
     nanoseconds. ``None`` where it is no time at all (NaN, infinite, out of range): the request
     still counts."""
-    for scale in (1, 1e3, 1e6, 1e9):
-        if abs(value / scale) < 1e10:
-            try:
-                return datetime.datetime.fromtimestamp(value / scale, datetime.UTC).isoformat()
-            except (ValueError, OverflowError, OSError):
-                return None
+    try:
+        for scale in (1, 1e3, 1e6, 1e9):
+            if abs(seconds := value / scale) < 1e10:
+                return datetime.datetime.fromtimestamp(seconds, datetime.UTC).isoformat()
+    except (ValueError, OverflowError, OSError):  # an integer of 309 digits is no float
+        pass
     return None
 
 

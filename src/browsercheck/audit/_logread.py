@@ -54,9 +54,10 @@ class Source:
     compressed: bool
     """Told for files; a stream's first bytes are only looked at when it is read."""
     fd: int | None = None
-    """A plain file held open while it is audited (`held_open`): its byte ranges are read from
-    the file as it was inspected, in this process and in the forks that count, however its name
-    is renamed or replaced meanwhile (logrotate's rename-and-create). ``None``: read by name."""
+    """A file held open while it is audited (`held_open`): it is read (a plain one in byte ranges)
+    as the file it was when inspected, in this process and in the forks that count, however its
+    name is renamed or replaced meanwhile (logrotate's rename-and-create, its ".1.gz" to ".2.gz").
+    ``None``: read by name."""
 
     @property
     def streamed(self) -> bool:
@@ -106,7 +107,12 @@ def _refuse_unread(name: str, head: bytes) -> None:
 def chunks(source: Source, progress: list[int] | None = None) -> Iterator[memoryview]:
     """The whole log's lines in chunks, decompressed. ``progress[0]`` grows with the bytes read
     from disk (for files). Each chunk is valid until the next is asked for."""
-    raw: Any = sys.stdin.buffer if source.name == STDIN else open(source.name, "rb")  # noqa: SIM115
+    if source.name == STDIN:
+        raw: Any = sys.stdin.buffer
+    elif source.fd is not None:  # held open (`held_open`): read from its start, at offsets of its own
+        raw = io.BufferedReader(_FromStart(source.fd))
+    else:
+        raw = open(source.name, "rb")  # noqa: SIM115
     if not hasattr(raw, "peek"):  # a pipe's buffer has it; a replaced stdin may not
         raw = io.BufferedReader(raw)
     try:
@@ -158,12 +164,12 @@ def ranges(source: Source, count: int) -> list[tuple[int, int]]:
 
 @contextlib.contextmanager
 def held_open(sources: list[Source]) -> Iterator[list[Source]]:
-    """``sources``, each plain file among them held open until the block ends (`Source.fd`). Where
-    the system cannot read at an offset (``os.pread``) they are read by name."""
+    """``sources``, each file among them (plain or compressed) held open until the block ends
+    (`Source.fd`). Where the system cannot read at an offset (``os.pread``) they are read by name."""
     held: list[Source] = []
     try:
         for source in sources:
-            if source.streamed or source.compressed or not hasattr(os, "pread"):
+            if source.streamed or not hasattr(os, "pread"):
                 held.append(source)
                 continue
             try:
@@ -214,6 +220,27 @@ def _reader_at(fd: int, position: int) -> Callable[[memoryview], int]:
 
 
 _PREADV = hasattr(os, "preadv")
+
+
+class _FromStart(io.RawIOBase):
+    """A held log's descriptor read from its start as a file, at offsets of its own (forks that
+    share the descriptor share no position). Closing it leaves the descriptor open: `held_open`
+    closes that."""
+
+    def __init__(self, fd: int) -> None:
+        self._readinto = _reader_at(fd, 0)
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self._readinto(memoryview(buffer).cast("B"))
+        self._position += n
+        return n
+
+    def tell(self) -> int:
+        return self._position
 
 
 def line_chunks(

@@ -271,6 +271,12 @@ ISSUE_CASES = [
 ]
 """Issue #17's logs, each with its target for the audit against the floor."""
 
+
+def write_case_log(path: Path, shape: dict[str, float]) -> None:
+    """The generated log of a case (`ISSUE_CASES`' shapes: lines, user_agents, visitors, skew)."""
+    write_log(path, int(shape["lines"]), int(shape["user_agents"]), visitors=int(shape["visitors"]), skew=shape["skew"])
+
+
 JUDGING_TARGET_US = 15
 MEMORY_TARGET_MB = 80
 
@@ -419,13 +425,7 @@ def main() -> int:
             for name, shape, _ in wanted:
                 path = tmp / "access.log"
                 started = time.perf_counter()
-                write_log(
-                    path,
-                    int(shape["lines"]),
-                    int(shape["user_agents"]),
-                    visitors=int(shape["visitors"]),
-                    skew=shape["skew"],
-                )
+                write_case_log(path, shape)
                 size_mb = path.stat().st_size / 1e6
                 took = time.perf_counter() - started
                 print(f"\ngenerated {int(shape['lines']):,} lines ({size_mb:,.0f} MB) in {took:.1f} s")

@@ -34,8 +34,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_audit import _BYTECODE, ISSUE_CASES, distinct_file, floor
-from make_log import write_log
+from bench_audit import _BYTECODE, ISSUE_CASES, distinct_file, floor, write_case_log
 
 _BUILDS = r"""
 import json, time
@@ -228,13 +227,7 @@ def main() -> int:
             return 0
         for name, shape, _ in ISSUE_CASES:
             path = tmp / "access.log"
-            write_log(
-                path,
-                int(shape["lines"]),
-                int(shape["user_agents"]),
-                visitors=int(shape["visitors"]),
-                skew=shape["skew"],
-            )
+            write_case_log(path, shape)
             run_case(path, name, args.repeat, tmp)
     return 0
 

@@ -47,7 +47,7 @@ from ._browsers import (
     WINDOWS,
 )
 from ._forms import FORMS, Form, FormRead, Forms, no_form
-from ._model import Client, Device, make_client
+from ._model import Client, Device, make_client, no_browser
 from ._tokens import ProductTokens
 
 if TYPE_CHECKING:
@@ -200,12 +200,7 @@ def clean_user_agent(ua: str) -> str:
     return ua
 
 
-def _no_browser(name: str, device: Device, bot: str | None = None, notes: tuple[str, ...] = ()) -> Client:
-    """A client that is no browser: nothing sent, or a bot."""
-    return make_client(None, name, None, None, None, None, None, device, bot, None, frozenset(), notes)
-
-
-_EMPTY = _no_browser("Unknown", Device.UNKNOWN, notes=("no User-Agent was sent",))
+_EMPTY = no_browser("Unknown", Device.UNKNOWN, notes=("no User-Agent was sent",))
 
 
 _building = threading.Lock()
@@ -432,9 +427,9 @@ class Detector:
         else:
             bot, first = self._bot_and_next(ua)
             if bot:
-                return _no_browser(bot, Device.BOT, bot=bot)
+                return no_browser(bot, Device.BOT, bot=bot)
             if first == _AGENT and (agent := agent_marker(ua)):
-                return _no_browser(agent, Device.BOT, bot=agent)
+                return no_browser(agent, Device.BOT, bot=agent)
             if first is not None:
                 # the passes match a superset (ignoring case; an agent's mark that was none)
                 token = (first != _AGENT and self._tokens.at(ua, first)) or self._tokens.find(ua)
@@ -472,11 +467,11 @@ class Detector:
             key = version = None  # a smart TV's browser: judged by the engine the string carries
             family = "HbbTV browser"
         if token is None and key in _OWN_STRINGS and os in DESKTOP_OSES and (product := appended_product(ua)):
-            return _no_browser(product, Device.BOT, bot=product)  # a program in a desktop browser's clothes
+            return no_browser(product, Device.BOT, bot=product)  # a program in a desktop browser's clothes
         name = _display_name(key, family)
         engine, engine_version = _engine(key, version, ua)
         if key is None and engine is None and os is None and (program := program_name(ua)):
-            return _no_browser(program, Device.BOT, bot=program)
+            return no_browser(program, Device.BOT, bot=program)
         frozen: set[str] = set()
         notes: list[str] = []
         fallback = None

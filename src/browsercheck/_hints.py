@@ -25,7 +25,7 @@ from ._browsers import (
     OS_PLATFORMS,
     WINDOWS,
 )
-from ._model import Client, Device
+from ._model import Client, Device, no_browser
 
 if TYPE_CHECKING:
     from ._policy import Policy
@@ -267,19 +267,8 @@ def apply_hints(client: Client, hints: ClientHints) -> Client:
     notes = list(client.notes) + list(hints.problems)
     if client.bot is None and (automation := _automation(hints)) is not None:
         notes.append(f"Client Hints name the brand {automation}: a browser a program drives")
-        return Client(
-            None,
-            automation,
-            None,
-            None,
-            None,
-            None,
-            None,
-            Device.BOT,
-            bot=automation,
-            from_hints=frozenset({"bot"}),
-            notes=tuple(notes),
-        )
+        bot = no_browser(automation, Device.BOT, bot=automation, notes=tuple(notes))
+        return dataclasses.replace(bot, from_hints=frozenset({"bot"}))
     brand = _brand(hints)
     if client.bot is not None or client.engine not in (None, BLINK):
         if brand is not None and client.bot is None:

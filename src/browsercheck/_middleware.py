@@ -11,6 +11,7 @@ response's headers and body. No framework is imported here.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import os
 import sys
@@ -296,15 +297,24 @@ def decide(settings: Settings, request: RequestInfo, nonce: str | None = None, *
     blocked = settings.mode == "block" and verdict.status is Status.UNSUPPORTED
     may_dismiss = verdict.needs_notice and (settings.allow_continue or not blocked)
     vary = _vary(settings, cookie=may_dismiss)
+    # the page, with the banner where one is due
+    page = functools.partial(
+        Decision,
+        verdict,
+        "rewrite",
+        vary=vary,
+        accept_ch=settings.accept_ch,
+        head=head,
+        private=private,
+        navigation=True,
+    )
     cookie = settings.continue_cookie if blocked else settings.dismiss_cookie
     if (
         not verdict.needs_notice
         or (may_dismiss and has_cookie(headers, cookie))
         or (not blocked and not settings.notify_unupgradable and not can_upgrade(verdict.client))
     ):
-        return Decision(
-            verdict, "rewrite", vary=vary, accept_ch=settings.accept_ch, head=head, private=private, navigation=True
-        )
+        return page()
     where = request.sent_path()  # ASCII: for the log too, a newline in it is "%0A"
     here = request.sent_url()
     if blocked:
@@ -316,25 +326,12 @@ def decide(settings: Settings, request: RequestInfo, nonce: str | None = None, *
             return Decision(verdict, "block", block=_block(settings, verdict, notice, vary), vary=vary)
     notice = _notice(settings, verdict, headers, "banner", here, nonce)
     if notice is None:
-        return Decision(
-            verdict, "rewrite", vary=vary, accept_ch=settings.accept_ch, head=head, private=private, navigation=True
-        )
+        return page()
     if not head:
         logger.info(
             "browsercheck: notice for %s (%s) on %s", printable(verdict.client.label), verdict.status.value, where
         )
-    return Decision(
-        verdict,
-        "rewrite",
-        banner=notice.region,
-        style=notice.style,
-        vary=vary,
-        accept_ch=settings.accept_ch,
-        head=head,
-        where=where,
-        private=private,
-        navigation=True,
-    )
+    return page(banner=notice.region, style=notice.style, where=where)
 
 
 def _exempt(request: RequestInfo) -> bool:

@@ -268,6 +268,12 @@ make_client: Callable[
 """``Client(...)`` as detection makes it (no model, nothing from hints), faster: the fields in
 their order, without ``model`` and ``from_hints``."""
 
+
+def no_browser(name: str, device: Device, bot: str | None = None, notes: tuple[str, ...] = ()) -> Client:
+    """A client that is no browser: nothing sent, or a bot (``bot`` its name)."""
+    return make_client(None, name, None, None, None, None, None, device, bot, None, _NOTHING, notes)
+
+
 make_verdict: Callable[[Status, Client, str | None, tuple[str, ...], Policy], Verdict] = slots_maker(
     Verdict, ("status", "client", "rule", "reasons", "policy")
 )

@@ -178,11 +178,7 @@ class AuditReport:
     def to_dict(self, top: int = 10) -> dict[str, Any]:
         """The report as JSON's types; visitors ``None`` where the log had no client address."""
         compared = self.compared_by_status
-        counted = self.visitors_counted
-
-        def visitors(n: int) -> int | None:
-            return n if counted else None
-
+        visitors = self._visitors
         return {
             "policy": self.policy,
             "compare_policy": self.compare_policy,
@@ -198,8 +194,10 @@ class AuditReport:
             "distinct_user_agents": len(self.user_agents),
             "visitors_sampled": self.visitors_sampled,
             "visitors_counted": self.visitors_counted,
-            "by_status": {s.value: _count(c, counted) for s, c in self.by_status.items()},
-            "compared_by_status": {s.value: _count(c, counted) for s, c in compared.items()} if compared else None,
+            "by_status": {s.value: _count(c, visitors(c.visitors)) for s, c in self.by_status.items()},
+            "compared_by_status": (
+                {s.value: _count(c, visitors(c.visitors)) for s, c in compared.items()} if compared else None
+            ),
             "by_browser": [
                 {
                     "browser": b.browser,
@@ -236,10 +234,9 @@ class AuditReport:
     def to_csv(self, top: int = 10) -> str:
         """One table: a row per status, per browser and major version, and per top User-Agent (its
         visitors empty where the log had no client address)."""
-        counted = self.visitors_counted
 
-        def visitors(n: int) -> int | str:
-            return n if counted else ""
+        def visitors(n: int) -> Any:
+            return self._visitors(n, missing="")
 
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
@@ -257,10 +254,13 @@ class AuditReport:
         for s in (Status.OUTDATED, Status.UNSUPPORTED, Status.UNKNOWN, Status.BOT):
             for u in self.top_user_agents(s, top):
                 row = ["top_user_agent", s.value, u.browser or "", u.name, u.major or "", u.requests]
-                row += [visitors(u.visitors), ""]
-                rows.append([*row, u.user_agent])
+                rows.append([*row, visitors(u.visitors), "", u.user_agent])
         writer.writerows([_csv_cell(cell) for cell in row] for row in rows)
         return out.getvalue()
+
+    def _visitors(self, count: int, missing: Any = None) -> Any:
+        """``count``, or ``missing`` where the log had no client address (no visitor was counted)."""
+        return count if self.visitors_counted else missing
 
     def to_html(self, top: int = 10) -> str:
         """One self-contained, accessible page with charts (no script; nothing fetched)."""
@@ -275,8 +275,8 @@ class AuditReport:
         return _render(self, top, markdown=False)
 
 
-def _count(c: Count, visitors_counted: bool = True) -> dict[str, Any]:
-    return {"requests": c.requests, "visitors": c.visitors if visitors_counted else None, "share": round(c.share, 6)}
+def _count(c: Count, visitors: int | None) -> dict[str, Any]:
+    return {"requests": c.requests, "visitors": visitors, "share": round(c.share, 6)}
 
 
 def _csv_cell(value: Any) -> Any:
